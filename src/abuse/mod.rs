@@ -1,0 +1,1 @@
+//! abuse (under construction).

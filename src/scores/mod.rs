@@ -1,0 +1,1 @@
+//! scores (under construction).
