@@ -25,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+pub mod diag;
 pub mod model;
 pub mod finding;
 pub mod ingest;

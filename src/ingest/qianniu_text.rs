@@ -1,0 +1,214 @@
+//! `qianniu-text`: text copied from the 千牛 chat window or exported from the
+//! desktop message manager (technical.md §1.3, §1.5).
+//!
+//! Three header shapes are recognised:
+//! * A: `nick YYYY-M-D H:MM:SS` (not zero-padded, nick possibly glued to the
+//!   date), and C: `A --> B YYYY-M-D H:MM:SS`;
+//! * B: a nick line followed by a bare `YYYY-M-D H:MM:SS` line;
+//! * QQ-style export blocks: `消息对象:buyer` headers, then
+//!   `YYYY-MM-DD HH:MM:SS [AM|PM] nick` lines. A file is read in this mode
+//!   when it carries the export banner or a `消息对象:` line, so that a
+//!   chat line that happens to start with a date is not taken as a header.
+//!
+//! Content is every line up to the next header or platform line. Platform
+//! lines (撤回, 转交, 当前用户来自, 离线留言自动分配, notices) become system
+//! messages; read receipts and banners are noise.
+
+use super::text_lines::{self, SystemLine};
+use super::{Draft, IngestOptions, Ledger, Parsed};
+use crate::model::{MessageKind, Role};
+
+struct Open {
+    sender: String,
+    time: Result<i64, String>,
+    header: Vec<usize>,
+    content: Vec<usize>,
+}
+
+pub(crate) fn parse(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut Vec<Parsed>) {
+    let lines = ledger.lines();
+    let text_at = |i: usize| lines.get(i).and_then(|l| l.text.as_deref().ok());
+    let qq_style = lines.iter().take(400).any(|l| {
+        let t = l.text();
+        t.starts_with("消息对象") || t.starts_with("消息记录（")
+    });
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut block_buyer: Option<String> = None;
+    let mut open: Option<Open> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(t) = text_at(i) else {
+            i += 1; // undecodable: already rejected
+            continue;
+        };
+        if qq_style {
+            if let Some(rest) = t
+                .strip_prefix("消息对象:")
+                .or_else(|| t.strip_prefix("消息对象："))
+            {
+                close(ledger, options, &mut open, &mut drafts);
+                super::settle_block(
+                    std::mem::take(&mut drafts),
+                    block_buyer.as_deref(),
+                    None,
+                    options,
+                    out,
+                );
+                let who = rest.trim();
+                block_buyer = (options.roles.shop_of(who).is_none() && !who.is_empty())
+                    .then(|| who.to_string());
+                ledger.used(i);
+                i += 1;
+                continue;
+            }
+        }
+        if let Some(sys) = text_lines::system_line(t) {
+            close(ledger, options, &mut open, &mut drafts);
+            match sys {
+                SystemLine::Noise => ledger.noise(i),
+                SystemLine::Message { kind, nick } => {
+                    ledger.used(i);
+                    drafts.push(system_draft(ledger, i, t, kind, nick));
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if qq_style {
+            if let Some((date, time, nick)) = text_lines::header_qq(t) {
+                close(ledger, options, &mut open, &mut drafts);
+                open = Some(Open {
+                    sender: nick.to_string(),
+                    time: super::parse_local_time(date, &time, options),
+                    header: vec![i],
+                    content: Vec::new(),
+                });
+                i += 1;
+                continue;
+            }
+        } else {
+            // Variant B: a nick line followed by a bare timestamp line.
+            let next_bare = text_at(i + 1)
+                .and_then(text_lines::header_a)
+                .filter(|h| h.nick.is_empty());
+            if let (Some(h), false) = (
+                next_bare,
+                t.trim().is_empty() || text_lines::header_a(t).is_some(),
+            ) {
+                close(ledger, options, &mut open, &mut drafts);
+                open = Some(Open {
+                    sender: t.trim().to_string(),
+                    time: super::parse_local_time(h.date, h.time, options),
+                    header: vec![i, i + 1],
+                    content: Vec::new(),
+                });
+                i += 2;
+                continue;
+            }
+            if let Some(h) = text_lines::header_a(t) {
+                if h.nick.is_empty() {
+                    ledger.reject(i, "timestamp line without a sender nick before it");
+                    i += 1;
+                    continue;
+                }
+                close(ledger, options, &mut open, &mut drafts);
+                open = Some(Open {
+                    sender: h.nick.to_string(),
+                    time: super::parse_local_time(h.date, h.time, options),
+                    header: vec![i],
+                    content: Vec::new(),
+                });
+                i += 1;
+                continue;
+            }
+        }
+        match open.as_mut() {
+            Some(o) => o.content.push(i),
+            None if t.trim().is_empty() => ledger.noise(i),
+            None => ledger.reject(i, "text before the first message header"),
+        }
+        i += 1;
+    }
+    close(ledger, options, &mut open, &mut drafts);
+    super::settle_block(drafts, block_buyer.as_deref(), None, options, out);
+}
+
+fn system_draft(
+    ledger: &Ledger<'_>,
+    i: usize,
+    text: &str,
+    kind: MessageKind,
+    nick: Option<String>,
+) -> Draft {
+    Draft {
+        sender: nick.unwrap_or_else(|| "(system)".to_string()),
+        time: None,
+        text: text.to_string(),
+        kind,
+        source: ledger.source(i, i),
+        role: Some(Role::System),
+        robot_mode: None,
+    }
+}
+
+/// Finish the open message: blank lines around the content are noise; a
+/// message whose timestamp is impossible is rejected line by line.
+fn close(
+    ledger: &mut Ledger<'_>,
+    _options: &IngestOptions,
+    open: &mut Option<Open>,
+    drafts: &mut Vec<Draft>,
+) {
+    let Some(o) = open.take() else { return };
+    let lines = ledger.lines();
+    let is_blank = |i: &usize| lines[*i].text().trim().is_empty();
+    let first = o.content.iter().position(|i| !is_blank(i));
+    let last = o.content.iter().rposition(|i| !is_blank(i));
+    let body: &[usize] = match (first, last) {
+        (Some(f), Some(l)) => &o.content[f..=l],
+        _ => &[],
+    };
+    for i in &o.content {
+        if !body.contains(i) {
+            ledger.noise(*i);
+        }
+    }
+    let header_line = lines[o.header[0]].number;
+    let time = match o.time {
+        Ok(t) => t,
+        Err(reason) => {
+            for &i in o.header.iter().chain(body) {
+                if o.header.contains(&i) {
+                    ledger.reject(i, reason.clone());
+                } else {
+                    ledger.reject(
+                        i,
+                        format!("content of the message at line {header_line}, rejected: {reason}"),
+                    );
+                }
+            }
+            return;
+        }
+    };
+    for &i in o.header.iter().chain(body) {
+        ledger.used(i);
+    }
+    let text = body
+        .iter()
+        .map(|&i| lines[i].text())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let last_line = body
+        .last()
+        .copied()
+        .unwrap_or(*o.header.last().unwrap_or(&o.header[0]));
+    drafts.push(Draft {
+        sender: o.sender,
+        time: Some(time),
+        kind: super::kind_of_text(&text),
+        text,
+        source: ledger.source(o.header[0], last_line),
+        role: None,
+        robot_mode: None,
+    });
+}

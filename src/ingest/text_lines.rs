@@ -1,0 +1,287 @@
+//! Line recognisers shared by the text formats: message headers, platform
+//! notices, read receipts and card content (technical.md §1.2–1.3).
+
+use crate::model::MessageKind;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Header variant A: `nick YYYY-M-D H:MM:SS`, nick possibly glued to the
+/// date, possibly empty (then it is variant B's bare time line). Variant C
+/// (`A --> B date time`) is the same shape with an arrow in the nick.
+static HEADER_A: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.*?)[ \t]*\(?(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}:\d{2}:\d{2})\)?[ \t]*$")
+        .expect("valid regex")
+});
+
+/// QQ-style export line: `YYYY-MM-DD HH:MM:SS [AM|PM] nick`.
+static HEADER_QQ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}:\d{2}:\d{2})(?: ?([AP]M))? (\S.*)$")
+        .expect("valid regex")
+});
+
+static BARE_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,2}:\d{2}:\d{2}$").expect("valid regex"));
+
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4})(?:-|/|年)(\d{1,2})(?:-|/|月)(\d{1,2})日?$").expect("valid regex")
+});
+
+static TRANSFER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^由\s*(.+?)\s*转交给\s*(.+?)\s*(?:[，,。].*)?$").expect("valid regex")
+});
+
+static RECALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.+?)\s*撤回了一条消息$").expect("valid regex"));
+
+static ORDER_CARD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:订单号|订单编号)[:：]\s*(?:\d{6,}|\[订单x\]|\[ORDERID_\d+\])")
+        .expect("valid regex")
+});
+
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^`?https?://\S+`?$").expect("valid regex"));
+
+/// A parsed variant-A header.
+pub struct HeaderA<'a> {
+    /// Sender nick (may be empty: a bare timestamp line).
+    pub nick: &'a str,
+    /// `YYYY-M-D`.
+    pub date: &'a str,
+    /// `H:MM:SS`.
+    pub time: &'a str,
+}
+
+/// Parse a variant A/B/C header.
+pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
+    let c = HEADER_A.captures(line)?;
+    let nick = c.get(1).map_or("", |m| m.as_str()).trim();
+    // Variant C names the receiver after an arrow; the sender is what counts.
+    let nick = nick.split_once("-->").map_or(nick, |(a, _)| a.trim());
+    Some(HeaderA {
+        nick,
+        date: c.get(2)?.as_str(),
+        time: c.get(3)?.as_str(),
+    })
+}
+
+/// A parsed QQ-style header: date, time (24 h), nick.
+pub fn header_qq(line: &str) -> Option<(&str, String, &str)> {
+    let c = HEADER_QQ.captures(line)?;
+    let time = c.get(2)?.as_str();
+    let time = match c.get(3).map(|m| m.as_str()) {
+        Some(ampm) => to_24h(time, ampm == "PM")?,
+        None => time.to_string(),
+    };
+    Some((c.get(1)?.as_str(), time, c.get(4)?.as_str().trim()))
+}
+
+fn to_24h(time: &str, pm: bool) -> Option<String> {
+    let (h, rest) = time.split_once(':')?;
+    let h: u32 = h.parse().ok()?;
+    if h == 0 || h > 12 {
+        return None;
+    }
+    let h = match (h, pm) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, true) => h + 12,
+        (h, false) => h,
+    };
+    Some(format!("{h}:{rest}"))
+}
+
+/// Does the line look like a chat-window or QQ-style header?
+pub fn is_text_header_like(line: &str) -> bool {
+    header_a(line).is_some() || header_qq(line).is_some()
+}
+
+/// A bare `HH:MM:SS` line (the web query page's time line).
+pub fn is_bare_time(line: &str) -> bool {
+    BARE_TIME.is_match(line.trim())
+}
+
+/// A date line of the web query page: `YYYY-MM-DD` or `YYYY年M月D日`.
+/// Returns the date as `Y-M-D`.
+pub fn date_line(line: &str) -> Option<String> {
+    let c = DATE_LINE.captures(line.trim())?;
+    Some(format!("{}-{}-{}", &c[1], &c[2], &c[3]))
+}
+
+/// A standalone line the platform writes between messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemLine {
+    /// A platform notice that becomes a system message.
+    Message {
+        /// Its kind.
+        kind: MessageKind,
+        /// The nick it names (recaller), if any.
+        nick: Option<String>,
+    },
+    /// Recognised and dropped: read receipts, banners, the bare `千牛`.
+    Noise,
+}
+
+/// Recognise platform lines (technical.md §1.3).
+pub fn system_line(line: &str) -> Option<SystemLine> {
+    let t = line.trim();
+    match t {
+        "已读" | "未读" | "发送中" | "千牛" | "发送失败" => {
+            return Some(SystemLine::Noise)
+        }
+        _ => {}
+    }
+    if t.starts_with("消息记录（") || t.starts_with("消息分组:") || t.starts_with("消息分组：")
+    {
+        return Some(SystemLine::Noise);
+    }
+    if t.len() >= 10 && t.chars().all(|c| c == '=' || c == '-') {
+        return Some(SystemLine::Noise);
+    }
+    if t.starts_with("当前用户来自") {
+        return Some(SystemLine::Message {
+            kind: MessageKind::EntryNotice,
+            nick: None,
+        });
+    }
+    if let Some(c) = TRANSFER.captures(t) {
+        return Some(SystemLine::Message {
+            kind: MessageKind::Transfer {
+                from: c[1].to_string(),
+                to: c[2].to_string(),
+            },
+            nick: None,
+        });
+    }
+    if t.contains("离线留言自动分配") || t.starts_with("原因：【") || t.starts_with("原因:【")
+    {
+        return Some(SystemLine::Message {
+            kind: MessageKind::OfflineAssignment,
+            nick: None,
+        });
+    }
+    if let Some(c) = RECALL.captures(t) {
+        return Some(SystemLine::Message {
+            kind: MessageKind::Recall,
+            nick: Some(c[1].to_string()),
+        });
+    }
+    const NOTICES: [&str; 6] = [
+        "【即将超时】",
+        "系统关闭会话",
+        "客服超时",
+        "消极接待",
+        "未回复买家",
+        "会话已结束",
+    ];
+    if NOTICES.iter().any(|n| t.starts_with(n)) {
+        return Some(SystemLine::Message {
+            kind: MessageKind::Notice,
+            nick: None,
+        });
+    }
+    None
+}
+
+/// The kind of a message from its content: cards, images, product links.
+pub fn kind_of_content(text: &str) -> MessageKind {
+    let t = text.trim();
+    if ORDER_CARD.is_match(t) || t.starts_with("[订单") || t.starts_with("【订单") {
+        return MessageKind::OrderCard;
+    }
+    if t == "[图片]" || t == "【图片】" || is_image_url(t) {
+        return MessageKind::Image;
+    }
+    let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if !lines.is_empty()
+        && lines.iter().any(|l| is_product_line(l))
+        && lines.iter().all(|l| is_product_line(l) || !URL.is_match(l))
+        && lines.iter().filter(|l| is_product_line(l)).count() * 2 > lines.len()
+    {
+        return MessageKind::ProductCard;
+    }
+    MessageKind::Text
+}
+
+fn is_image_url(t: &str) -> bool {
+    URL.is_match(t)
+        && (t.contains("img.alicdn.com")
+            || [".jpg", ".jpeg", ".png", ".gif", ".webp"]
+                .iter()
+                .any(|e| t.trim_end_matches('`').to_ascii_lowercase().ends_with(e)))
+}
+
+/// Lines of a product card as the chat window renders it.
+fn is_product_line(l: &str) -> bool {
+    (URL.is_match(l)
+        && (l.contains("item.htm")
+            || l.contains("detail.tmall.com")
+            || l.contains("item.taobao.com")))
+        || l.starts_with('¥')
+        || l.starts_with('￥')
+        || l == "商品详情页"
+        || l == "商品推荐"
+        || l.starts_with("这些非常适合您的商品")
+        || l == "[商品]"
+        || l == "[宝贝]"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers() {
+        let h = header_a("tb89465677xx2024-3-5 9:03:07").unwrap();
+        assert_eq!(
+            (h.nick, h.date, h.time),
+            ("tb89465677xx", "2024-3-5", "9:03:07")
+        );
+        let h = header_a("得力广州专卖店:小迪 2024-03-05 20:57:11").unwrap();
+        assert_eq!(h.nick, "得力广州专卖店:小迪");
+        let h = header_a("2024-3-5 9:03:07").unwrap();
+        assert_eq!(h.nick, "");
+        let h = header_a("店铺:小美 --> tb123 2024-3-5 9:03:07").unwrap();
+        assert_eq!(h.nick, "店铺:小美");
+        assert!(header_a("这件2024-3-5发货吗").is_none());
+        let (d, t, n) = header_qq("2019-09-23 8:43:38 PM 小明").unwrap();
+        assert_eq!((d, t.as_str(), n), ("2019-09-23", "20:43:38", "小明"));
+        let (_, t, _) = header_qq("2019-09-23 12:05:00 AM 小明").unwrap();
+        assert_eq!(t, "0:05:00");
+    }
+
+    #[test]
+    fn system_lines() {
+        assert_eq!(system_line("已读"), Some(SystemLine::Noise));
+        assert!(matches!(
+            system_line("由 服务助手 转交给 得力广州专卖店:小迪"),
+            Some(SystemLine::Message { kind: MessageKind::Transfer { ref from, ref to }, .. })
+                if from == "服务助手" && to == "得力广州专卖店:小迪"
+        ));
+        assert!(matches!(
+            system_line("tb123 撤回了一条消息"),
+            Some(SystemLine::Message { kind: MessageKind::Recall, nick: Some(ref n) }) if n == "tb123"
+        ));
+        assert!(matches!(
+            system_line("原因：【离线留言自动分配】"),
+            Some(SystemLine::Message {
+                kind: MessageKind::OfflineAssignment,
+                ..
+            })
+        ));
+        assert_eq!(system_line("好的亲，已读了"), None);
+    }
+
+    #[test]
+    fn content_kinds() {
+        assert_eq!(kind_of_content("[图片]"), MessageKind::Image);
+        assert_eq!(
+            kind_of_content("http://item.taobao.com/item.htm?id=1011758423155"),
+            MessageKind::ProductCard
+        );
+        assert_eq!(
+            kind_of_content("订单号：3456789012345678\n下单时间：2024-03-05"),
+            MessageKind::OrderCard
+        );
+        assert_eq!(kind_of_content("亲，这款¥99包邮"), MessageKind::Text);
+    }
+}
