@@ -1,1 +1,258 @@
-fn main() {}
+//! `wwqa`: the command line. Parses arguments, calls the library, maps the
+//! result to the documented exit codes:
+//!
+//! * 0: success, every input line analysed or recognised;
+//! * 1: `--fail-on` findings were found;
+//! * 2: an error, or input data was skipped (rejected lines, unreadable
+//!   files): the outputs are still written and `rejects.jsonl` says what.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wwqa::analyze::Analyzers;
+use wwqa::ingest::{decode::Encoding, Format, IngestOptions, RoleConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "wwqa",
+    version,
+    about = "Analyse Taobao/Tmall Wangwang (千牛) customer-service transcripts"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EncodingArg {
+    Utf8,
+    Gb18030,
+    Utf16le,
+    Utf16be,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan transcript files or directories and write the analysis.
+    Scan {
+        /// Files or directories (walked recursively, hidden files skipped).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long, default_value = "wwqa-out")]
+        out: PathBuf,
+        /// Force the input format instead of detecting it per file.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Force the input encoding instead of detecting it per file.
+        #[arg(long, value_enum)]
+        encoding: Option<EncodingArg>,
+        /// Worker threads (default: all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Inactivity gap that starts a new session, in minutes.
+        #[arg(long, default_value_t = 30)]
+        gap_minutes: i64,
+        /// Roles file (default: the bundled lexicons/roles.toml).
+        #[arg(long)]
+        roles: Option<PathBuf>,
+        /// Enable only these rule codes or prefixes (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// Disable these rule codes or prefixes (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        ignore: Vec<String>,
+        /// No progress bar and no summary table.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// List every rule code.
+    Rules,
+    /// Explain a rule: what it flags, why, options, examples.
+    Explain {
+        /// Rule code, e.g. LAT001.
+        code: String,
+    },
+    /// Write a seeded synthetic dump with its ground truth.
+    Generate {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Approximate total size, e.g. 10MB, 1GB.
+        #[arg(long, default_value = "1MB")]
+        size: String,
+        /// Format to write.
+        #[arg(long, value_enum, default_value = "qianniu-text")]
+        format: Format,
+        /// Seed: the same seed gives the same dump.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Number of files to spread the dump over.
+        #[arg(long, default_value_t = 4)]
+        files: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("wwqa: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan {
+            paths,
+            out,
+            format,
+            encoding,
+            threads,
+            gap_minutes,
+            roles,
+            select,
+            ignore,
+            quiet,
+        } => {
+            if gap_minutes <= 0 {
+                bail!("--gap-minutes must be positive");
+            }
+            let mut ingest = IngestOptions {
+                format,
+                encoding: encoding.map(|e| match e {
+                    EncodingArg::Utf8 => Encoding::Utf8,
+                    EncodingArg::Gb18030 => Encoding::Gb18030,
+                    EncodingArg::Utf16le => Encoding::Utf16Le,
+                    EncodingArg::Utf16be => Encoding::Utf16Be,
+                }),
+                ..IngestOptions::default()
+            };
+            if let Some(p) = roles {
+                let text = std::fs::read_to_string(&p)
+                    .with_context(|| format!("{}: cannot read", p.display()))?;
+                ingest.roles =
+                    RoleConfig::parse(&text, &p.to_string_lossy()).map_err(anyhow::Error::msg)?;
+            }
+            let mut analyzers = Analyzers::bundled()?;
+            analyzers.selection = wwqa::rules::Selection { select, ignore };
+            let options = wwqa::scan::ScanOptions {
+                inputs: paths,
+                out_dir: out.clone(),
+                threads,
+                ingest,
+                session: wwqa::session::SessionOptions {
+                    gap_secs: gap_minutes * 60,
+                },
+                progress: !quiet,
+            };
+            let started = std::time::Instant::now();
+            let outcome = wwqa::scan::run(&options, &analyzers)?;
+            if !quiet {
+                let secs = started.elapsed().as_secs_f64();
+                eprintln!(
+                    "wwqa: {} files, {:.1} MB in {:.2} s ({:.1} MB/s): {} sessions, {} messages, {} findings, {} lines rejected → {}",
+                    outcome.files,
+                    outcome.bytes as f64 / 1e6,
+                    secs,
+                    outcome.bytes as f64 / 1e6 / secs.max(1e-9),
+                    outcome.sessions,
+                    outcome.messages,
+                    outcome.findings,
+                    outcome.lines_rejected,
+                    out.display()
+                );
+            }
+            if outcome.lost_data() {
+                eprintln!(
+                    "wwqa: {} lines rejected and {} files unreadable: see {}",
+                    outcome.lines_rejected,
+                    outcome.files_unreadable,
+                    out.join("rejects.jsonl").display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules => {
+            for m in wwqa::rules::registry() {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    m.code,
+                    m.name,
+                    m.family,
+                    m.severity.as_str(),
+                    m.summary
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { code } => {
+            let Some(m) = wwqa::rules::find(&code) else {
+                let codes: Vec<&str> = wwqa::rules::registry().iter().map(|m| m.code).collect();
+                let hint = wwqa::diag::did_you_mean(&code, codes.iter().copied())
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                bail!("unknown rule code `{code}`{hint}; `wwqa rules` lists them");
+            };
+            println!("{}", wwqa::rules::explain(m));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            out,
+            size,
+            format,
+            seed,
+            files,
+        } => {
+            let bytes = parse_size(&size)?;
+            let report = wwqa::synth::generate(&wwqa::synth::SynthOptions {
+                out_dir: out.clone(),
+                target_bytes: bytes,
+                format,
+                seed,
+                files: files.max(1),
+            })?;
+            eprintln!(
+                "wwqa: wrote {} bytes, {} sessions, {} messages in {} files to {}/dump (ground truth: truth.jsonl)",
+                report.bytes,
+                report.sessions,
+                report.messages,
+                report.files,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<u64> {
+    let s = s.trim().to_ascii_uppercase();
+    let (num, mult) = if let Some(n) = s.strip_suffix("GB") {
+        (n, 1_000_000_000)
+    } else if let Some(n) = s.strip_suffix("MB") {
+        (n, 1_000_000)
+    } else if let Some(n) = s.strip_suffix("KB") {
+        (n, 1_000)
+    } else {
+        (s.as_str(), 1)
+    };
+    let n: f64 = num
+        .trim()
+        .parse()
+        .with_context(|| format!("bad size `{s}` (e.g. 10MB, 1GB)"))?;
+    Ok((n * mult as f64) as u64)
+}

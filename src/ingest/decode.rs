@@ -9,17 +9,21 @@ use serde::Serialize;
 
 /// The encoding a file was read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Encoding {
     /// UTF-8 without a byte-order mark.
+    #[serde(rename = "utf-8")]
     Utf8,
     /// UTF-8 with a byte-order mark.
+    #[serde(rename = "utf-8-bom")]
     Utf8Bom,
     /// GB18030 (a superset of GBK and GB2312).
+    #[serde(rename = "gb18030")]
     Gb18030,
     /// UTF-16 little-endian (with or without BOM).
+    #[serde(rename = "utf-16le")]
     Utf16Le,
     /// UTF-16 big-endian (with or without BOM).
+    #[serde(rename = "utf-16be")]
     Utf16Be,
 }
 

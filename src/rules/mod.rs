@@ -1,1 +1,93 @@
-//! rules (under construction).
+//! The rule registry: every rule's metadata in one table, and selection by
+//! code or prefix (`--select LAT,SCR0 --ignore SCR003`).
+
+use crate::finding::RuleMeta;
+
+/// Every rule, in code order.
+pub fn registry() -> Vec<&'static RuleMeta> {
+    let mut all: Vec<&'static RuleMeta> = Vec::new();
+    all.sort_by_key(|m| m.code);
+    all
+}
+
+/// Look a rule up by code (case-insensitive).
+pub fn find(code: &str) -> Option<&'static RuleMeta> {
+    registry()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(code))
+}
+
+/// Which rule codes are enabled.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Codes or prefixes to enable (empty = all).
+    pub select: Vec<String>,
+    /// Codes or prefixes to disable (wins over `select`).
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    /// Is this code enabled? The longest matching prefix decides, so
+    /// `--select LAT --ignore LAT00` and `--select LAT001` compose as users
+    /// expect; on equal length `ignore` wins.
+    pub fn enabled(&self, code: &str) -> bool {
+        let best = |list: &[String]| {
+            list.iter()
+                .filter(|p| {
+                    code.to_ascii_uppercase()
+                        .starts_with(&p.to_ascii_uppercase())
+                })
+                .map(String::len)
+                .max()
+        };
+        let sel = if self.select.is_empty() {
+            Some(0)
+        } else {
+            best(&self.select)
+        };
+        match (sel, best(&self.ignore)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(s), Some(i)) => s > i,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_by_prefix() {
+        let s = Selection {
+            select: vec!["LAT".into()],
+            ignore: vec!["LAT00".into()],
+        };
+        assert!(!s.enabled("LAT001"));
+        assert!(!s.enabled("SCR001"));
+        let s = Selection {
+            select: vec!["LAT001".into()],
+            ignore: vec!["LAT".into()],
+        };
+        assert!(s.enabled("LAT001"));
+        assert!(!s.enabled("LAT002"));
+        assert!(Selection::default().enabled("ABU001"));
+    }
+}
+
+/// The text `wwqa explain CODE` prints.
+pub fn explain(m: &RuleMeta) -> String {
+    format!(
+        "{code} {name}\n\nFamily:   {family}\nSeverity: {sev}\nSource:   {file}\n\n## What it does\n{summary}\n\n## Why it matters\n{rationale}\n\n## Options\n{options}\n\n## Example (fires)\n{fires}\n\n## Example (does not fire)\n{quiet}\n",
+        code = m.code,
+        name = m.name,
+        family = m.family,
+        sev = m.severity.as_str(),
+        file = m.file,
+        summary = m.summary,
+        rationale = m.rationale,
+        options = m.options,
+        fires = m.fires,
+        quiet = m.quiet,
+    )
+}
