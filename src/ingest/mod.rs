@@ -561,3 +561,6 @@ pub(crate) fn kind_of_text(text: &str) -> MessageKind {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz;

@@ -198,6 +198,9 @@ pub(crate) fn parse_jsonl(ledger: &mut Ledger<'_>, options: &IngestOptions, out:
 
 pub(crate) fn parse_csv(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut Vec<Parsed>) {
     let lines = ledger.lines();
+    if lines.is_empty() {
+        return;
+    }
     let mut doc = String::new();
     let mut starts = Vec::with_capacity(lines.len());
     for line in lines {

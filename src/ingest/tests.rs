@@ -126,12 +126,14 @@ fn api_json_document_and_lines() {
 
     let p = ingest_fixture("ingest/api_chatlog.jsonl");
     assert_eq!(p.messages.len(), 4);
-    assert_eq!(p.rejects.len(), 1);
-    assert_eq!(p.rejects[0].line, 2);
+    assert_eq!(p.rejects.len(), 0);
+    let p2 = ingest_fixture("bad/api_error.jsonl");
+    assert_eq!(p2.rejects.len(), 1);
+    assert_eq!(p2.rejects[0].line, 1);
     assert!(
-        p.rejects[0].reason.contains("ret=50000"),
+        p2.rejects[0].reason.contains("ret=50000"),
         "{}",
-        p.rejects[0].reason
+        p2.rejects[0].reason
     );
     assert_eq!(
         format_time(p.messages[3].message.time.unwrap()),

@@ -1,0 +1,193 @@
+//! Black-box tests of the `wwqa` binary on the bundled fixtures, the
+//! synthetic generator and (when present) the shared real data.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn wwqa() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wwqa"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(&dir.join("summary.json"))).expect("summary.json is JSON")
+}
+
+#[test]
+fn scan_of_clean_fixtures_exits_zero_and_accounts_for_every_line() {
+    let out = tempfile::tempdir().unwrap();
+    let status = wwqa()
+        .current_dir(root())
+        .args(["scan", "fixtures/ingest", "--quiet", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let s = summary(out.path());
+    let t = &s["totals"];
+    assert_eq!(t["files"], 9);
+    assert_eq!(t["lines_rejected"], 0);
+    let read = t["lines_read"].as_u64().unwrap();
+    let parts = t["lines_used"].as_u64().unwrap()
+        + t["lines_noise"].as_u64().unwrap()
+        + t["lines_rejected"].as_u64().unwrap();
+    assert_eq!(read, parts);
+    for f in s["files"].as_array().unwrap() {
+        let parts = f["lines_used"].as_u64().unwrap()
+            + f["lines_noise"].as_u64().unwrap()
+            + f["lines_rejected"].as_u64().unwrap();
+        assert_eq!(f["lines_read"].as_u64().unwrap(), parts, "{}", f["path"]);
+    }
+    assert_eq!(s["by_encoding"]["gb18030"], 1);
+    assert_eq!(s["by_encoding"]["utf-16le"], 1);
+}
+
+#[test]
+fn rejects_make_the_exit_code_non_zero_and_are_located() {
+    let out = tempfile::tempdir().unwrap();
+    let o = wwqa()
+        .current_dir(root())
+        .args(["scan", "fixtures/bad", "--quiet", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("lines rejected"), "{stderr}");
+    let rejects = read(&out.path().join("rejects.jsonl"));
+    let first: serde_json::Value = serde_json::from_str(rejects.lines().next().unwrap()).unwrap();
+    assert_eq!(first["path"], "fixtures/bad/api_error.jsonl");
+    assert_eq!(first["line"], 1);
+    assert!(first["reason"].as_str().unwrap().contains("ret=50000"));
+    let s = summary(out.path());
+    assert_eq!(
+        s["totals"]["lines_rejected"].as_u64().unwrap() as usize,
+        rejects.lines().count()
+    );
+}
+
+#[test]
+fn output_is_byte_identical_at_any_thread_count() {
+    let dump = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .args([
+            "generate", "--size", "300KB", "--files", "5", "--seed", "7", "--out",
+        ])
+        .arg(dump.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let out = tempfile::tempdir().unwrap();
+        let st = wwqa()
+            .arg("scan")
+            .arg(dump.path().join("dump"))
+            .arg(root().join("fixtures/ingest"))
+            .args(["--quiet", "--threads", threads, "--out"])
+            .arg(out.path())
+            .status()
+            .unwrap();
+        assert_eq!(st.code(), Some(0));
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().to_string(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        outputs.push((files, out));
+    }
+    assert!(outputs[0].0.len() >= 5);
+    assert_eq!(outputs[0].0, outputs[1].0);
+    assert_eq!(outputs[0].0, outputs[2].0);
+}
+
+#[test]
+fn synthetic_dump_sessions_and_messages_match_ground_truth() {
+    for format in ["qianniu-text", "api-json"] {
+        let dump = tempfile::tempdir().unwrap();
+        let st = wwqa()
+            .args([
+                "generate", "--size", "400KB", "--files", "3", "--seed", "11", "--format", format,
+                "--out",
+            ])
+            .arg(dump.path())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let truth: Vec<serde_json::Value> = read(&dump.path().join("truth.jsonl"))
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let out = tempfile::tempdir().unwrap();
+        let st = wwqa()
+            .arg("scan")
+            .arg(dump.path().join("dump"))
+            .args(["--quiet", "--out"])
+            .arg(out.path())
+            .status()
+            .unwrap();
+        assert_eq!(st.code(), Some(0), "{format}");
+        let s = summary(out.path());
+        assert_eq!(
+            s["totals"]["sessions"].as_u64().unwrap() as usize,
+            truth.len(),
+            "{format}"
+        );
+        let messages: u64 = truth.iter().map(|t| t["messages"].as_u64().unwrap()).sum();
+        assert_eq!(
+            s["totals"]["messages"].as_u64().unwrap(),
+            messages,
+            "{format}"
+        );
+        assert_eq!(s["totals"]["lines_rejected"], 0);
+    }
+}
+
+#[test]
+fn jddc_sample_gives_803_sessions_and_9865_messages() {
+    let data = root().join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
+    if !data.exists() {
+        eprintln!("skipped: {} absent", data.display());
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .args(["scan", "--format", "jddc", "--quiet"])
+        .arg(&data)
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let s = summary(out.path());
+    assert_eq!(s["totals"]["sessions"], 803);
+    assert_eq!(s["totals"]["messages"], 9865);
+    assert_eq!(s["totals"]["lines_rejected"], 0);
+    let first = read(&out.path().join("sessions.jsonl"));
+    let first: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "0000b82c62117aa4497508bb1bdfb53a");
+    assert!(
+        first["messages"][0].get("time").is_none(),
+        "no invented time"
+    );
+}
+
+#[test]
+fn explain_unknown_code_suggests() {
+    let o = wwqa().args(["explain", "XYZ999"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown rule code"));
+}
