@@ -74,6 +74,16 @@ enum Command {
         /// Rule code, e.g. LAT001.
         code: String,
     },
+    /// Train a model from labelled data.
+    Train {
+        #[command(subcommand)]
+        what: TrainWhat,
+    },
+    /// Evaluate a model on labelled data.
+    Eval {
+        #[command(subcommand)]
+        what: EvalWhat,
+    },
     /// Write a seeded synthetic dump with its ground truth.
     Generate {
         /// Output directory.
@@ -91,6 +101,36 @@ enum Command {
         /// Number of files to spread the dump over.
         #[arg(long, default_value_t = 4)]
         files: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrainWhat {
+    /// Train the offensiveness model (char n-gram logistic regression) on a
+    /// COLD-style CSV (`TEXT` and `label` columns).
+    Abuse {
+        /// Training CSV, e.g. ../shared/data/offensive_cold/train.csv.
+        #[arg(long)]
+        data: PathBuf,
+        /// Model file to write, e.g. lexicons/abuse_model.bin.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalWhat {
+    /// Accuracy, precision, recall and F1 of the offensiveness model.
+    Abuse {
+        /// COLD-style CSV, e.g. ../shared/data/offensive_cold/dev.csv.
+        #[arg(long)]
+        data: PathBuf,
+        /// Model file (default: the bundled lexicons/abuse_model.bin).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -209,6 +249,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("unknown rule code `{code}`{hint}; `wwqa rules` lists them");
             };
             println!("{}", wwqa::rules::explain(m));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Train {
+            what: TrainWhat::Abuse { data, out },
+        } => {
+            use wwqa::abuse::model;
+            let examples = model::read_cold_csv(&data).map_err(anyhow::Error::msg)?;
+            let trained = model::train(&examples, &model::TrainOptions::default());
+            trained.save(&out).map_err(anyhow::Error::msg)?;
+            eprintln!(
+                "wwqa: trained on {} examples → {}",
+                examples.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            what: EvalWhat::Abuse { data, model, json },
+        } => {
+            use wwqa::abuse::model as m;
+            let examples = m::read_cold_csv(&data).map_err(anyhow::Error::msg)?;
+            let loaded;
+            let model: &m::AbuseModel = match model {
+                Some(p) => {
+                    loaded = m::AbuseModel::load(&p).map_err(anyhow::Error::msg)?;
+                    &loaded
+                }
+                None => m::AbuseModel::bundled().map_err(anyhow::Error::msg)?,
+            };
+            let metrics = m::evaluate(model, &examples);
+            if json {
+                println!("{}", serde_json::to_string(&metrics)?);
+            } else {
+                println!("{metrics}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {

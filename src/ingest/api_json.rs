@@ -74,8 +74,8 @@ pub(crate) fn parse(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut 
         Ok(raw) => {
             document(ledger, options, out, &doc, &index, raw);
             // Brackets and keys around the records are structure.
-            for i in 0..lines.len() {
-                if lines[i].text.is_ok() {
+            for (i, line) in lines.iter().enumerate() {
+                if line.text.is_ok() {
                     ledger.noise_if_unseen(i);
                 }
             }

@@ -230,8 +230,8 @@ pub(crate) fn parse_csv(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             let reason = format!("unknown CSV column `{h}`{hint}; no row of this file was read");
-            for i in 0..lines.len() {
-                if !lines[i].text().trim().is_empty() {
+            for (i, line) in lines.iter().enumerate() {
+                if !line.text().trim().is_empty() {
                     ledger.reject(i, reason.clone());
                 }
             }

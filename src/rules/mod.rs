@@ -53,6 +53,23 @@ impl Selection {
     }
 }
 
+/// The text `wwqa explain CODE` prints.
+pub fn explain(m: &RuleMeta) -> String {
+    format!(
+        "{code} {name}\n\nFamily:   {family}\nSeverity: {sev}\nSource:   {file}\n\n## What it does\n{summary}\n\n## Why it matters\n{rationale}\n\n## Options\n{options}\n\n## Example (fires)\n{fires}\n\n## Example (does not fire)\n{quiet}\n",
+        code = m.code,
+        name = m.name,
+        family = m.family,
+        sev = m.severity.as_str(),
+        file = m.file,
+        summary = m.summary,
+        rationale = m.rationale,
+        options = m.options,
+        fires = m.fires,
+        quiet = m.quiet,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,21 +90,4 @@ mod tests {
         assert!(!s.enabled("LAT002"));
         assert!(Selection::default().enabled("ABU001"));
     }
-}
-
-/// The text `wwqa explain CODE` prints.
-pub fn explain(m: &RuleMeta) -> String {
-    format!(
-        "{code} {name}\n\nFamily:   {family}\nSeverity: {sev}\nSource:   {file}\n\n## What it does\n{summary}\n\n## Why it matters\n{rationale}\n\n## Options\n{options}\n\n## Example (fires)\n{fires}\n\n## Example (does not fire)\n{quiet}\n",
-        code = m.code,
-        name = m.name,
-        family = m.family,
-        sev = m.severity.as_str(),
-        file = m.file,
-        summary = m.summary,
-        rationale = m.rationale,
-        options = m.options,
-        fires = m.fires,
-        quiet = m.quiet,
-    )
 }
