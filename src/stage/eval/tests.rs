@@ -228,3 +228,131 @@ fn folds_are_stable_and_cover_all() {
     }
     assert!(sizes.iter().all(|&n| n > 5), "{sizes:?}");
 }
+
+/// The alternative the lexicon was measured against: multinomial naive Bayes
+/// over jieba tokens of buyer messages, 10-fold cross-validated on the same
+/// folds. Run with
+/// `cargo test --release --lib stage::eval::tests::naive_bayes -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn naive_bayes_baseline_cross_validated() {
+    let Some((sessions, labels)) = labelled_data() else {
+        return;
+    };
+    let jieba = jieba_rs::Jieba::new();
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    let docs: Vec<(&LabelRow, Vec<String>)> = labels
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let session = by_id.get(row.session_id.as_str())?;
+            let tokens = session
+                .messages
+                .iter()
+                .filter(|m| m.role == crate::model::Role::Buyer)
+                .flat_map(|m| {
+                    jieba
+                        .cut(&m.text, true)
+                        .into_iter()
+                        .map(|t| t.word.to_string())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|w| !w.trim().is_empty())
+                .collect();
+            Some((row, tokens))
+        })
+        .collect();
+    let k = 10;
+    let mut held_out: Vec<(&LabelRow, StageResult)> = Vec::new();
+    for fold in 0..k {
+        let mut counts: [HashMap<&str, f64>; 4] = Default::default();
+        let mut totals = [0f64; 4];
+        let mut docs_per_class = [0f64; 4];
+        let mut vocabulary: std::collections::HashSet<&str> = Default::default();
+        for (row, tokens) in docs
+            .iter()
+            .filter(|(row, _)| fold_of(&row.session_id, k) != fold)
+        {
+            let c = row.stage.index();
+            docs_per_class[c] += 1.0;
+            for token in tokens {
+                *counts[c].entry(token.as_str()).or_default() += 1.0;
+                totals[c] += 1.0;
+                vocabulary.insert(token.as_str());
+            }
+        }
+        let v = vocabulary.len() as f64;
+        let n_docs: f64 = docs_per_class.iter().sum();
+        for (row, tokens) in docs
+            .iter()
+            .filter(|(row, _)| fold_of(&row.session_id, k) == fold)
+        {
+            let mut log_p = [0f64; 4];
+            for c in 0..4 {
+                log_p[c] = ((docs_per_class[c] + 1.0) / (n_docs + 4.0)).ln();
+                for token in tokens.iter().filter(|t| vocabulary.contains(t.as_str())) {
+                    let count = counts[c].get(token.as_str()).copied().unwrap_or(0.0);
+                    log_p[c] += ((count + 1.0) / (totals[c] + v)).ln();
+                }
+            }
+            let best = (0..4)
+                .max_by(|&a, &b| log_p[a].total_cmp(&log_p[b]))
+                .unwrap_or(3);
+            let scores = crate::stage::StageScores {
+                pre_sale: log_p[0] as f32,
+                in_sale: log_p[1] as f32,
+                after_sale: log_p[2] as f32,
+                other: log_p[3] as f32,
+            };
+            held_out.push((
+                row,
+                StageResult {
+                    stage: Stage::ALL[best],
+                    confidence: 0.0,
+                    high_confidence: false,
+                    reasons: Vec::new(),
+                    scores,
+                },
+            ));
+        }
+    }
+    let pairs: Vec<(&LabelRow, &StageResult)> = held_out.iter().map(|(l, r)| (*l, r)).collect();
+    println!(
+        "naive Bayes, 10-fold CV\n{}",
+        EvalReport::from_pairs(&pairs, 0).render_text()
+    );
+}
+
+/// Cost per session, `cargo test --release --lib stage::eval::tests::classification_cost -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn classification_cost() {
+    let Some((sessions, _)) = labelled_data() else {
+        return;
+    };
+    let classifier = StageClassifier::builtin();
+    let start = std::time::Instant::now();
+    let rounds = 20;
+    let mut checksum = 0usize;
+    for _ in 0..rounds {
+        for session in &sessions {
+            checksum += classifier.classify(session).reasons.len();
+        }
+    }
+    let elapsed = start.elapsed();
+    let per_session = elapsed.as_secs_f64() / (rounds * sessions.len()) as f64;
+    let messages: usize = sessions.iter().map(|s| s.messages.len()).sum();
+    println!(
+        "{} sessions ({} messages) x {rounds}: {:.1} us/session, {:.2} us/message (checksum {checksum})",
+        sessions.len(),
+        messages,
+        per_session * 1e6,
+        elapsed.as_secs_f64() * 1e6 / (rounds * messages) as f64
+    );
+    let load = std::time::Instant::now();
+    let _ = StageClassifier::builtin();
+    println!(
+        "classifier load (lexicon + jieba dictionary): {:.1} ms",
+        load.elapsed().as_secs_f64() * 1e3
+    );
+}
