@@ -1,0 +1,398 @@
+//! Measuring the stage classifier against hand labels: the labels file,
+//! accuracy / macro-F1 / binary accuracy / confusion matrix, and k-fold
+//! cross-validation of the tunable scoring parameters (so the figures
+//! reported are on sessions the tuning never saw).
+
+use super::{Evidence, Params, Stage, StageClassifier, StageResult};
+use crate::model::Session;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One hand label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelRow {
+    /// The session it labels.
+    pub session_id: String,
+    /// The stage a human gave it.
+    pub stage: Stage,
+    /// True for `high` confidence, false for `low`.
+    pub high: bool,
+    /// The labeller's short reason.
+    pub reason: String,
+}
+
+/// The hand labels of a labels file, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Labels {
+    /// The rows, in file order (session ids are unique).
+    pub rows: Vec<LabelRow>,
+}
+
+/// Header the labels TSV must start with.
+pub const LABELS_HEADER: &str = "session_id\tstage\tconfidence\treason";
+
+/// Read a labels TSV (header `session_id stage confidence reason`,
+/// tab-separated). Strict: any malformed row is an error `path:line: …`.
+pub fn load_labels(path: &Path) -> Result<Labels, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_labels(&text, &path.display().to_string())
+}
+
+/// Parse labels TSV text; `origin` names it in errors.
+pub fn parse_labels(text: &str, origin: &str) -> Result<Labels, String> {
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, header)) if header.trim_end_matches('\r') == LABELS_HEADER => {}
+        Some(_) => {
+            return Err(format!(
+                "{origin}:1: expected header `{}`",
+                LABELS_HEADER.replace('\t', " ")
+            ))
+        }
+        None => return Err(format!("{origin}:1: empty file")),
+    }
+    let mut rows = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (index, line) in lines {
+        let line_no = index + 1;
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields.len() != 4 {
+            return Err(format!(
+                "{origin}:{line_no}: expected 4 tab-separated fields, found {}",
+                fields.len()
+            ));
+        }
+        if fields[0].is_empty() {
+            return Err(format!("{origin}:{line_no}: empty session_id"));
+        }
+        let stage = Stage::parse(fields[1]).ok_or_else(|| {
+            format!(
+                "{origin}:{line_no}: unknown stage `{}` (pre_sale, in_sale, after_sale, other)",
+                fields[1]
+            )
+        })?;
+        let high = match fields[2] {
+            "high" => true,
+            "low" => false,
+            other => {
+                return Err(format!(
+                    "{origin}:{line_no}: confidence must be high or low, found `{other}`"
+                ))
+            }
+        };
+        if let Some(first) = seen.insert(fields[0].to_string(), line_no) {
+            return Err(format!(
+                "{origin}:{line_no}: session `{}` already labelled on line {first}",
+                fields[0]
+            ));
+        }
+        rows.push(LabelRow {
+            session_id: fields[0].to_string(),
+            stage,
+            high,
+            reason: fields[3].to_string(),
+        });
+    }
+    Ok(Labels { rows })
+}
+
+/// Accuracy figures of a set of predictions against labels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalReport {
+    /// Labelled sessions that were classified.
+    pub n: usize,
+    /// Of those, labelled with high confidence.
+    pub n_high: usize,
+    /// 4-way accuracy on all rows.
+    pub accuracy: f64,
+    /// 4-way accuracy on the rows labelled `high`.
+    pub accuracy_high: f64,
+    /// Mean F1 over the stages that occur in labels or predictions.
+    pub macro_f1: f64,
+    /// Pre-sale vs bought (in_sale + after_sale), rows labelled other left
+    /// out; a session predicted other is placed by its scores.
+    pub binary_accuracy: f64,
+    /// Rows in the binary view.
+    pub binary_n: usize,
+    /// Rows the classifier itself marked high-confidence.
+    pub n_predicted_high: usize,
+    /// 4-way accuracy on those rows.
+    pub accuracy_predicted_high: f64,
+    /// Labels whose session was not among the sessions given.
+    pub missing: usize,
+    /// `confusion[truth][predicted]`, stages in [`Stage::ALL`] order.
+    pub confusion: [[usize; 4]; 4],
+}
+
+impl EvalReport {
+    /// Figures from (label, prediction) pairs.
+    pub fn from_pairs(pairs: &[(&LabelRow, &StageResult)], missing: usize) -> EvalReport {
+        let mut confusion = [[0usize; 4]; 4];
+        let (mut correct, mut n_high, mut correct_high) = (0usize, 0usize, 0usize);
+        let (mut binary_n, mut binary_correct) = (0usize, 0usize);
+        let (mut n_pred_high, mut correct_pred_high) = (0usize, 0usize);
+        for (label, result) in pairs {
+            let hit = label.stage == result.stage;
+            confusion[label.stage.index()][result.stage.index()] += 1;
+            correct += usize::from(hit);
+            if label.high {
+                n_high += 1;
+                correct_high += usize::from(hit);
+            }
+            if result.high_confidence {
+                n_pred_high += 1;
+                correct_pred_high += usize::from(hit);
+            }
+            if let Some(bought) = label.stage.is_bought() {
+                binary_n += 1;
+                binary_correct += usize::from(result.bought() == bought);
+            }
+        }
+        let mut f1_sum = 0.0;
+        let mut f1_classes = 0usize;
+        for stage in Stage::ALL {
+            let i = stage.index();
+            let tp = confusion[i][i] as f64;
+            let support: usize = confusion[i].iter().sum();
+            let predicted: usize = confusion.iter().map(|row| row[i]).sum();
+            if support == 0 && predicted == 0 {
+                continue;
+            }
+            f1_classes += 1;
+            let denominator = (support + predicted) as f64;
+            f1_sum += if denominator > 0.0 {
+                2.0 * tp / denominator
+            } else {
+                0.0
+            };
+        }
+        EvalReport {
+            n: pairs.len(),
+            n_high,
+            accuracy: ratio(correct, pairs.len()),
+            accuracy_high: ratio(correct_high, n_high),
+            macro_f1: if f1_classes == 0 {
+                0.0
+            } else {
+                f1_sum / f1_classes as f64
+            },
+            binary_accuracy: ratio(binary_correct, binary_n),
+            binary_n,
+            n_predicted_high: n_pred_high,
+            accuracy_predicted_high: ratio(correct_pred_high, n_pred_high),
+            missing,
+            confusion,
+        }
+    }
+
+    /// A plain-text report with the confusion matrix.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!("sessions            {}\n", self.n));
+        out.push_str(&format!("accuracy (4-way)    {:.3}\n", self.accuracy));
+        out.push_str(&format!(
+            "accuracy high rows  {:.3}  (n={})\n",
+            self.accuracy_high, self.n_high
+        ));
+        out.push_str(&format!("macro-F1            {:.3}\n", self.macro_f1));
+        out.push_str(&format!(
+            "binary accuracy     {:.3}  (n={})\n",
+            self.binary_accuracy, self.binary_n
+        ));
+        out.push_str(&format!(
+            "predicted-high acc  {:.3}  (n={})\n",
+            self.accuracy_predicted_high, self.n_predicted_high
+        ));
+        if self.missing > 0 {
+            out.push_str(&format!("labels without session {}\n", self.missing));
+        }
+        out.push_str("confusion (rows = label, columns = predicted)\n");
+        out.push_str(&format!("{:>12}", ""));
+        for stage in Stage::ALL {
+            out.push_str(&format!("{:>12}", stage.as_str()));
+        }
+        out.push('\n');
+        for truth in Stage::ALL {
+            out.push_str(&format!("{:>12}", truth.as_str()));
+            for predicted in Stage::ALL {
+                out.push_str(&format!(
+                    "{:>12}",
+                    self.confusion[truth.index()][predicted.index()]
+                ));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Classify every labelled session found in `sessions` and compare.
+pub fn evaluate(classifier: &StageClassifier, sessions: &[Session], labels: &Labels) -> EvalReport {
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut results: Vec<(&LabelRow, StageResult)> = Vec::new();
+    let mut missing = 0usize;
+    for row in &labels.rows {
+        match by_id.get(row.session_id.as_str()) {
+            Some(session) => results.push((row, classifier.classify(session))),
+            None => missing += 1,
+        }
+    }
+    let pairs: Vec<(&LabelRow, &StageResult)> = results.iter().map(|(l, r)| (*l, r)).collect();
+    EvalReport::from_pairs(&pairs, missing)
+}
+
+/// The parameter grid searched by [`tune_params`]: the scoring knobs, not the
+/// cue weights (those are expert-written and stay fixed).
+pub fn param_grid(base: Params) -> Vec<Params> {
+    let mut grid = Vec::new();
+    for agent_factor in [0.3, 0.6] {
+        for position_decay in [0.3, 1.0, 2.0] {
+            for min_evidence in [1.0, 1.5] {
+                for prior_pre in [-0.5, 0.0, 0.5, 1.0, 1.5] {
+                    for prior_in in [-0.3, 0.0, 0.3, 0.8] {
+                        for no_order_pre_sale in [0.0, 1.0, 2.0, 3.0] {
+                            grid.push(Params {
+                                agent_factor,
+                                position_decay,
+                                min_evidence,
+                                priors: [prior_pre, prior_in, base.priors[2]],
+                                no_order_pre_sale,
+                                ..base
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    grid
+}
+
+/// A labelled session with its extracted cues, ready to be re-scored.
+struct Prepared<'a> {
+    session: &'a Session,
+    label: &'a LabelRow,
+    evidence: Evidence,
+}
+
+fn prepare<'a>(
+    classifier: &StageClassifier,
+    sessions: &'a [Session],
+    labels: &'a Labels,
+) -> (Vec<Prepared<'a>>, usize) {
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut prepared = Vec::new();
+    let mut missing = 0usize;
+    for label in &labels.rows {
+        match by_id.get(label.session_id.as_str()) {
+            Some(session) => prepared.push(Prepared {
+                session,
+                label,
+                evidence: classifier.extract(session),
+            }),
+            None => missing += 1,
+        }
+    }
+    (prepared, missing)
+}
+
+/// The grid point with the most correct answers on `items`, 4-way plus
+/// binary (ties: the earliest grid point, so the result is deterministic).
+fn best_params(classifier: &StageClassifier, items: &[&Prepared<'_>], grid: &[Params]) -> Params {
+    let mut best = (0usize, 0usize, classifier.params());
+    for params in grid {
+        let (mut correct, mut binary) = (0usize, 0usize);
+        for item in items {
+            let result = classifier.score(item.session, &item.evidence, params);
+            correct += usize::from(result.stage == item.label.stage);
+            binary += usize::from(item.label.stage.is_bought() == Some(result.bought()));
+        }
+        // Both views count: the 4-way label and the bought / not-bought view.
+        if correct + binary > best.0 + best.1 {
+            best = (correct, binary, *params);
+        }
+    }
+    best.2
+}
+
+/// Tune the scoring parameters on all labelled sessions (for writing them
+/// back to the lexicon; report [`cross_validate`] figures, not these).
+pub fn tune_params(classifier: &StageClassifier, sessions: &[Session], labels: &Labels) -> Params {
+    let (prepared, _) = prepare(classifier, sessions, labels);
+    let items: Vec<&Prepared<'_>> = prepared.iter().collect();
+    best_params(classifier, &items, &param_grid(classifier.params()))
+}
+
+/// Which of `k` folds a session is in: a hash of its id, so folds do not
+/// depend on file order.
+pub fn fold_of(session_id: &str, k: usize) -> usize {
+    let hash = crate::model::stable_id(&[session_id.as_bytes()]);
+    let value = u64::from_str_radix(&hash, 16).unwrap_or(0);
+    (value % k.max(1) as u64) as usize
+}
+
+/// Result of k-fold cross-validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CrossValidation {
+    /// Number of folds.
+    pub k: usize,
+    /// Figures over the pooled held-out predictions.
+    pub report: EvalReport,
+    /// The parameters tuned on each fold's training part.
+    pub fold_params: Vec<Params>,
+}
+
+/// k-fold cross-validation of the parameter tuning: for each fold, tune on
+/// the other folds and classify the held-out one; figures are pooled over
+/// all held-out predictions.
+pub fn cross_validate(
+    classifier: &StageClassifier,
+    sessions: &[Session],
+    labels: &Labels,
+    k: usize,
+) -> CrossValidation {
+    let k = k.max(2);
+    let (prepared, missing) = prepare(classifier, sessions, labels);
+    let grid = param_grid(classifier.params());
+    let mut held_out: Vec<(&LabelRow, StageResult)> = Vec::new();
+    let mut fold_params = Vec::new();
+    for fold in 0..k {
+        let train: Vec<&Prepared<'_>> = prepared
+            .iter()
+            .filter(|p| fold_of(&p.label.session_id, k) != fold)
+            .collect();
+        let params = best_params(classifier, &train, &grid);
+        fold_params.push(params);
+        for item in prepared
+            .iter()
+            .filter(|p| fold_of(&p.label.session_id, k) == fold)
+        {
+            held_out.push((
+                item.label,
+                classifier.score(item.session, &item.evidence, &params),
+            ));
+        }
+    }
+    let pairs: Vec<(&LabelRow, &StageResult)> = held_out.iter().map(|(l, r)| (*l, r)).collect();
+    CrossValidation {
+        k,
+        report: EvalReport::from_pairs(&pairs, missing),
+        fold_params,
+    }
+}
+
+#[cfg(test)]
+mod tests;

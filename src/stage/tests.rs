@@ -1,0 +1,296 @@
+use super::*;
+use crate::model::{ConversationKey, Message, SourceRef};
+use std::sync::Arc;
+
+/// A session from (role, account, text) triples, ids `m0`, `m1`, …
+fn session(lines: &[(Role, Option<&str>, &str)]) -> Session {
+    let conversation = ConversationKey {
+        shop: "测试旗舰店".to_string(),
+        buyer: "买家小李".to_string(),
+    };
+    let messages = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (role, account, text))| Message {
+            id: format!("m{i}"),
+            conversation: conversation.clone(),
+            time: None,
+            sender: account.unwrap_or("买家小李").to_string(),
+            role: *role,
+            account: account.map(str::to_string),
+            robot_mode: None,
+            kind: if text.starts_with("[订单编号:") {
+                MessageKind::OrderCard
+            } else {
+                MessageKind::Text
+            },
+            text: text.to_string(),
+            source: SourceRef {
+                path: Arc::from("test.txt"),
+                line_start: i as u32 + 1,
+                line_end: i as u32 + 1,
+                byte_start: 0,
+                byte_end: 0,
+            },
+        })
+        .collect();
+    Session {
+        id: "s".to_string(),
+        conversation,
+        start: None,
+        end: None,
+        agents: Vec::new(),
+        transfers: Vec::new(),
+        messages,
+    }
+}
+
+fn buyer(text: &str) -> (Role, Option<&str>, &str) {
+    (Role::Buyer, None, text)
+}
+
+fn agent(text: &str) -> (Role, Option<&'static str>, &str) {
+    (Role::Agent, Some("测试旗舰店:小美"), text)
+}
+
+/// The quoted text of every reason, checked against its message.
+fn quotes(session: &Session, result: &StageResult) -> Vec<(String, String)> {
+    result
+        .reasons
+        .iter()
+        .map(|reason| {
+            let message = session
+                .messages
+                .iter()
+                .find(|m| m.id == reason.message_id)
+                .expect("reason message exists");
+            (
+                reason.message_id.clone(),
+                reason.span.slice(&message.text).to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn product_questions_before_buying_are_pre_sale() {
+    let s = session(&[
+        buyer("[链接x] 你好，这两款有什么区别？"),
+        agent("亲，主要是容量不一样哦"),
+        buyer("黑色有货吗 能用优惠券吗"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::PreSale);
+    let quotes = quotes(&s, &result);
+    assert!(
+        quotes.contains(&("m0".to_string(), "区别".to_string())),
+        "{quotes:?}"
+    );
+    assert!(
+        quotes.contains(&("m2".to_string(), "优惠券".to_string())),
+        "{quotes:?}"
+    );
+    assert!((0.0..=1.0).contains(&result.confidence));
+}
+
+#[test]
+fn order_card_and_shipping_question_is_in_sale() {
+    let s = session(&[
+        buyer("[订单编号:[订单x]，订单金额:[金额x]，下单时间:[日期x] [时间x]]"),
+        agent("有什么问题我可以帮您处理或解决呢?"),
+        buyer("昨天拍的，什么时候发货啊"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::InSale);
+    assert!(
+        result.scores.pre_sale < 0.0,
+        "an order card argues against 售前: {:?}",
+        result.scores
+    );
+    let top = &result.reasons[0];
+    assert_eq!(top.message_id, "m2");
+    assert_eq!(top.cue, "什么时候发货");
+    assert_eq!(top.span.slice(&s.messages[2].text), "什么时候发货");
+    assert_eq!((top.span.char_start, top.span.char_end), (5, 11));
+}
+
+#[test]
+fn damaged_goods_are_after_sale_with_high_confidence() {
+    let s = session(&[
+        buyer("刚收到货，屏幕是碎的，我要退货"),
+        agent("非常抱歉，麻烦提供一下照片"),
+        buyer("[图片]"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::AfterSale);
+    assert!(result.high_confidence);
+    assert!(result.confidence > 0.9, "{}", result.confidence);
+    let quotes = quotes(&s, &result);
+    for cue in ["刚收到", "碎", "退货"] {
+        assert!(
+            quotes.contains(&("m0".to_string(), cue.to_string())),
+            "{cue} missing from {quotes:?}"
+        );
+    }
+}
+
+#[test]
+fn session_turning_from_pre_sale_to_a_repair_is_after_sale() {
+    let s = session(&[
+        buyer("这款有白色吗 多少钱"),
+        agent("有的亲，现在活动价"),
+        buyer("另外我上个月在你家买的那台坏了，不能开机，要维修还是退货？"),
+        agent("亲，可以申请售后哦"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::AfterSale);
+    assert!(
+        result.scores.pre_sale > 0.0,
+        "the opening question still counts for 售前"
+    );
+    assert!(result
+        .reasons
+        .iter()
+        .all(|r| r.message_id == "m2" || r.message_id == "m3"));
+}
+
+#[test]
+fn explicit_not_bought_outweighs_policy_words() {
+    let s = session(&[buyer("我还没买，想问下这个保价吗？")]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::PreSale, "{:?}", result.scores);
+    assert_eq!(result.reasons[0].cue, "还没买");
+}
+
+#[test]
+fn account_questions_and_empty_sessions_are_other() {
+    let classifier = StageClassifier::builtin();
+    let account = session(&[
+        buyer("我的账号密码忘记了，手机号也换了"),
+        agent("亲，请提供一下实名信息"),
+    ]);
+    let result = classifier.classify(&account);
+    assert_eq!(result.stage, Stage::Other);
+    assert!(result.reasons.iter().any(|r| r.cue == "密码"));
+
+    let greetings = session(&[buyer("在吗"), agent("在的亲"), buyer("好的 谢谢")]);
+    let result = classifier.classify(&greetings);
+    assert_eq!(result.stage, Stage::Other);
+    assert!(result.reasons.is_empty());
+
+    let empty = session(&[]);
+    let result = classifier.classify(&empty);
+    assert_eq!(result.stage, Stage::Other);
+    assert!(result.confidence.is_finite());
+}
+
+#[test]
+fn agent_words_count_less_than_the_buyer_request() {
+    let s = session(&[
+        buyer("我的快递到哪了，怎么还没发货"),
+        agent("亲，如需退货退款或换货请在订单页申请售后"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::InSale, "{:?}", result.scores);
+}
+
+#[test]
+fn agent_group_name_decides_a_session_without_cues() {
+    let s = session(&[
+        buyer("你好 在吗"),
+        (
+            Role::Agent,
+            Some("测试旗舰店:售后小王"),
+            "您好，请问有什么可以帮您",
+        ),
+        buyer("就是上次那个，麻烦看一下"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::AfterSale);
+    assert_eq!(result.reasons[0].cue, "account:测试旗舰店:售后小王");
+    assert_eq!(result.reasons[0].span.slice(&s.messages[1].text), "");
+    assert_eq!(
+        group_stage("售前旗舰店:小美"),
+        None,
+        "only the sub-account names a group"
+    );
+}
+
+#[test]
+fn word_cues_need_jieba_boundaries() {
+    let classifier = StageClassifier::builtin();
+    let closing = session(&[buyer("不用了，谢谢")]);
+    let evidence = classifier.extract(&closing);
+    assert!(evidence.is_empty(), "用了 inside 不用了 is not a cue");
+    let used = session(&[buyer("用了几天就不亮了")]);
+    let result = classifier.classify(&used);
+    assert!(result
+        .reasons
+        .iter()
+        .any(|r| r.cue == "用了" && r.span.slice(&used.messages[0].text) == "用了"));
+}
+
+#[test]
+fn odd_input_does_not_panic() {
+    let classifier = StageClassifier::builtin();
+    let s = session(&[
+        buyer(""),
+        buyer("😀😀[订单x"),
+        (Role::System, None, "由 a 转交给 b"),
+        buyer("ＰＬＵＳ会员 PLUS plus\u{0}\t"),
+        agent("[链接x][链接x][链接x]"),
+    ]);
+    let result = classifier.classify(&s);
+    assert!((0.0..=1.0).contains(&result.confidence));
+    for reason in &result.reasons {
+        let message = s
+            .messages
+            .iter()
+            .find(|m| m.id == reason.message_id)
+            .expect("message");
+        assert!(message
+            .text
+            .get(reason.span.byte_start..reason.span.byte_end)
+            .is_some());
+    }
+}
+
+#[test]
+fn lexicon_errors_name_the_line() {
+    let err =
+        StageClassifier::from_lexicon_str("# c\ncue\t退货\tafter\t3.0\n", "x.tsv").unwrap_err();
+    assert_eq!(err, "x.tsv:2: unknown stage `after`");
+    let err = StageClassifier::from_lexicon_str("cue\t退货\tafter_sale\t3.0\tfast\n", "x.tsv")
+        .unwrap_err();
+    assert_eq!(err, "x.tsv:1: unknown flag `fast` (word, state, once)");
+    let err = StageClassifier::from_lexicon_str("param\tspeed\t1\n", "x.tsv").unwrap_err();
+    assert_eq!(err, "x.tsv:1: unknown param `speed`");
+    let err =
+        StageClassifier::from_lexicon_str("cue\t退货\tafter_sale\tNaN\n", "x.tsv").unwrap_err();
+    assert_eq!(err, "x.tsv:1: bad weight `NaN`");
+    let err = StageClassifier::from_lexicon_str("cue\ta\tother\t1\ncue\ta\tother\t2\n", "x.tsv")
+        .unwrap_err();
+    assert_eq!(err, "x.tsv:2: duplicate cue `a` for other");
+}
+
+#[test]
+fn builtin_lexicon_loads_with_its_params() {
+    let classifier = StageClassifier::builtin();
+    assert!(classifier.patterns.len() > 200);
+    assert_eq!(classifier.params().agent_factor, 0.3);
+    fn shareable<T: Send + Sync>() {}
+    shareable::<StageClassifier>();
+}
+
+#[test]
+fn stage_names_round_trip_and_serialize_snake_case() {
+    for stage in Stage::ALL {
+        assert_eq!(Stage::parse(stage.as_str()), Some(stage));
+        assert_eq!(
+            serde_json::to_string(&stage).expect("json"),
+            format!("\"{}\"", stage.as_str())
+        );
+    }
+    assert_eq!(Stage::InSale.is_bought(), Some(true));
+    assert_eq!(Stage::Other.is_bought(), None);
+}
