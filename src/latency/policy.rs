@@ -216,7 +216,7 @@ const SCHEMA: u32 = 1;
 /// A parsed policy file: the presets it offers and the default one.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
-    default: String,
+    default: LatencyPolicy,
     presets: BTreeMap<String, LatencyPolicy>,
 }
 
@@ -246,30 +246,19 @@ impl PolicySet {
                 .map_err(|message| located(path, text, fields.span().start, message))?;
             presets.insert(name.clone(), policy);
         }
-        let default = file.default.get_ref().clone();
-        if !presets.contains_key(&default) {
-            let message = unknown_preset_message(&default, presets.keys());
-            return Err(located(path, text, file.default.span().start, message));
-        }
-        if presets.is_empty() {
-            return Err(located(
-                path,
-                text,
-                file.base.span().start,
-                "no [preset.NAME] table".to_string(),
-            ));
-        }
+        let default = match presets.get(file.default.get_ref()) {
+            Some(policy) => policy.clone(),
+            None => {
+                let message = unknown_preset_message(file.default.get_ref(), presets.keys());
+                return Err(located(path, text, file.default.span().start, message));
+            }
+        };
         Ok(PolicySet { default, presets })
     }
 
     /// The preset the file names as `default`.
     pub fn default_policy(&self) -> &LatencyPolicy {
-        // `parse` checked that the default exists; fall back to any preset
-        // rather than panic if that invariant were ever broken.
-        self.presets
-            .get(&self.default)
-            .or_else(|| self.presets.values().next())
-            .expect("PolicySet::parse guarantees at least one preset")
+        &self.default
     }
 
     /// A preset by name; the error suggests the nearest name.
@@ -307,10 +296,13 @@ impl LatencyPolicy {
     }
 }
 
-/// The bundled file, parsed. A test proves it parses, so a failure here is
-/// a build defect, not an input error.
-fn bundled_set() -> PolicySet {
-    PolicySet::parse(BUNDLED_PATH, BUNDLED_TEXT).expect("bundled latency policy is valid")
+/// The bundled file, parsed once. A test proves it parses, so a failure
+/// here is a build defect, not an input error.
+fn bundled_set() -> &'static PolicySet {
+    static SET: std::sync::OnceLock<PolicySet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        PolicySet::parse(BUNDLED_PATH, BUNDLED_TEXT).expect("bundled latency policy is valid")
+    })
 }
 
 /// Turn merged fields into a policy, naming the first missing or invalid one.

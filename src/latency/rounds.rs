@@ -29,6 +29,10 @@
 //!   fully automatic robot answered it).
 //! * A round nobody of the shop touched is charged to the main account (the
 //!   shop nick), where unassigned buyers land.
+//! * A robot whose mode is unknown counts as fully automatic: the reading
+//!   that never flatters a rate. Auto greetings sent before the buyer writes
+//!   touch no round; after it, they are caught by a marker or the 0-second
+//!   test. Recalls and platform notices are ignored.
 
 use super::policy::{CrossDay, LatencyPolicy, UnrepliedTreatment, WindowBasis};
 use crate::model::{day_number, seconds_of_day, Message, MessageKind, RobotMode, Role, Session};
@@ -304,7 +308,7 @@ pub(crate) fn walk(session: &Session, policy: &LatencyPolicy) -> Walk {
             WindowBasis::RoundOpen => open_time,
             WindowBasis::SessionStart => session_start,
         };
-        let latency_secs = reply.map(|(_, time)| time - open_time);
+        let latency_secs = reply.map(|(_, time)| time.saturating_sub(open_time));
         let cross_day = reply.is_some_and(|(_, time)| day_number(time) != day_number(open_time));
         let status = if p.leave_message {
             RoundStatus::LeaveMessage
@@ -358,6 +362,8 @@ pub(crate) fn walk(session: &Session, policy: &LatencyPolicy) -> Walk {
                     p.leave_message = true;
                 }
             }
+            // Recall and platform notices are nobody's question or answer.
+            (MessageKind::Recall | MessageKind::EntryNotice | MessageKind::Notice, _) => {}
             (_, Role::Buyer) => {
                 out.buyer_messages += 1;
                 if !first_buyer_seen {
@@ -402,12 +408,14 @@ pub(crate) fn walk(session: &Session, policy: &LatencyPolicy) -> Walk {
                         messages: 1,
                     }),
                 }
-                serving = Some(account.to_string());
+                if serving.as_deref() != Some(account) {
+                    serving = Some(account.to_string());
+                }
                 if let (None, Some(asked), Some(answered)) =
                     (&out.first_response, first_buyer_time, time)
                 {
                     out.first_response = Some(FirstResponse {
-                        secs: answered - asked,
+                        secs: answered.saturating_sub(asked),
                         account: account.to_string(),
                         reply_index: index,
                     });

@@ -41,12 +41,20 @@ fn worked_example_one_is_zero_of_one() {
     );
     assert_eq!(round.latency_secs, Some(475));
     assert_eq!(round.account, account("小王"));
+    assert!(round.is_assessed() && !round.within_three_min(&policy));
+    assert_eq!(round.avg_response_secs(&policy), Some(475));
     let agg = agg_of(&[example_one().build()], &policy);
     assert_eq!((agg.rounds_within_three_min, agg.rounds_assessed), (0, 1));
     assert_eq!(agg.three_min_rate(), Some(0.0));
     // Findings quote the first buyer message, where the clock started.
     assert_eq!(codes(&latency), ["LAT002", "LAT004"]);
     assert_eq!(latency.findings[0].quote, "这件羽绒服有M码吗");
+    assert_eq!(
+        latency.findings[0].account,
+        Some(account("小王")),
+        "the charged sub-account"
+    );
+    assert_eq!(latency.findings[0].location, "fixture.txt:1");
     assert!(
         latency.findings[0].message.contains("475 s (7m55s)"),
         "{}",
@@ -90,6 +98,10 @@ fn worked_example_three_is_zero_of_one() {
         testkit::SHOP,
         "nobody touched it: the main account"
     );
+    assert_eq!(latency.rounds[0].avg_response_secs(&policy), Some(600));
+    let mut excluding = policy.clone();
+    excluding.unreplied = UnrepliedTreatment::Exclude;
+    assert_eq!(latency.rounds[0].avg_response_secs(&excluding), None);
     let agg = aggregate_all([&latency], &policy);
     assert_eq!((agg.rounds_within_three_min, agg.rounds_assessed), (0, 1));
     assert_eq!(
@@ -174,6 +186,32 @@ fn transfer_charges_the_unreplied_round_to_the_transferring_account() {
         "first valid reply after the first question came from 小李"
     );
     assert_eq!(latency.first_response.as_ref().map(|f| f.secs), Some(120));
+}
+
+#[test]
+fn recalls_and_notices_are_neither_question_nor_answer() {
+    let policy = policy();
+    let mut session = SessionBuilder::new("tb_r")
+        .buyer("10:00:00", "tb_r 撤回了一条消息")
+        .agent("10:00:05", "小王", "小王 撤回了一条消息")
+        .buyer("10:01:00", "这个颜色有色差吗")
+        .agent("10:01:40", "小王", "实物拍摄，没有色差")
+        .build();
+    session.messages[0].kind = MessageKind::Recall;
+    session.messages[1].kind = MessageKind::Recall;
+    let latency = analyze_session(&session, &policy);
+    assert_eq!(latency.rounds.len(), 1);
+    assert_eq!(
+        (
+            latency.rounds[0].open_msg_index,
+            latency.rounds[0].latency_secs
+        ),
+        (2, Some(40))
+    );
+    assert_eq!(
+        (latency.buyer_messages, latency.agent_message_total()),
+        (1, 1)
+    );
 }
 
 #[test]
@@ -391,6 +429,8 @@ fn each_round_is_capped_at_600_seconds() {
     let latency = analyze_session(&session, &policy);
     assert_eq!(latency.rounds[0].latency_secs, Some(900));
     assert!(latency.rounds[0].capped && !latency.rounds[1].capped);
+    assert_eq!(latency.rounds[0].avg_response_secs(&policy), Some(600));
+    assert!(latency.rounds[1].within_three_min(&policy));
     let agg = aggregate_all([&latency], &policy);
     assert_eq!(agg.avg_response_secs(), Some((600.0 + 60.0) / 2.0));
     assert_eq!(agg.histogram[7], 1, "the histogram keeps the raw 900 s");
@@ -753,6 +793,43 @@ fn histogram_buckets() {
         (histogram_label(0), histogram_label(7)),
         ("0-10s".to_string(), "600s+".to_string())
     );
+}
+
+/// Cost per message of `analyze_session`; run in release:
+/// `cargo test --release --lib latency::tests::analyze_cost -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run in release with --ignored"]
+fn analyze_cost() {
+    let policy = policy();
+    let mut builder = SessionBuilder::new("tb_bench");
+    for minute in 0..30u32 {
+        let hms = format!("10:{minute:02}:00");
+        builder = builder
+            .buyer(&hms, "亲，这件衣服有现货吗？什么时候发货")
+            .robot(
+                &next_second(&hms, 1),
+                RobotMode::Auto,
+                "亲，付款后48小时内发货哦",
+            )
+            .agent(&next_second(&hms, 40), "小王", "亲稍等，我帮您查一下库存")
+            .agent(&next_second(&hms, 50), "小王", "有现货的，今天下单今天发");
+    }
+    let session = builder.build();
+    let messages = session.messages.len();
+    let runs = 20_000;
+    let started = std::time::Instant::now();
+    let mut findings = 0usize;
+    for _ in 0..runs {
+        findings += std::hint::black_box(analyze_session(std::hint::black_box(&session), &policy))
+            .findings
+            .len();
+    }
+    let elapsed = started.elapsed();
+    let per_message_ns = elapsed.as_nanos() as f64 / (runs * messages) as f64;
+    eprintln!(
+        "analyze_session: {messages} messages x {runs} runs in {elapsed:?}: {per_message_ns:.0} ns/message ({findings} findings)"
+    );
+    assert_eq!(findings, 0);
 }
 
 /// `hms` plus `secs` seconds, as `HH:MM:SS` (same day).

@@ -45,7 +45,9 @@ pub fn run_all(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     missed_follow_up::check(ctx, out);
 }
 
-/// A finding on the buyer message that opened `round`, quoting it whole.
+/// A finding on the buyer message that opened `round`, quoting it whole and
+/// naming the sub-account charged with the round (the buyer message itself
+/// has no account).
 fn on_round_open(
     meta: &RuleMeta,
     ctx: &RuleContext<'_>,
@@ -53,13 +55,15 @@ fn on_round_open(
     message: String,
 ) -> Option<Finding> {
     let text = &ctx.session.messages.get(round.open_msg_index)?.text;
-    Some(Finding::new(
+    let mut finding = Finding::new(
         meta,
         ctx.session,
         round.open_msg_index,
         Span::whole(text),
         message,
-    ))
+    );
+    finding.account = Some(round.account.clone());
+    Some(finding)
 }
 
 /// `125 s (2m05s)`: seconds first, for grep; minutes for people.
