@@ -839,3 +839,137 @@ fn next_second(hms: &str, secs: u32) -> String {
         .format("%H:%M:%S")
         .to_string()
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One generated event: what happens and how many seconds after the last.
+    #[derive(Debug, Clone)]
+    enum Event {
+        Buyer,
+        Agent(u8),
+        Robot(bool),
+        Transfer(u8, u8),
+        Offline,
+    }
+
+    fn event() -> impl Strategy<Value = (Event, u32)> {
+        let kind = prop_oneof![
+            4 => Just(Event::Buyer),
+            4 => (0u8..3).prop_map(Event::Agent),
+            1 => any::<bool>().prop_map(Event::Robot),
+            1 => (0u8..3, 0u8..3).prop_map(|(a, b)| Event::Transfer(a, b)),
+            1 => Just(Event::Offline),
+        ];
+        (kind, prop_oneof![0u32..5, 0u32..400, 0u32..4000])
+    }
+
+    fn build(buyer: &str, start: u32, events: &[(Event, u32)], untimed: bool) -> Session {
+        let subs = ["小王", "小李", "售后小张"];
+        let mut builder = SessionBuilder::new(buyer);
+        let mut clock = start;
+        for (event, gap) in events {
+            clock += gap;
+            if clock >= 86_400 {
+                clock -= 86_400;
+                builder = builder.next_day();
+            }
+            let hms = format!(
+                "{:02}:{:02}:{:02}",
+                clock / 3600,
+                clock % 3600 / 60,
+                clock % 60
+            );
+            builder = match event {
+                Event::Buyer => builder.buyer(&hms, "亲，在吗？这个还有货吗"),
+                Event::Agent(i) => builder.agent(&hms, subs[*i as usize], "亲稍等，不好意思久等了"),
+                Event::Robot(assist) => {
+                    let mode = if *assist {
+                        RobotMode::Assist
+                    } else {
+                        RobotMode::Auto
+                    };
+                    builder.robot(&hms, mode, "您好，我是智能助手")
+                }
+                Event::Transfer(a, b) => {
+                    builder.transfer(&hms, subs[*a as usize], subs[*b as usize])
+                }
+                Event::Offline => builder.offline_assignment(&hms),
+            };
+        }
+        if untimed {
+            builder = builder.untimed();
+        }
+        builder.build()
+    }
+
+    fn sessions() -> impl Strategy<Value = Vec<Session>> {
+        let one = (
+            0u32..86_400,
+            proptest::collection::vec(event(), 0..30),
+            proptest::bool::weighted(0.1),
+        );
+        proptest::collection::vec(one, 1..8).prop_map(|specs| {
+            specs
+                .iter()
+                .enumerate()
+                .map(|(i, (start, events, untimed))| {
+                    build(&format!("tb_{}", i % 3), *start, events, *untimed)
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn invariants_hold_on_any_session(sessions in sessions(), split in 0usize..8) {
+            let policy = LatencyPolicy::bundled();
+            let latencies: Vec<SessionLatency> = sessions.iter().map(|s| analyze_session(s, &policy)).collect();
+            for (session, latency) in sessions.iter().zip(&latencies) {
+                if latency.is_available() {
+                    let in_rounds: u64 = latency.rounds.iter().map(|r| u64::from(r.buyer_msgs)).sum();
+                    prop_assert_eq!(in_rounds, latency.buyer_messages);
+                    for round in &latency.rounds {
+                        prop_assert_eq!(session.messages[round.open_msg_index].role, Role::Buyer);
+                        prop_assert!(round.latency_secs.is_none_or(|s| s >= 0));
+                        prop_assert_eq!(round.reply_index.is_some(), round.latency_secs.is_some());
+                    }
+                } else {
+                    prop_assert!(latency.rounds.is_empty() && latency.findings.is_empty());
+                }
+                for finding in &latency.findings {
+                    let message = session.messages.iter().find(|m| m.id == finding.message_id).unwrap();
+                    prop_assert_eq!(finding.span.slice(&message.text), finding.quote.as_str());
+                }
+            }
+            let whole = aggregate_all(&latencies, &policy);
+            let split = split.min(latencies.len());
+            let mut left = aggregate_all(&latencies[..split], &policy);
+            left.merge(&aggregate_all(&latencies[split..], &policy)).unwrap();
+            prop_assert_eq!(&left, &whole);
+            let mut shops = LatencyAgg::new(&policy);
+            for agg in aggregate_by_shop(&latencies, &policy).values() {
+                shops.merge(agg).unwrap();
+            }
+            prop_assert_eq!(&shops, &whole);
+            let mut days = LatencyAgg::new(&policy);
+            for agg in aggregate_by_day(&latencies, &policy).values() {
+                days.merge(agg).unwrap();
+            }
+            prop_assert_eq!(
+                (days.rounds_assessed, days.rounds_within_three_min, days.avg_response_sum_secs, days.buyer_messages, days.agent_messages),
+                (whole.rounds_assessed, whole.rounds_within_three_min, whole.avg_response_sum_secs, whole.buyer_messages, whole.agent_messages)
+            );
+            let mut agents = LatencyAgg::new(&policy);
+            for agg in aggregate_by_agent(&latencies, &policy).values() {
+                agents.merge(agg).unwrap();
+            }
+            prop_assert_eq!(
+                (agents.rounds_assessed, agents.rounds_unreplied, agents.slow_breach, agents.agent_messages),
+                (whole.rounds_assessed, whole.rounds_unreplied, whole.slow_breach, whole.agent_messages)
+            );
+            prop_assert!(whole.three_min_rate().is_none_or(|r| (0.0..=1.0).contains(&r)));
+        }
+    }
+}
