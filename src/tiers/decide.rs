@@ -188,7 +188,13 @@ pub struct Check {
 
 impl Check {
     fn new(rule: &str, passed: bool, actual: String, expected: String) -> Check {
-        Check { rule: rule.to_string(), passed, actual, expected, note: String::new() }
+        Check {
+            rule: rule.to_string(),
+            passed,
+            actual,
+            expected,
+            note: String::new(),
+        }
     }
 
     fn with_note(mut self, note: impl Into<String>) -> Check {
@@ -268,17 +274,37 @@ fn rate_percent(rate: Option<f64>) -> Option<Fixed> {
 
 fn at_least(rule: &str, actual: Option<Fixed>, min: Fixed, unit: &str, context: &str) -> Check {
     match actual {
-        Some(value) => Check::new(rule, value >= min, format!("{value}{unit}{context}"), format!("≥ {min}{unit}")),
-        None => Check::new(rule, false, "not measured".to_string(), format!("≥ {min}{unit}"))
-            .with_note("no derived score for this month; a gate on it cannot pass"),
+        Some(value) => Check::new(
+            rule,
+            value >= min,
+            format!("{value}{unit}{context}"),
+            format!("≥ {min}{unit}"),
+        ),
+        None => Check::new(
+            rule,
+            false,
+            "not measured".to_string(),
+            format!("≥ {min}{unit}"),
+        )
+        .with_note("no derived score for this month; a gate on it cannot pass"),
     }
 }
 
 fn at_most(rule: &str, actual: Option<Fixed>, max: Fixed, unit: &str) -> Check {
     match actual {
-        Some(value) => Check::new(rule, value <= max, format!("{value}{unit}"), format!("≤ {max}{unit}")),
-        None => Check::new(rule, false, "not measured".to_string(), format!("≤ {max}{unit}"))
-            .with_note("no derived score for this month; a gate on it cannot pass"),
+        Some(value) => Check::new(
+            rule,
+            value <= max,
+            format!("{value}{unit}"),
+            format!("≤ {max}{unit}"),
+        ),
+        None => Check::new(
+            rule,
+            false,
+            "not measured".to_string(),
+            format!("≤ {max}{unit}"),
+        )
+        .with_note("no derived score for this month; a gate on it cannot pass"),
     }
 }
 
@@ -361,7 +387,9 @@ pub fn decide_shops(
     let mut drafts: Vec<Draft> = rows
         .iter()
         .map(|m| {
-            let derived = derived_by_key.get(&(m.shop.as_str(), m.month.as_str())).copied();
+            let derived = derived_by_key
+                .get(&(m.shop.as_str(), m.month.as_str()))
+                .copied();
             Draft::new(policy, m, derived, complaints)
         })
         .collect();
@@ -371,11 +399,17 @@ pub fn decide_shops(
     for (index, draft) in drafts.iter().enumerate() {
         if draft.rankable() {
             let m = draft.metrics;
-            groups.entry((m.month.clone(), m.industry.clone(), m.scale_band.clone())).or_default().push(index);
+            groups
+                .entry((m.month.clone(), m.industry.clone(), m.scale_band.clone()))
+                .or_default()
+                .push(index);
         }
     }
     for members in groups.values() {
-        let mut satisfactions: Vec<Fixed> = members.iter().map(|&i| drafts[i].metrics.satisfaction).collect();
+        let mut satisfactions: Vec<Fixed> = members
+            .iter()
+            .map(|&i| drafts[i].metrics.satisfaction)
+            .collect();
         satisfactions.sort_unstable_by(|a, b| b.cmp(a));
         let peers = u32::try_from(members.len()).unwrap_or(u32::MAX);
         for &index in members {
@@ -384,9 +418,14 @@ pub fn decide_shops(
             let better = satisfactions.partition_point(|s| *s > value);
             let rank = u32::try_from(better + 1).unwrap_or(u32::MAX);
             let percentile = Fixed::from_raw(
-                (i64::from(rank) * Fixed::from_int(100).raw() * 2 + i64::from(peers)) / (2 * i64::from(peers.max(1))),
+                (i64::from(rank) * Fixed::from_int(100).raw() * 2 + i64::from(peers))
+                    / (2 * i64::from(peers.max(1))),
             );
-            drafts[index].rank = Some(PeerRank { rank, peers, percentile });
+            drafts[index].rank = Some(PeerRank {
+                rank,
+                peers,
+                percentile,
+            });
         }
     }
 
@@ -426,7 +465,9 @@ impl<'a> Draft<'a> {
             rank: None,
         };
         if let Some((_, extra)) = derived.filter(|(_, extra)| *extra > 0) {
-            draft.flags.push(format!("derived:duplicate_rows={extra} (first used)"));
+            draft
+                .flags
+                .push(format!("derived:duplicate_rows={extra} (first used)"));
         }
         draft.disqualification(policy, derived.map(|(d, _)| d));
         draft.industry(policy);
@@ -446,11 +487,20 @@ impl<'a> Draft<'a> {
             .filter(|f| policy.disqualification.flags.contains(f))
             .map(|f| f.as_str())
             .collect();
-        let listed: Vec<&str> = policy.disqualification.flags.iter().map(|f| f.as_str()).collect();
+        let listed: Vec<&str> = policy
+            .disqualification
+            .flags
+            .iter()
+            .map(|f| f.as_str())
+            .collect();
         let check = Check::new(
             "disqualification.flags",
             hits.is_empty(),
-            if hits.is_empty() { "none declared".to_string() } else { hits.join(", ") },
+            if hits.is_empty() {
+                "none declared".to_string()
+            } else {
+                hits.join(", ")
+            },
             format!("none of {}", listed.join(", ")),
         );
         if !check.passed {
@@ -463,7 +513,8 @@ impl<'a> Draft<'a> {
             self.flags.push(format!("derived:fraud_findings={count}"));
         }
         if let Some(buyer) = derived.map(|d| d.buyer_abuse_evidence).filter(|c| *c > 0) {
-            self.flags.push(format!("derived:buyer_abuse_evidence={buyer}"));
+            self.flags
+                .push(format!("derived:buyer_abuse_evidence={buyer}"));
         }
         if let Some(limit) = policy.disqualification.derived_fraud_findings_at_least {
             let check = match fraud {
@@ -496,9 +547,16 @@ impl<'a> Draft<'a> {
                 "eligibility.not_rated_industries",
                 !self.not_rated,
                 industry.clone(),
-                format!("not one of {}", policy.eligibility.not_rated_industries.join(", ")),
+                format!(
+                    "not one of {}",
+                    policy.eligibility.not_rated_industries.join(", ")
+                ),
             )
-            .with_note(if self.not_rated { "project policy: this industry is not rated" } else { "" }),
+            .with_note(if self.not_rated {
+                "project policy: this industry is not rated"
+            } else {
+                ""
+            }),
         );
     }
 
@@ -506,27 +564,43 @@ impl<'a> Draft<'a> {
         let m = self.metrics;
         let mut cancelling = Vec::new();
         let mut ignored = Vec::new();
-        for c in complaints.iter().filter(|c| c.shop == m.shop && c.month() == m.month) {
+        for c in complaints
+            .iter()
+            .filter(|c| c.shop == m.shop && c.month() == m.month)
+        {
             let at = format!("{} {} ({})", c.complaint_type, c.date, c.source);
-            if !policy.cancellation.complaint_types.contains(&c.complaint_type) {
+            if !policy
+                .cancellation
+                .complaint_types
+                .contains(&c.complaint_type)
+            {
                 ignored.push(format!("{at}: type does not cancel"));
             } else if !c.upheld {
                 ignored.push(format!("{at}: not upheld"));
             } else if policy.cancellation.require_evidence && c.evidence.is_empty() {
                 ignored.push(format!("{at}: no evidence reference"));
             } else {
-                self.flags.push(format!("complaint:{} {}", c.complaint_type, c.date));
+                self.flags
+                    .push(format!("complaint:{} {}", c.complaint_type, c.date));
                 cancelling.push(at);
             }
         }
         self.cancelled = !cancelling.is_empty();
-        let actual = if cancelling.is_empty() { "none".to_string() } else { cancelling.join("; ") };
+        let actual = if cancelling.is_empty() {
+            "none".to_string()
+        } else {
+            cancelling.join("; ")
+        };
         self.checks.push(
             Check::new(
                 "cancellation.complaint_types",
                 !self.cancelled,
                 actual,
-                format!("no upheld {} complaint in {}", policy.cancellation.complaint_types.join("/"), m.month),
+                format!(
+                    "no upheld {} complaint in {}",
+                    policy.cancellation.complaint_types.join("/"),
+                    m.month
+                ),
             )
             .with_note(ignored.join("; ")),
         );
@@ -542,11 +616,25 @@ impl<'a> Draft<'a> {
             format!("≥ {min_reviews}"),
         );
         let (rule, min_score) = match m.platform {
-            Platform::Taobao => ("eligibility.min_score_taobao", policy.eligibility.min_score_taobao),
-            Platform::Tmall => ("eligibility.min_score_tmall", policy.eligibility.min_score_tmall),
+            Platform::Taobao => (
+                "eligibility.min_score_taobao",
+                policy.eligibility.min_score_taobao,
+            ),
+            Platform::Tmall => (
+                "eligibility.min_score_tmall",
+                policy.eligibility.min_score_tmall,
+            ),
         };
-        let score = Check::new(rule, m.score >= min_score, m.score.to_string(), format!("≥ {min_score}"))
-            .with_note(format!("新灯塔综合服务分, {} threshold", m.platform.label()));
+        let score = Check::new(
+            rule,
+            m.score >= min_score,
+            m.score.to_string(),
+            format!("≥ {min_score}"),
+        )
+        .with_note(format!(
+            "新灯塔综合服务分, {} threshold",
+            m.platform.label()
+        ));
         for check in [reviews, score] {
             if !check.passed && self.ineligible_by.is_none() {
                 self.ineligible_by = Some(check.rule.clone());
@@ -569,16 +657,36 @@ impl<'a> Draft<'a> {
             format!("≥ {}", percent_text(gates.min_satisfaction)),
         )];
         if let Some(min) = gates.min_three_min_rate {
-            checks.push(at_least(&key("min_three_min_rate"), m.three_min_rate, min, "%", &m.rounds_context));
+            checks.push(at_least(
+                &key("min_three_min_rate"),
+                m.three_min_rate,
+                min,
+                "%",
+                &m.rounds_context,
+            ));
         }
         if let Some(max) = gates.max_avg_response_secs {
-            checks.push(at_most(&key("max_avg_response_secs"), m.avg_response_secs, max, " s"));
+            checks.push(at_most(
+                &key("max_avg_response_secs"),
+                m.avg_response_secs,
+                max,
+                " s",
+            ));
         }
         if let Some(max) = gates.max_agent_abuse_evidence {
-            checks.push(count_at_most(&key("max_agent_abuse_evidence"), m.agent_abuse, max));
+            checks.push(count_at_most(
+                &key("max_agent_abuse_evidence"),
+                m.agent_abuse,
+                max,
+            ));
         }
         if let Some(max) = gates.max_violations_per_100_sessions {
-            checks.push(at_most(&key("max_violations_per_100_sessions"), m.violations, max, ""));
+            checks.push(at_most(
+                &key("max_violations_per_100_sessions"),
+                m.violations,
+                max,
+                "",
+            ));
         }
         if let Some(max) = gates.max_fraud_findings {
             checks.push(count_at_most(&key("max_fraud_findings"), m.fraud, max));
@@ -610,41 +718,94 @@ impl<'a> Draft<'a> {
         let mut checks = Vec::new();
         if let Some(limit) = b.satisfaction_below {
             let s = self.metrics.satisfaction;
-            checks.push(Check::new("black.satisfaction_below", s >= limit, percent_text(s), format!("≥ {}", percent_text(limit))));
+            checks.push(Check::new(
+                "black.satisfaction_below",
+                s >= limit,
+                percent_text(s),
+                format!("≥ {}", percent_text(limit)),
+            ));
         }
         if let Some(percent) = b.bottom_percent {
-            let expected = format!("not in the bottom {percent}% of a peer group ≥ {}", policy.ranking.min_peers);
+            let expected = format!(
+                "not in the bottom {percent}% of a peer group ≥ {}",
+                policy.ranking.min_peers
+            );
             checks.push(match &self.rank {
                 Some(r) if r.peers >= policy.ranking.min_peers => {
                     let cutoff = r.peers - slots(r.peers, percent).min(r.peers);
-                    Check::new("black.bottom_percent", r.rank <= cutoff, format!("rank {} of {}", r.rank, r.peers), expected)
-                        .with_note(format!("ranks > {cutoff} are in the bottom"))
+                    Check::new(
+                        "black.bottom_percent",
+                        r.rank <= cutoff,
+                        format!("rank {} of {}", r.rank, r.peers),
+                        expected,
+                    )
+                    .with_note(format!("ranks > {cutoff} are in the bottom"))
                 }
-                Some(r) => Check::new("black.bottom_percent", true, format!("rank {} of {}", r.rank, r.peers), expected)
-                    .with_note("peer group too small to judge"),
-                None => Check::new("black.bottom_percent", true, "not ranked".to_string(), expected),
+                Some(r) => Check::new(
+                    "black.bottom_percent",
+                    true,
+                    format!("rank {} of {}", r.rank, r.peers),
+                    expected,
+                )
+                .with_note("peer group too small to judge"),
+                None => Check::new(
+                    "black.bottom_percent",
+                    true,
+                    "not ranked".to_string(),
+                    expected,
+                ),
             });
         }
         // Black needs evidence too: an unmeasured score triggers nothing.
         if let Some(limit) = b.three_min_rate_below {
             let expected = format!("≥ {}", percent_text(limit));
             checks.push(match m.three_min_rate {
-                Some(rate) => Check::new("black.three_min_rate_below", rate >= limit, format!("{}{}", percent_text(rate), m.rounds_context), expected),
-                None => Check::new("black.three_min_rate_below", true, "not measured".to_string(), expected),
+                Some(rate) => Check::new(
+                    "black.three_min_rate_below",
+                    rate >= limit,
+                    format!("{}{}", percent_text(rate), m.rounds_context),
+                    expected,
+                ),
+                None => Check::new(
+                    "black.three_min_rate_below",
+                    true,
+                    "not measured".to_string(),
+                    expected,
+                ),
             });
         }
         if let Some(limit) = b.agent_abuse_evidence_at_least {
             let expected = format!("< {limit}");
             checks.push(match m.agent_abuse {
-                Some(n) => Check::new("black.agent_abuse_evidence_at_least", n < limit, n.to_string(), expected),
-                None => Check::new("black.agent_abuse_evidence_at_least", true, "not measured".to_string(), expected),
+                Some(n) => Check::new(
+                    "black.agent_abuse_evidence_at_least",
+                    n < limit,
+                    n.to_string(),
+                    expected,
+                ),
+                None => Check::new(
+                    "black.agent_abuse_evidence_at_least",
+                    true,
+                    "not measured".to_string(),
+                    expected,
+                ),
             });
         }
         if let Some(limit) = b.violations_per_100_sessions_above {
             let expected = format!("≤ {limit}");
             checks.push(match m.violations {
-                Some(v) => Check::new("black.violations_per_100_sessions_above", v <= limit, v.to_string(), expected),
-                None => Check::new("black.violations_per_100_sessions_above", true, "not measured".to_string(), expected),
+                Some(v) => Check::new(
+                    "black.violations_per_100_sessions_above",
+                    v <= limit,
+                    v.to_string(),
+                    expected,
+                ),
+                None => Check::new(
+                    "black.violations_per_100_sessions_above",
+                    true,
+                    "not measured".to_string(),
+                    expected,
+                ),
             });
         }
         let first = checks.iter().find(|c| !c.passed).map(|c| c.rule.clone());
@@ -661,10 +822,21 @@ impl<'a> Draft<'a> {
                 Some(rank) => Check::new(
                     "ranking.min_peers",
                     rank.peers >= r.min_peers,
-                    format!("{} shops in {} / {} / {}", rank.peers, self.metrics.month, self.metrics.industry, self.metrics.scale_band),
+                    format!(
+                        "{} shops in {} / {} / {}",
+                        rank.peers,
+                        self.metrics.month,
+                        self.metrics.industry,
+                        self.metrics.scale_band
+                    ),
                     format!("≥ {}", r.min_peers),
                 ),
-                None => Check::new("ranking.min_peers", false, "not ranked".to_string(), format!("≥ {}", r.min_peers)),
+                None => Check::new(
+                    "ranking.min_peers",
+                    false,
+                    "not ranked".to_string(),
+                    format!("≥ {}", r.min_peers),
+                ),
             };
             let black = self.black(policy);
             let gold_rank = self.rank_check("ranking.gold_top_percent", r.gold_top_percent);
@@ -673,7 +845,11 @@ impl<'a> Draft<'a> {
             let silver_gates = self.gates("silver", &policy.silver);
             // A rank means nothing in too small a group, so it is checked first.
             let first_failed = |rank: &Check, gates: &[Check]| {
-                [&group, rank].into_iter().chain(gates).find(|c| !c.passed).map(|c| c.rule.clone())
+                [&group, rank]
+                    .into_iter()
+                    .chain(gates)
+                    .find(|c| !c.passed)
+                    .map(|c| c.rule.clone())
             };
             let gold_failed = first_failed(&gold_rank, &gold_gates);
             let silver_failed = first_failed(&silver_rank, &silver_gates);
@@ -693,7 +869,10 @@ impl<'a> Draft<'a> {
             computed = (Tier::Disqualified, rule.clone());
             (Tier::Disqualified, rule)
         } else if self.not_rated {
-            computed = (Tier::NotRated, "eligibility.not_rated_industries".to_string());
+            computed = (
+                Tier::NotRated,
+                "eligibility.not_rated_industries".to_string(),
+            );
             computed.clone()
         } else if self.cancelled {
             if !eligible {
@@ -733,9 +912,21 @@ pub fn decide_agents(policy: &TierPolicy, agents: &[AgentDerived]) -> Vec<AgentD
     let mut rows: Vec<&AgentDerived> = agents.iter().collect();
     rows.sort_by(|a, b| (&a.month, &a.shop, &a.agent).cmp(&(&b.month, &b.shop, &b.agent)));
     let levels = [
-        (AgentLevel::Junior, "agent_levels.junior", &policy.agent_levels.junior),
-        (AgentLevel::Intermediate, "agent_levels.intermediate", &policy.agent_levels.intermediate),
-        (AgentLevel::Senior, "agent_levels.senior", &policy.agent_levels.senior),
+        (
+            AgentLevel::Junior,
+            "agent_levels.junior",
+            &policy.agent_levels.junior,
+        ),
+        (
+            AgentLevel::Intermediate,
+            "agent_levels.intermediate",
+            &policy.agent_levels.intermediate,
+        ),
+        (
+            AgentLevel::Senior,
+            "agent_levels.senior",
+            &policy.agent_levels.senior,
+        ),
     ];
     rows.into_iter()
         .map(|a| {
@@ -772,16 +963,36 @@ fn level_checks(table: &str, t: &LevelThresholds, a: &AgentDerived) -> Vec<Check
         format!("≥ {}", t.min_sessions),
     )];
     if let Some(min) = t.min_three_min_rate {
-        checks.push(at_least(&key("min_three_min_rate"), rate_percent(a.three_min_rate), min, "%", &format!(" of {} rounds", a.rounds)));
+        checks.push(at_least(
+            &key("min_three_min_rate"),
+            rate_percent(a.three_min_rate),
+            min,
+            "%",
+            &format!(" of {} rounds", a.rounds),
+        ));
     }
     if let Some(max) = t.max_avg_response_secs {
-        checks.push(at_most(&key("max_avg_response_secs"), a.avg_response_secs.and_then(Fixed::from_f64_rounded), max, " s"));
+        checks.push(at_most(
+            &key("max_avg_response_secs"),
+            a.avg_response_secs.and_then(Fixed::from_f64_rounded),
+            max,
+            " s",
+        ));
     }
     if let Some(max) = t.max_violations_per_100_sessions {
-        checks.push(at_most(&key("max_violations_per_100_sessions"), Fixed::from_f64_rounded(a.violations_per_100_sessions), max, ""));
+        checks.push(at_most(
+            &key("max_violations_per_100_sessions"),
+            Fixed::from_f64_rounded(a.violations_per_100_sessions),
+            max,
+            "",
+        ));
     }
     if let Some(max) = t.max_abuse_evidence {
-        checks.push(count_at_most(&key("max_abuse_evidence"), Some(a.abuse_evidence), max));
+        checks.push(count_at_most(
+            &key("max_abuse_evidence"),
+            Some(a.abuse_evidence),
+            max,
+        ));
     }
     checks
 }
@@ -795,7 +1006,14 @@ mod tests {
         TierPolicy::bundled().unwrap()
     }
 
-    fn shop(name: &str, platform: Platform, industry: &str, score: &str, reviews: u64, satisfaction: &str) -> ShopMetrics {
+    fn shop(
+        name: &str,
+        platform: Platform,
+        industry: &str,
+        score: &str,
+        reviews: u64,
+        satisfaction: &str,
+    ) -> ShopMetrics {
         ShopMetrics {
             shop: name.to_string(),
             platform,
@@ -842,36 +1060,106 @@ mod tests {
     fn decide_one(subject: ShopMetrics, complaints: &[Complaint]) -> ShopDecision {
         let name = subject.shop.clone();
         let (metrics, derived) = with_peers(subject);
-        decide_shops(&policy(), &metrics, &derived, complaints).into_iter().find(|d| d.shop == name).unwrap()
+        decide_shops(&policy(), &metrics, &derived, complaints)
+            .into_iter()
+            .find(|d| d.shop == name)
+            .unwrap()
     }
 
     fn check<'a>(d: &'a ShopDecision, rule: &str) -> &'a Check {
-        d.checks.iter().find(|c| c.rule == rule).unwrap_or_else(|| panic!("no check {rule}"))
+        d.checks
+            .iter()
+            .find(|c| c.rule == rule)
+            .unwrap_or_else(|| panic!("no check {rule}"))
     }
 
     #[test]
     fn eligibility_boundaries_are_exact() {
         // (platform, score, reviews, expected tier, rule that decided)
         let table = [
-            (Platform::Taobao, "4.60", 100, Tier::Gold, "ranking.gold_top_percent"),
-            (Platform::Taobao, "4.6", 99, Tier::None, "eligibility.min_reviews"),
-            (Platform::Taobao, "4.59", 100, Tier::None, "eligibility.min_score_taobao"),
-            (Platform::Taobao, "4.5999", 5000, Tier::None, "eligibility.min_score_taobao"),
-            (Platform::Tmall, "3.60", 100, Tier::Gold, "ranking.gold_top_percent"),
-            (Platform::Tmall, "3.59", 100, Tier::None, "eligibility.min_score_tmall"),
+            (
+                Platform::Taobao,
+                "4.60",
+                100,
+                Tier::Gold,
+                "ranking.gold_top_percent",
+            ),
+            (
+                Platform::Taobao,
+                "4.6",
+                99,
+                Tier::None,
+                "eligibility.min_reviews",
+            ),
+            (
+                Platform::Taobao,
+                "4.59",
+                100,
+                Tier::None,
+                "eligibility.min_score_taobao",
+            ),
+            (
+                Platform::Taobao,
+                "4.5999",
+                5000,
+                Tier::None,
+                "eligibility.min_score_taobao",
+            ),
+            (
+                Platform::Tmall,
+                "3.60",
+                100,
+                Tier::Gold,
+                "ranking.gold_top_percent",
+            ),
+            (
+                Platform::Tmall,
+                "3.59",
+                100,
+                Tier::None,
+                "eligibility.min_score_tmall",
+            ),
             // 4.0 is enough on 天猫 but not on 淘宝.
-            (Platform::Tmall, "4.0", 150, Tier::Gold, "ranking.gold_top_percent"),
-            (Platform::Taobao, "4.0", 150, Tier::None, "eligibility.min_score_taobao"),
+            (
+                Platform::Tmall,
+                "4.0",
+                150,
+                Tier::Gold,
+                "ranking.gold_top_percent",
+            ),
+            (
+                Platform::Taobao,
+                "4.0",
+                150,
+                Tier::None,
+                "eligibility.min_score_taobao",
+            ),
         ];
         for (platform, score, reviews, tier, rule) in table {
-            let d = decide_one(shop("晨曦女装店", platform, "服饰", score, reviews, "97.2"), &[]);
-            assert_eq!((d.tier, d.decided_by.as_str()), (tier, rule), "{platform:?} {score} {reviews}");
+            let d = decide_one(
+                shop("晨曦女装店", platform, "服饰", score, reviews, "97.2"),
+                &[],
+            );
+            assert_eq!(
+                (d.tier, d.decided_by.as_str()),
+                (tier, rule),
+                "{platform:?} {score} {reviews}"
+            );
         }
-        let d = decide_one(shop("晨曦女装店", Platform::Taobao, "服饰", "4.59", 100, "97.2"), &[]);
+        let d = decide_one(
+            shop("晨曦女装店", Platform::Taobao, "服饰", "4.59", 100, "97.2"),
+            &[],
+        );
         let c = check(&d, "eligibility.min_score_taobao");
-        assert_eq!((c.passed, c.actual.as_str(), c.expected.as_str()), (false, "4.59", "≥ 4.6"));
+        assert_eq!(
+            (c.passed, c.actual.as_str(), c.expected.as_str()),
+            (false, "4.59", "≥ 4.6")
+        );
         let c = check(&d, "eligibility.min_reviews");
-        assert_eq!((c.passed, c.actual.as_str(), c.expected.as_str()), (true, "100", "≥ 100"));
+        assert_eq!(
+            (c.passed, c.actual.as_str(), c.expected.as_str()),
+            (true, "100", "≥ 100")
+        );
     }
 
     #[test]
@@ -921,46 +1209,94 @@ mod tests {
         };
         // (complaint, expected tier)
         let table = [
-            (complaint("2026-10-15", "辱骂", true, "JZ001"), Tier::Cancelled),
-            (complaint("2026-10-31", "不履行承诺", true, "JZ002"), Tier::Cancelled),
+            (
+                complaint("2026-10-15", "辱骂", true, "JZ001"),
+                Tier::Cancelled,
+            ),
+            (
+                complaint("2026-10-31", "不履行承诺", true, "JZ002"),
+                Tier::Cancelled,
+            ),
             (complaint("2026-11-01", "辱骂", true, "JZ003"), Tier::Gold),
             (complaint("2026-09-30", "欺诈", true, "JZ004"), Tier::Gold),
-            (complaint("2026-10-15", "恶意骚扰", false, "JZ005"), Tier::Gold),
+            (
+                complaint("2026-10-15", "恶意骚扰", false, "JZ005"),
+                Tier::Gold,
+            ),
             (complaint("2026-10-15", "恶意骚扰", true, ""), Tier::Gold),
             (complaint("2026-10-15", "物流慢", true, "JZ006"), Tier::Gold),
         ];
         for (c, tier) in table {
-            let d = decide_one(shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"), std::slice::from_ref(&c));
-            assert_eq!(d.tier, tier, "{} {} upheld={} evidence={:?}", c.date, c.complaint_type, c.upheld, c.evidence);
+            let d = decide_one(
+                shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"),
+                std::slice::from_ref(&c),
+            );
+            assert_eq!(
+                d.tier, tier,
+                "{} {} upheld={} evidence={:?}",
+                c.date, c.complaint_type, c.upheld, c.evidence
+            );
             assert_eq!(d.computed_tier, Tier::Gold);
         }
         let c = complaint("2026-10-15", "辱骂", true, "JZ001");
-        let d = decide_one(shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"), &[c]);
+        let d = decide_one(
+            shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"),
+            &[c],
+        );
         assert_eq!(d.decided_by, "cancellation.complaint_types");
-        assert_eq!(check(&d, "cancellation.complaint_types").actual, "辱骂 2026-10-15 (complaints.csv:2)");
+        assert_eq!(
+            check(&d, "cancellation.complaint_types").actual,
+            "辱骂 2026-10-15 (complaints.csv:2)"
+        );
         assert!(d.flags.contains(&"complaint:辱骂 2026-10-15".to_string()));
     }
 
     #[test]
     fn declared_dishonesty_disqualifies_and_derived_fraud_is_shown() {
-        let mut subject = shop("好运数码小铺", Platform::Taobao, "数码", "4.85", 410, "97.8");
+        let mut subject = shop(
+            "好运数码小铺",
+            Platform::Taobao,
+            "数码",
+            "4.85",
+            410,
+            "97.8",
+        );
         subject.flags = vec![DeclaredFlag::DReview, DeclaredFlag::Sd];
         let (metrics, mut derived) = with_peers(subject);
         derived[0].fraud_findings = 2;
         let decisions = decide_shops(&policy(), &metrics, &derived, &[]);
         let d = decisions.iter().find(|d| d.shop == "好运数码小铺").unwrap();
-        assert_eq!((d.tier, d.decided_by.as_str()), (Tier::Disqualified, "disqualification.flags"));
-        assert_eq!(d.flags, ["declared:D评", "declared:SD", "derived:fraud_findings=2"]);
+        assert_eq!(
+            (d.tier, d.decided_by.as_str()),
+            (Tier::Disqualified, "disqualification.flags")
+        );
+        assert_eq!(
+            d.flags,
+            ["declared:D评", "declared:SD", "derived:fraud_findings=2"]
+        );
         assert!(d.rank.is_none(), "a disqualified shop is not ranked");
         // The two remaining peers are too few to rank (policy needs 3).
         let peer = decisions.iter().find(|d| d.shop == "对照店甲").unwrap();
-        assert_eq!((peer.tier, peer.decided_by.as_str()), (Tier::None, "ranking.min_peers"));
+        assert_eq!(
+            (peer.tier, peer.decided_by.as_str()),
+            (Tier::None, "ranking.min_peers")
+        );
         assert!(!check(peer, "ranking.min_peers").passed);
 
         // Derived findings alone: flagged, and gold's fraud gate fails.
-        let (metrics, mut derived) = with_peers(shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"));
+        let (metrics, mut derived) = with_peers(shop(
+            "晨曦女装店",
+            Platform::Taobao,
+            "服饰",
+            "4.8",
+            320,
+            "97.2",
+        ));
         derived[0].fraud_findings = 1;
-        let d = decide_shops(&policy(), &metrics, &derived, &[]).into_iter().find(|d| d.shop == "晨曦女装店").unwrap();
+        let d = decide_shops(&policy(), &metrics, &derived, &[])
+            .into_iter()
+            .find(|d| d.shop == "晨曦女装店")
+            .unwrap();
         assert_eq!(d.tier, Tier::Silver);
         assert_eq!(d.flags, ["derived:fraud_findings=1"]);
         assert!(!check(&d, "gold.max_fraud_findings").passed);
@@ -968,42 +1304,95 @@ mod tests {
 
     #[test]
     fn excluded_industry_is_not_rated_even_with_top_scores() {
-        let d = decide_one(shop("康宁大药房", Platform::Tmall, "医药", "4.75", 900, "98.9"), &[]);
-        assert_eq!((d.tier, d.decided_by.as_str()), (Tier::NotRated, "eligibility.not_rated_industries"));
+        let d = decide_one(
+            shop("康宁大药房", Platform::Tmall, "医药", "4.75", 900, "98.9"),
+            &[],
+        );
+        assert_eq!(
+            (d.tier, d.decided_by.as_str()),
+            (Tier::NotRated, "eligibility.not_rated_industries")
+        );
         assert!(d.rank.is_none());
     }
 
     #[test]
     fn derived_gates_fail_when_not_measured_and_compare_rounded_rates() {
-        let (metrics, mut derived) = with_peers(shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"));
+        let (metrics, mut derived) = with_peers(shop(
+            "晨曦女装店",
+            Platform::Taobao,
+            "服饰",
+            "4.8",
+            320,
+            "97.2",
+        ));
         derived.remove(0);
-        let d = decide_shops(&policy(), &metrics, &derived, &[]).into_iter().find(|d| d.shop == "晨曦女装店").unwrap();
-        assert_eq!((d.tier, d.decided_by.as_str()), (Tier::None, "silver.min_three_min_rate"));
+        let d = decide_shops(&policy(), &metrics, &derived, &[])
+            .into_iter()
+            .find(|d| d.shop == "晨曦女装店")
+            .unwrap();
+        assert_eq!(
+            (d.tier, d.decided_by.as_str()),
+            (Tier::None, "silver.min_three_min_rate")
+        );
         assert_eq!(check(&d, "gold.min_three_min_rate").actual, "not measured");
 
         // Rates are compared as percentages to 4 decimals: 0.9 is exactly
         // gold's 90%, 0.899999 (89.9999%) is not.
         for (rate, gold) in [(0.9, true), (0.899999, false)] {
-            let (metrics, mut derived) = with_peers(shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"));
+            let (metrics, mut derived) = with_peers(shop(
+                "晨曦女装店",
+                Platform::Taobao,
+                "服饰",
+                "4.8",
+                320,
+                "97.2",
+            ));
             derived[0].three_min_rate = Some(rate);
-            let d = decide_shops(&policy(), &metrics, &derived, &[]).into_iter().find(|d| d.shop == "晨曦女装店").unwrap();
+            let d = decide_shops(&policy(), &metrics, &derived, &[])
+                .into_iter()
+                .find(|d| d.shop == "晨曦女装店")
+                .unwrap();
             assert_eq!(d.tier == Tier::Gold, gold, "rate {rate}");
-            let expected = if gold { "90% of 1200 rounds" } else { "89.9999% of 1200 rounds" };
+            let expected = if gold {
+                "90% of 1200 rounds"
+            } else {
+                "89.9999% of 1200 rounds"
+            };
             assert_eq!(check(&d, "gold.min_three_min_rate").actual, expected);
         }
     }
 
     #[test]
     fn agent_abuse_makes_a_shop_black() {
-        let (metrics, mut derived) = with_peers(shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"));
+        let (metrics, mut derived) = with_peers(shop(
+            "晨曦女装店",
+            Platform::Taobao,
+            "服饰",
+            "4.8",
+            320,
+            "97.2",
+        ));
         derived[0].agent_abuse_evidence = 3;
-        let d = decide_shops(&policy(), &metrics, &derived, &[]).into_iter().find(|d| d.shop == "晨曦女装店").unwrap();
-        assert_eq!((d.tier, d.decided_by.as_str()), (Tier::Black, "black.agent_abuse_evidence_at_least"));
+        let d = decide_shops(&policy(), &metrics, &derived, &[])
+            .into_iter()
+            .find(|d| d.shop == "晨曦女装店")
+            .unwrap();
+        assert_eq!(
+            (d.tier, d.decided_by.as_str()),
+            (Tier::Black, "black.agent_abuse_evidence_at_least")
+        );
     }
 
     #[test]
     fn order_of_inputs_does_not_change_decisions() {
-        let (mut metrics, mut derived) = with_peers(shop("晨曦女装店", Platform::Taobao, "服饰", "4.8", 320, "97.2"));
+        let (mut metrics, mut derived) = with_peers(shop(
+            "晨曦女装店",
+            Platform::Taobao,
+            "服饰",
+            "4.8",
+            320,
+            "97.2",
+        ));
         let forward = decide_shops(&policy(), &metrics, &derived, &[]);
         metrics.reverse();
         derived.reverse();
@@ -1014,24 +1403,32 @@ mod tests {
 
     #[test]
     fn agent_levels_follow_the_policy_thresholds() {
-        let agent = |sessions: u64, rate: Option<f64>, secs: f64, violations: f64, abuse: u32| AgentDerived {
-            agent: "晨曦女装店:阿月".to_string(),
-            shop: "晨曦女装店".to_string(),
-            month: "2026-10".to_string(),
-            sessions,
-            rounds: sessions * 2,
-            three_min_rate: rate,
-            avg_response_secs: Some(secs),
-            violations_per_100_sessions: violations,
-            abuse_evidence: abuse,
+        let agent = |sessions: u64, rate: Option<f64>, secs: f64, violations: f64, abuse: u32| {
+            AgentDerived {
+                agent: "晨曦女装店:阿月".to_string(),
+                shop: "晨曦女装店".to_string(),
+                month: "2026-10".to_string(),
+                sessions,
+                rounds: sessions * 2,
+                three_min_rate: rate,
+                avg_response_secs: Some(secs),
+                violations_per_100_sessions: violations,
+                abuse_evidence: abuse,
+            }
         };
         let table = [
             (agent(49, Some(0.99), 10.0, 0.0, 0), AgentLevel::Novice),
             (agent(50, Some(0.80), 120.0, 10.0, 0), AgentLevel::Junior),
             (agent(199, Some(0.99), 10.0, 0.0, 0), AgentLevel::Junior),
-            (agent(200, Some(0.90), 60.0, 5.0, 0), AgentLevel::Intermediate),
+            (
+                agent(200, Some(0.90), 60.0, 5.0, 0),
+                AgentLevel::Intermediate,
+            ),
             (agent(500, Some(0.95), 30.0, 2.0, 0), AgentLevel::Senior),
-            (agent(500, Some(0.95), 30.5, 2.0, 0), AgentLevel::Intermediate),
+            (
+                agent(500, Some(0.95), 30.5, 2.0, 0),
+                AgentLevel::Intermediate,
+            ),
             (agent(900, Some(0.99), 10.0, 0.0, 1), AgentLevel::Novice),
             (agent(900, None, 10.0, 0.0, 0), AgentLevel::Novice),
         ];
@@ -1046,7 +1443,14 @@ mod tests {
             .filter(|c| !c.passed)
             .map(|c| (c.rule.as_str(), c.actual.as_str(), c.expected.as_str()))
             .collect();
-        assert_eq!(failed, [("agent_levels.senior.max_avg_response_secs", "30.5 s", "≤ 30 s")]);
+        assert_eq!(
+            failed,
+            [(
+                "agent_levels.senior.max_avg_response_secs",
+                "30.5 s",
+                "≤ 30 s"
+            )]
+        );
     }
 
     #[test]
@@ -1056,10 +1460,16 @@ mod tests {
         let complaints = crate::tiers::load_complaints(&dir.join("complaints.csv")).unwrap();
         let derived: Vec<ShopDerived> = metrics
             .iter()
-            .map(|m| ShopDerived { month: m.month.clone(), ..good(&m.shop) })
+            .map(|m| ShopDerived {
+                month: m.month.clone(),
+                ..good(&m.shop)
+            })
             .collect();
         let decisions = decide_shops(&policy(), &metrics, &derived, &complaints);
-        let got: Vec<(&str, &str, Tier)> = decisions.iter().map(|d| (d.month.as_str(), d.shop.as_str(), d.tier)).collect();
+        let got: Vec<(&str, &str, Tier)> = decisions
+            .iter()
+            .map(|d| (d.month.as_str(), d.shop.as_str(), d.tier))
+            .collect();
         assert_eq!(
             got,
             [
@@ -1080,6 +1490,8 @@ mod tests {
         assert_eq!(sujin.computed_tier, Tier::Silver);
         // 欺诈 without an evidence reference does not cancel.
         let beixiang = decisions.iter().find(|d| d.shop == "北巷男装").unwrap();
-        assert!(check(beixiang, "cancellation.complaint_types").note.contains("no evidence reference"));
+        assert!(check(beixiang, "cancellation.complaint_types")
+            .note
+            .contains("no evidence reference"));
     }
 }

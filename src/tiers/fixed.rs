@@ -95,11 +95,16 @@ impl Fixed {
         let whole_value: i64 = if whole.is_empty() {
             0
         } else {
-            whole.parse().map_err(|_| format!("`{trimmed}` is not a decimal number"))?
+            whole
+                .parse()
+                .map_err(|_| format!("`{trimmed}` is not a decimal number"))?
         };
         let mut frac_value: i64 = 0;
         for position in 0..4 {
-            let digit = frac.as_bytes().get(position).map_or(0, |b| i64::from(b - b'0'));
+            let digit = frac
+                .as_bytes()
+                .get(position)
+                .map_or(0, |b| i64::from(b - b'0'));
             frac_value = frac_value * 10 + digit;
         }
         let raw = whole_value * SCALE + frac_value;
@@ -153,10 +158,22 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_compare_exactly() {
-        for text in ["", "4.", "4.599999", "1e3", "4,6", "四点六", "--1", "1.2.3", "%"] {
+        for text in [
+            "",
+            "4.",
+            "4.599999",
+            "1e3",
+            "4,6",
+            "四点六",
+            "--1",
+            "1.2.3",
+            "%",
+        ] {
             assert!(Fixed::parse(text).is_err(), "{text} should be refused");
         }
-        assert!(Fixed::parse("4.59999").unwrap_err().contains("4 decimal places"));
+        assert!(Fixed::parse("4.59999")
+            .unwrap_err()
+            .contains("4 decimal places"));
     }
 
     #[test]

@@ -192,7 +192,11 @@ impl<'a> Table<'a> {
 
     /// Map header names to the expected columns.
     fn header(path: &'a str, header: &csv::StringRecord, columns: &[Column]) -> Table<'a> {
-        let mut table = Table { path, errors: Vec::new(), positions: vec![None; columns.len()] };
+        let mut table = Table {
+            path,
+            errors: Vec::new(),
+            positions: vec![None; columns.len()],
+        };
         let line = header.position().map_or(1, |p| p.line());
         let names: Vec<&str> = columns.iter().flat_map(|c| [c.0, c.1]).collect();
         for (index, raw) in header.iter().enumerate() {
@@ -203,15 +207,27 @@ impl<'a> Table<'a> {
                 }
                 Some(col) => table.positions[col] = Some(index),
                 None => {
-                    let hint = closest(&name, &names).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                    let hint = closest(&name, &names)
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
                     let expected: Vec<&str> = columns.iter().map(|c| c.0).collect();
-                    table.error(line, format!("unknown column `{}` (expected {}){hint}", raw.trim(), expected.join(", ")));
+                    table.error(
+                        line,
+                        format!(
+                            "unknown column `{}` (expected {}){hint}",
+                            raw.trim(),
+                            expected.join(", ")
+                        ),
+                    );
                 }
             }
         }
         for (col, column) in columns.iter().enumerate() {
             if column.2 && table.positions[col].is_none() {
-                table.error(line, format!("missing required column `{}` (or `{}`)", column.0, column.1));
+                table.error(
+                    line,
+                    format!("missing required column `{}` (or `{}`)", column.0, column.1),
+                );
             }
         }
         table
@@ -219,7 +235,9 @@ impl<'a> Table<'a> {
 
     /// The trimmed cell of column `col`, or `""` for an absent optional one.
     fn cell<'r>(&self, record: &'r csv::StringRecord, col: usize) -> &'r str {
-        self.positions[col].and_then(|i| record.get(i)).map_or("", str::trim)
+        self.positions[col]
+            .and_then(|i| record.get(i))
+            .map_or("", str::trim)
     }
 }
 
@@ -229,7 +247,10 @@ fn records<'p>(
     path: &'p str,
     columns: &[Column],
 ) -> Result<(Table<'p>, Vec<(u64, csv::StringRecord)>), TierError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(err) => return Err(TierError::Invalid(vec![csv_error(path, &err)])),
@@ -254,13 +275,20 @@ fn records<'p>(
 fn csv_error(path: &str, err: &csv::Error) -> Located {
     let line = err.position().map_or(1, |p| p.line());
     let message = match err.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("row has {len} fields, the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 (save the file as UTF-8)".to_string(),
         _ => err.to_string(),
     };
-    Located { path: path.to_string(), line, column: None, message }
+    Located {
+        path: path.to_string(),
+        line,
+        column: None,
+        message,
+    }
 }
 
 /// Parse the shop metrics CSV from bytes; `path` is only used in messages.
@@ -277,29 +305,58 @@ fn parse_shop_metrics(bytes: &[u8], path: &str) -> Result<Vec<ShopMetrics>, Tier
         let platform_text = table.cell(&record, 1);
         let platform = Platform::parse(platform_text);
         if platform.is_none() {
-            problems.push(format!("platform `{platform_text}` is not 淘宝/天猫 (or taobao/tmall)"));
+            problems.push(format!(
+                "platform `{platform_text}` is not 淘宝/天猫 (or taobao/tmall)"
+            ));
         }
         let industry = required(&table, &record, 2, "industry", &mut problems);
         let scale_band = required(&table, &record, 3, "scale_band", &mut problems);
-        let month = parse_month(table.cell(&record, 4)).map_err(|e| problems.push(e)).ok();
-        let score = bounded(table.cell(&record, 5), "score", Fixed::from_int(5), false).map_err(|e| problems.push(e)).ok();
+        let month = parse_month(table.cell(&record, 4))
+            .map_err(|e| problems.push(e))
+            .ok();
+        let score = bounded(table.cell(&record, 5), "score", Fixed::from_int(5), false)
+            .map_err(|e| problems.push(e))
+            .ok();
         let reviews_text = table.cell(&record, 6);
         let reviews = reviews_text
             .parse::<u64>()
             .map_err(|_| problems.push(format!("reviews `{reviews_text}` is not a whole number")))
             .ok();
-        let satisfaction = bounded(table.cell(&record, 7), "satisfaction", Fixed::from_int(100), true)
+        let satisfaction = bounded(
+            table.cell(&record, 7),
+            "satisfaction",
+            Fixed::from_int(100),
+            true,
+        )
+        .map_err(|e| problems.push(e))
+        .ok();
+        let flags = parse_flags(table.cell(&record, 8))
             .map_err(|e| problems.push(e))
             .ok();
-        let flags = parse_flags(table.cell(&record, 8)).map_err(|e| problems.push(e)).ok();
         if let (Some(month), false) = (&month, shop.is_empty()) {
             if let Some(first) = seen.insert((shop.clone(), month.clone()), line) {
-                problems.push(format!("shop `{shop}` has a second row for {month} (first at line {first})"));
+                problems.push(format!(
+                    "shop `{shop}` has a second row for {month} (first at line {first})"
+                ));
             }
         }
-        if let ([], Some(platform), Some(month), Some(score), Some(reviews), Some(satisfaction), Some(flags)) =
-            (problems.as_slice(), platform, month, score, reviews, satisfaction, flags)
-        {
+        if let (
+            [],
+            Some(platform),
+            Some(month),
+            Some(score),
+            Some(reviews),
+            Some(satisfaction),
+            Some(flags),
+        ) = (
+            problems.as_slice(),
+            platform,
+            month,
+            score,
+            reviews,
+            satisfaction,
+            flags,
+        ) {
             out.push(ShopMetrics {
                 shop,
                 platform,
@@ -336,12 +393,16 @@ fn parse_complaints(bytes: &[u8], path: &str) -> Result<Vec<Complaint>, TierErro
         let mut problems = Vec::new();
         let shop = required(&table, &record, 0, "shop", &mut problems);
         let agent = table.cell(&record, 1).to_string();
-        let date = parse_date(table.cell(&record, 2)).map_err(|e| problems.push(e)).ok();
+        let date = parse_date(table.cell(&record, 2))
+            .map_err(|e| problems.push(e))
+            .ok();
         let complaint_type = required(&table, &record, 3, "type", &mut problems);
         let upheld_text = table.cell(&record, 4);
         let upheld = parse_bool(upheld_text);
         if upheld.is_none() {
-            problems.push(format!("upheld `{upheld_text}` is not true/false, yes/no, 1/0, 是/否 or 成立/不成立"));
+            problems.push(format!(
+                "upheld `{upheld_text}` is not true/false, yes/no, 1/0, 是/否 or 成立/不成立"
+            ));
         }
         let evidence = table.cell(&record, 5).to_string();
         if let ([], Some(date), Some(upheld)) = (problems.as_slice(), date, upheld) {
@@ -367,7 +428,13 @@ fn parse_complaints(bytes: &[u8], path: &str) -> Result<Vec<Complaint>, TierErro
     Ok(out)
 }
 
-fn required(table: &Table<'_>, record: &csv::StringRecord, col: usize, name: &str, problems: &mut Vec<String>) -> String {
+fn required(
+    table: &Table<'_>,
+    record: &csv::StringRecord,
+    col: usize,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> String {
     let value = table.cell(record, col);
     if value.is_empty() {
         problems.push(format!("`{name}` is empty"));
@@ -398,7 +465,11 @@ fn parse_date(text: &str) -> Result<String, String> {
 
 /// A decimal in `0..=max`, compared exactly; `percent` allows a trailing `%`.
 fn bounded(text: &str, name: &str, max: Fixed, percent: bool) -> Result<Fixed, String> {
-    let digits = if percent { text.strip_suffix('%').unwrap_or(text) } else { text };
+    let digits = if percent {
+        text.strip_suffix('%').unwrap_or(text)
+    } else {
+        text
+    };
     let value = Fixed::parse(digits).map_err(|e| format!("{name}: {e}"))?;
     if value < Fixed::ZERO || value > max {
         return Err(format!("{name} {value} is outside 0–{max}"));
@@ -409,15 +480,21 @@ fn bounded(text: &str, name: &str, max: Fixed, percent: bool) -> Result<Fixed, S
 fn parse_flags(text: &str) -> Result<Vec<DeclaredFlag>, String> {
     let mut flags = Vec::new();
     let known: Vec<&str> = DeclaredFlag::ALL.iter().map(|f| f.as_str()).collect();
-    for item in text.split(|c: char| matches!(c, ';' | '|' | '、' | ',' | '，') || c.is_whitespace()) {
+    for item in
+        text.split(|c: char| matches!(c, ';' | '|' | '、' | ',' | '，') || c.is_whitespace())
+    {
         if item.is_empty() {
             continue;
         }
         match DeclaredFlag::parse(item) {
             Some(flag) => flags.push(flag),
             None => {
-                let hint = closest(item, &known).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                return Err(format!("unknown flag `{item}` (expected D评, SD, data_fraud){hint}"));
+                let hint = closest(item, &known)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown flag `{item}` (expected D评, SD, data_fraud){hint}"
+                ));
             }
         }
     }
@@ -439,20 +516,27 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiers").join(name)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/tiers")
+            .join(name)
     }
 
     #[test]
     fn loads_the_shop_fixture_with_bom_aliases_and_flags() {
         let shops = load_shop_metrics(&fixture("shops.csv")).unwrap();
         let first = &shops[0];
-        assert!(first.source.ends_with("shops.csv:2") || shops.iter().any(|s| s.source.ends_with("shops.csv:2")));
+        assert!(
+            first.source.ends_with("shops.csv:2")
+                || shops.iter().any(|s| s.source.ends_with("shops.csv:2"))
+        );
         let tmall = shops.iter().find(|s| s.shop == "静雅家居旗舰店").unwrap();
         assert_eq!(tmall.platform, Platform::Tmall);
         assert_eq!(tmall.score.to_string(), "3.6");
         let flagged = shops.iter().find(|s| s.shop == "好运数码小铺").unwrap();
         assert_eq!(flagged.flags, [DeclaredFlag::DReview, DeclaredFlag::Sd]);
-        let sorted = shops.windows(2).all(|w| (&w[0].month, &w[0].shop) <= (&w[1].month, &w[1].shop));
+        let sorted = shops
+            .windows(2)
+            .all(|w| (&w[0].month, &w[0].shop) <= (&w[1].month, &w[1].shop));
         assert!(sorted);
     }
 
@@ -469,7 +553,9 @@ mod tests {
 
     #[test]
     fn every_bad_cell_is_reported_at_its_line() {
-        let err = load_shop_metrics(&fixture("bad_shops.csv")).unwrap_err().to_string();
+        let err = load_shop_metrics(&fixture("bad_shops.csv"))
+            .unwrap_err()
+            .to_string();
         let path = fixture("bad_shops.csv").display().to_string();
         let expected = [
             format!("{path}:3: platform `京东` is not 淘宝/天猫 (or taobao/tmall)"),
@@ -487,7 +573,9 @@ mod tests {
     #[test]
     fn unknown_and_missing_columns_stop_before_rows() {
         let text = "shop,platfrom,industry,scale_band,month,score,reviews,satisfaction\n";
-        let err = parse_shop_metrics(text.as_bytes(), "s.csv").unwrap_err().to_string();
+        let err = parse_shop_metrics(text.as_bytes(), "s.csv")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "s.csv:1: unknown column `platfrom` (expected shop, platform, industry, scale_band, month, score, reviews, satisfaction, flags); did you mean `platform`?\n\
@@ -498,12 +586,16 @@ mod tests {
     #[test]
     fn complaints_are_validated_and_sorted() {
         let rows = load_complaints(&fixture("complaints.csv")).unwrap();
-        assert!(rows.windows(2).all(|w| (&w[0].shop, &w[0].date) <= (&w[1].shop, &w[1].date)));
+        assert!(rows
+            .windows(2)
+            .all(|w| (&w[0].shop, &w[0].date) <= (&w[1].shop, &w[1].date)));
         let abuse = rows.iter().find(|c| c.complaint_type == "辱骂").unwrap();
         assert!(abuse.upheld);
         assert_eq!(abuse.month(), "2026-10");
         let text = "shop,agent,date,type,upheld\n小林茶舍,小林茶舍:阿青,2026-02-30,辱骂,是\n小林茶舍,,2026-10-03,,也许\n";
-        let err = parse_complaints(text.as_bytes(), "c.csv").unwrap_err().to_string();
+        let err = parse_complaints(text.as_bytes(), "c.csv")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "c.csv:2: date `2026-02-30` is not a calendar date YYYY-MM-DD\n\

@@ -29,8 +29,8 @@ pub mod policy;
 pub mod report;
 
 pub use decide::{
-    decide_agents, decide_shops, AgentDecision, AgentDerived, AgentLevel, Check, PeerRank, ShopDecision, ShopDerived,
-    Tier,
+    decide_agents, decide_shops, AgentDecision, AgentDerived, AgentLevel, Check, PeerRank,
+    ShopDecision, ShopDerived, Tier,
 };
 pub use fixed::Fixed;
 pub use input::{load_complaints, load_shop_metrics, Complaint, Platform, ShopMetrics};
@@ -82,5 +82,9 @@ pub enum TierError {
 }
 
 fn join_lines(problems: &[Located]) -> String {
-    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -38,7 +38,11 @@ pub enum DeclaredFlag {
 
 impl DeclaredFlag {
     /// Every flag, in output order.
-    pub const ALL: [DeclaredFlag; 3] = [DeclaredFlag::DReview, DeclaredFlag::Sd, DeclaredFlag::DataFraud];
+    pub const ALL: [DeclaredFlag; 3] = [
+        DeclaredFlag::DReview,
+        DeclaredFlag::Sd,
+        DeclaredFlag::DataFraud,
+    ];
 
     /// The canonical spelling used in policy files and outputs.
     pub fn as_str(self) -> &'static str {
@@ -55,7 +59,9 @@ impl DeclaredFlag {
         match text.trim().to_ascii_lowercase().as_str() {
             "d评" | "d_review" | "dreview" => Some(DeclaredFlag::DReview),
             "sd" | "刷单" => Some(DeclaredFlag::Sd),
-            "data_fraud" | "data-fraud" | "datafraud" | "数据作假" => Some(DeclaredFlag::DataFraud),
+            "data_fraud" | "data-fraud" | "datafraud" | "数据作假" => {
+                Some(DeclaredFlag::DataFraud)
+            }
             _ => None,
         }
     }
@@ -227,7 +233,11 @@ impl TierPolicy {
             let message = with_suggestion(err.message());
             TierError::Invalid(vec![locate(path, text, span, message)])
         })?;
-        let mut check = Checker { path, text, errors: Vec::new() };
+        let mut check = Checker {
+            path,
+            text,
+            errors: Vec::new(),
+        };
         let policy = check.policy(raw);
         if check.errors.is_empty() {
             Ok(policy)
@@ -401,7 +411,8 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn error(&mut self, span: Range<usize>, message: String) {
-        self.errors.push(locate(self.path, self.text, span, message));
+        self.errors
+            .push(locate(self.path, self.text, span, message));
     }
 
     fn text(&mut self, key: &str, value: Spanned<String>) -> String {
@@ -417,7 +428,10 @@ impl Checker<'_> {
         match u64::try_from(*value.get_ref()) {
             Ok(n) => n,
             Err(_) => {
-                self.error(value.span(), format!("`{key}` must be 0 or more, found {}", value.get_ref()));
+                self.error(
+                    value.span(),
+                    format!("`{key}` must be 0 or more, found {}", value.get_ref()),
+                );
                 0
             }
         }
@@ -440,9 +454,15 @@ impl Checker<'_> {
             }
         };
         if fixed < Fixed::ZERO {
-            self.error(value.span(), format!("`{key}` must be 0 or more, found {fixed}"));
+            self.error(
+                value.span(),
+                format!("`{key}` must be 0 or more, found {fixed}"),
+            );
         } else if let Some(max) = max.filter(|m| fixed > *m) {
-            self.error(value.span(), format!("`{key}` must be at most {max}, found {fixed}"));
+            self.error(
+                value.span(),
+                format!("`{key}` must be at most {max}, found {fixed}"),
+            );
         }
         fixed
     }
@@ -483,9 +503,18 @@ impl Checker<'_> {
         let e = raw.eligibility;
         let eligibility = Eligibility {
             min_reviews: self.count("eligibility.min_reviews", &e.min_reviews),
-            min_score_taobao: self.number("eligibility.min_score_taobao", &e.min_score_taobao, Some(Fixed::from_int(5))),
-            min_score_tmall: self.number("eligibility.min_score_tmall", &e.min_score_tmall, Some(Fixed::from_int(5))),
-            not_rated_industries: self.strings("eligibility.not_rated_industries", e.not_rated_industries),
+            min_score_taobao: self.number(
+                "eligibility.min_score_taobao",
+                &e.min_score_taobao,
+                Some(Fixed::from_int(5)),
+            ),
+            min_score_tmall: self.number(
+                "eligibility.min_score_tmall",
+                &e.min_score_tmall,
+                Some(Fixed::from_int(5)),
+            ),
+            not_rated_industries: self
+                .strings("eligibility.not_rated_industries", e.not_rated_industries),
         };
 
         let r = raw.ranking;
@@ -520,9 +549,16 @@ impl Checker<'_> {
         let black = BlackConditions {
             satisfaction_below: self.opt_percent("black.satisfaction_below", &b.satisfaction_below),
             bottom_percent: self.opt_percent("black.bottom_percent", &b.bottom_percent),
-            three_min_rate_below: self.opt_percent("black.three_min_rate_below", &b.three_min_rate_below),
-            agent_abuse_evidence_at_least: self.opt_count("black.agent_abuse_evidence_at_least", &b.agent_abuse_evidence_at_least),
-            violations_per_100_sessions_above: self.opt_number("black.violations_per_100_sessions_above", &b.violations_per_100_sessions_above),
+            three_min_rate_below: self
+                .opt_percent("black.three_min_rate_below", &b.three_min_rate_below),
+            agent_abuse_evidence_at_least: self.opt_count(
+                "black.agent_abuse_evidence_at_least",
+                &b.agent_abuse_evidence_at_least,
+            ),
+            violations_per_100_sessions_above: self.opt_number(
+                "black.violations_per_100_sessions_above",
+                &b.violations_per_100_sessions_above,
+            ),
         };
         if black.agent_abuse_evidence_at_least == Some(0) {
             if let Some(v) = &b.agent_abuse_evidence_at_least {
@@ -531,7 +567,10 @@ impl Checker<'_> {
         }
 
         let cancellation = Cancellation {
-            complaint_types: self.strings("cancellation.complaint_types", raw.cancellation.complaint_types),
+            complaint_types: self.strings(
+                "cancellation.complaint_types",
+                raw.cancellation.complaint_types,
+            ),
             require_evidence: raw.cancellation.require_evidence,
         };
 
@@ -539,7 +578,10 @@ impl Checker<'_> {
         for value in raw.disqualification.flags {
             match DeclaredFlag::parse(value.get_ref()) {
                 Some(flag) if !flags.contains(&flag) => flags.push(flag),
-                Some(flag) => self.error(value.span(), format!("`disqualification.flags` lists `{}` twice", flag.as_str())),
+                Some(flag) => self.error(
+                    value.span(),
+                    format!("`disqualification.flags` lists `{}` twice", flag.as_str()),
+                ),
                 None => {
                     let known: Vec<&str> = DeclaredFlag::ALL.iter().map(|f| f.as_str()).collect();
                     let hint = closest(value.get_ref(), &known)
@@ -547,7 +589,10 @@ impl Checker<'_> {
                         .unwrap_or_default();
                     self.error(
                         value.span(),
-                        format!("unknown flag `{}`, expected one of `D评`, `SD`, `data_fraud`{hint}", value.get_ref()),
+                        format!(
+                            "unknown flag `{}`, expected one of `D评`, `SD`, `data_fraud`{hint}",
+                            value.get_ref()
+                        ),
                     );
                 }
             }
@@ -569,7 +614,12 @@ impl Checker<'_> {
         let junior = self.level("agent_levels.junior", &l.junior);
         let intermediate = self.level("agent_levels.intermediate", &l.intermediate);
         let senior = self.level("agent_levels.senior", &l.senior);
-        self.level_order("agent_levels.intermediate", &junior, &intermediate, &l.intermediate);
+        self.level_order(
+            "agent_levels.intermediate",
+            &junior,
+            &intermediate,
+            &l.intermediate,
+        );
         self.level_order("agent_levels.senior", &intermediate, &senior, &l.senior);
 
         TierPolicy {
@@ -583,55 +633,109 @@ impl Checker<'_> {
             black,
             cancellation,
             disqualification,
-            agent_levels: AgentLevels { junior, intermediate, senior },
+            agent_levels: AgentLevels {
+                junior,
+                intermediate,
+                senior,
+            },
         }
     }
 
     fn gates(&mut self, table: &str, raw: &RawGates) -> TierGates {
         TierGates {
-            min_satisfaction: self.percent(&format!("{table}.min_satisfaction"), &raw.min_satisfaction),
-            min_three_min_rate: self.opt_percent(&format!("{table}.min_three_min_rate"), &raw.min_three_min_rate),
-            max_avg_response_secs: self.opt_number(&format!("{table}.max_avg_response_secs"), &raw.max_avg_response_secs),
-            max_agent_abuse_evidence: self.opt_count(&format!("{table}.max_agent_abuse_evidence"), &raw.max_agent_abuse_evidence),
+            min_satisfaction: self
+                .percent(&format!("{table}.min_satisfaction"), &raw.min_satisfaction),
+            min_three_min_rate: self.opt_percent(
+                &format!("{table}.min_three_min_rate"),
+                &raw.min_three_min_rate,
+            ),
+            max_avg_response_secs: self.opt_number(
+                &format!("{table}.max_avg_response_secs"),
+                &raw.max_avg_response_secs,
+            ),
+            max_agent_abuse_evidence: self.opt_count(
+                &format!("{table}.max_agent_abuse_evidence"),
+                &raw.max_agent_abuse_evidence,
+            ),
             max_violations_per_100_sessions: self.opt_number(
                 &format!("{table}.max_violations_per_100_sessions"),
                 &raw.max_violations_per_100_sessions,
             ),
-            max_fraud_findings: self.opt_count(&format!("{table}.max_fraud_findings"), &raw.max_fraud_findings),
+            max_fraud_findings: self.opt_count(
+                &format!("{table}.max_fraud_findings"),
+                &raw.max_fraud_findings,
+            ),
         }
     }
 
     fn level(&mut self, table: &str, raw: &RawLevel) -> LevelThresholds {
         LevelThresholds {
             min_sessions: self.count(&format!("{table}.min_sessions"), &raw.min_sessions),
-            min_three_min_rate: self.opt_percent(&format!("{table}.min_three_min_rate"), &raw.min_three_min_rate),
-            max_avg_response_secs: self.opt_number(&format!("{table}.max_avg_response_secs"), &raw.max_avg_response_secs),
+            min_three_min_rate: self.opt_percent(
+                &format!("{table}.min_three_min_rate"),
+                &raw.min_three_min_rate,
+            ),
+            max_avg_response_secs: self.opt_number(
+                &format!("{table}.max_avg_response_secs"),
+                &raw.max_avg_response_secs,
+            ),
             max_violations_per_100_sessions: self.opt_number(
                 &format!("{table}.max_violations_per_100_sessions"),
                 &raw.max_violations_per_100_sessions,
             ),
-            max_abuse_evidence: self.opt_count(&format!("{table}.max_abuse_evidence"), &raw.max_abuse_evidence),
+            max_abuse_evidence: self.opt_count(
+                &format!("{table}.max_abuse_evidence"),
+                &raw.max_abuse_evidence,
+            ),
         }
     }
 
     /// A higher level must be at least as demanding as the one below it, or
     /// an agent could reach it while failing the lower one.
-    fn level_order(&mut self, table: &str, lower: &LevelThresholds, upper: &LevelThresholds, raw: &RawLevel) {
+    fn level_order(
+        &mut self,
+        table: &str,
+        lower: &LevelThresholds,
+        upper: &LevelThresholds,
+        raw: &RawLevel,
+    ) {
         let start = raw.min_sessions.span();
         if upper.min_sessions < lower.min_sessions {
-            self.error(start.clone(), format!("`{table}.min_sessions` ({}) is below the level beneath ({})", upper.min_sessions, lower.min_sessions));
+            self.error(
+                start.clone(),
+                format!(
+                    "`{table}.min_sessions` ({}) is below the level beneath ({})",
+                    upper.min_sessions, lower.min_sessions
+                ),
+            );
         }
-        let pairs_min = [("min_three_min_rate", lower.min_three_min_rate, upper.min_three_min_rate, raw.min_three_min_rate.as_ref())];
+        let pairs_min = [(
+            "min_three_min_rate",
+            lower.min_three_min_rate,
+            upper.min_three_min_rate,
+            raw.min_three_min_rate.as_ref(),
+        )];
         for (key, low, up, span) in pairs_min {
             let span = span.map_or(start.clone(), |s| s.span());
             match (low, up) {
-                (Some(low), Some(up)) if up < low => self.error(span, format!("`{table}.{key}` ({up}) is below the level beneath ({low})")),
-                (Some(low), None) => self.error(span, format!("`{table}.{key}` is missing but the level beneath requires {low}")),
+                (Some(low), Some(up)) if up < low => self.error(
+                    span,
+                    format!("`{table}.{key}` ({up}) is below the level beneath ({low})"),
+                ),
+                (Some(low), None) => self.error(
+                    span,
+                    format!("`{table}.{key}` is missing but the level beneath requires {low}"),
+                ),
                 _ => {}
             }
         }
         let pairs_max = [
-            ("max_avg_response_secs", lower.max_avg_response_secs, upper.max_avg_response_secs, raw.max_avg_response_secs.as_ref()),
+            (
+                "max_avg_response_secs",
+                lower.max_avg_response_secs,
+                upper.max_avg_response_secs,
+                raw.max_avg_response_secs.as_ref(),
+            ),
             (
                 "max_violations_per_100_sessions",
                 lower.max_violations_per_100_sessions,
@@ -642,8 +746,16 @@ impl Checker<'_> {
         for (key, low, up, span) in pairs_max {
             let span = span.map_or(start.clone(), |s| s.span());
             match (low, up) {
-                (Some(low), Some(up)) if up > low => self.error(span, format!("`{table}.{key}` ({up}) is above the level beneath ({low})")),
-                (Some(low), None) => self.error(span, format!("`{table}.{key}` is missing but the level beneath allows at most {low}")),
+                (Some(low), Some(up)) if up > low => self.error(
+                    span,
+                    format!("`{table}.{key}` ({up}) is above the level beneath ({low})"),
+                ),
+                (Some(low), None) => self.error(
+                    span,
+                    format!(
+                        "`{table}.{key}` is missing but the level beneath allows at most {low}"
+                    ),
+                ),
                 _ => {}
             }
         }
@@ -668,7 +780,11 @@ mod tests {
         assert_eq!(policy.eligibility.min_score_taobao.to_string(), "4.6");
         assert_eq!(policy.eligibility.min_score_tmall.to_string(), "3.6");
         assert_eq!(policy.gold.min_satisfaction.to_string(), "95");
-        assert!(policy.eligibility.not_rated_industries.iter().any(|i| i == "医药"));
+        assert!(policy
+            .eligibility
+            .not_rated_industries
+            .iter()
+            .any(|i| i == "医药"));
         assert_eq!(
             policy.cancellation.complaint_types,
             ["辱骂", "恶意骚扰", "欺诈", "不履行承诺"]
@@ -677,15 +793,24 @@ mod tests {
     }
 
     fn error_text(text: &str) -> String {
-        TierPolicy::from_toml_str(text, "bad.toml").unwrap_err().to_string()
+        TierPolicy::from_toml_str(text, "bad.toml")
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn unknown_key_is_located_with_a_suggestion() {
         let text = BUNDLED_TEXT.replacen("min_reviews = 100", "min_review = 100", 1);
-        let line = text.lines().position(|l| l.starts_with("min_review =")).unwrap() + 1;
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("min_review ="))
+            .unwrap()
+            + 1;
         let err = error_text(&text);
-        assert!(err.starts_with(&format!("bad.toml:{line}:1: unknown field `min_review`")), "{err}");
+        assert!(
+            err.starts_with(&format!("bad.toml:{line}:1: unknown field `min_review`")),
+            "{err}"
+        );
         assert!(err.ends_with("did you mean `min_reviews`?"), "{err}");
     }
 
@@ -700,7 +825,11 @@ mod tests {
     #[test]
     fn wrong_type_is_located_at_the_value() {
         let text = BUNDLED_TEXT.replacen("min_reviews = 100", "min_reviews = \"一百\"", 1);
-        let line = text.lines().position(|l| l.starts_with("min_reviews =")).unwrap() + 1;
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("min_reviews ="))
+            .unwrap()
+            + 1;
         let err = error_text(&text);
         assert!(err.starts_with(&format!("bad.toml:{line}:15: ")), "{err}");
     }
@@ -711,8 +840,16 @@ mod tests {
             .replacen("gold_top_percent = 10", "gold_top_percent = 120", 1)
             .replacen("min_score_taobao = 4.6", "min_score_taobao = 4.60001", 1);
         let err = error_text(&text);
-        let gold_line = text.lines().position(|l| l.starts_with("gold_top_percent")).unwrap() + 1;
-        let score_line = text.lines().position(|l| l.starts_with("min_score_taobao")).unwrap() + 1;
+        let gold_line = text
+            .lines()
+            .position(|l| l.starts_with("gold_top_percent"))
+            .unwrap()
+            + 1;
+        let score_line = text
+            .lines()
+            .position(|l| l.starts_with("min_score_taobao"))
+            .unwrap()
+            + 1;
         assert!(err.contains(&format!("bad.toml:{gold_line}:20: `ranking.gold_top_percent` must be at most 100, found 120")), "{err}");
         assert!(err.contains(&format!("bad.toml:{score_line}:20: `eligibility.min_score_taobao`: 4.60001 has more than 4 decimal places")), "{err}");
     }
@@ -736,7 +873,10 @@ mod tests {
             "fixtures/tiers/bad_unknown_key.toml:20:1: unknown field `min_reveiws`, expected one of \
              `min_reviews`, `min_score_taobao`, `min_score_tmall`, `not_rated_industries`; did you mean `min_reviews`?"
         );
-        let bad = TierPolicy::from_toml_str(include_str!("../../fixtures/tiers/bad_value.toml"), "fixtures/tiers/bad_value.toml");
+        let bad = TierPolicy::from_toml_str(
+            include_str!("../../fixtures/tiers/bad_value.toml"),
+            "fixtures/tiers/bad_value.toml",
+        );
         assert_eq!(
             bad.unwrap_err().to_string(),
             "fixtures/tiers/bad_value.toml:23:19: `eligibility.min_score_tmall` must be 0 or more, found -3.6\n\
@@ -747,8 +887,14 @@ mod tests {
 
     #[test]
     fn suggestions_only_for_plausible_typos() {
-        assert_eq!(closest("min_sesions", &["min_sessions", "max_abuse_evidence"]), Some("min_sessions"));
-        assert_eq!(closest("colour", &["min_sessions", "max_abuse_evidence"]), None);
+        assert_eq!(
+            closest("min_sesions", &["min_sessions", "max_abuse_evidence"]),
+            Some("min_sessions")
+        );
+        assert_eq!(
+            closest("colour", &["min_sessions", "max_abuse_evidence"]),
+            None
+        );
         assert_eq!(closest("满意", &["满意度", "评价量"]), Some("满意度"));
     }
 }

@@ -24,9 +24,16 @@ pub fn render_explain(decision: &ShopDecision) -> String {
     ));
     out.push_str(&format!("tier: {} ({})", d.tier.label(), d.tier.as_str()));
     if d.computed_tier != d.tier {
-        out.push_str(&format!(", would have been {} ({})", d.computed_tier.label(), d.computed_tier.as_str()));
+        out.push_str(&format!(
+            ", would have been {} ({})",
+            d.computed_tier.label(),
+            d.computed_tier.as_str()
+        ));
     }
-    out.push_str(&format!("\ndecided by: {}\npolicy: {}\n", d.decided_by, d.policy));
+    out.push_str(&format!(
+        "\ndecided by: {}\npolicy: {}\n",
+        d.decided_by, d.policy
+    ));
     if let Some(rank) = &d.rank {
         out.push_str(&format!(
             "rank: {} of {} by 满意度 (top {}%; ties share the better rank)\n",
@@ -98,9 +105,18 @@ pub fn write_tiers_csv<W: Write>(mut writer: W, decisions: &[ShopDecision]) -> s
     ];
     csv.write_record(header).map_err(std::io::Error::from)?;
     for d in decisions {
-        let failed: Vec<&str> = d.checks.iter().filter(|c| !c.passed).map(|c| c.rule.as_str()).collect();
+        let failed: Vec<&str> = d
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.rule.as_str())
+            .collect();
         let (rank, peers, percentile) = match &d.rank {
-            Some(r) => (r.rank.to_string(), r.peers.to_string(), r.percentile.to_string()),
+            Some(r) => (
+                r.rank.to_string(),
+                r.peers.to_string(),
+                r.percentile.to_string(),
+            ),
             None => Default::default(),
         };
         csv.write_record([
@@ -146,7 +162,11 @@ pub struct TierSummary {
 
 impl TierSummary {
     /// Gather decisions under the policy that made them.
-    pub fn new(policy: &TierPolicy, shops: Vec<ShopDecision>, agents: Vec<AgentDecision>) -> TierSummary {
+    pub fn new(
+        policy: &TierPolicy,
+        shops: Vec<ShopDecision>,
+        agents: Vec<AgentDecision>,
+    ) -> TierSummary {
         let mut shop_tiers = BTreeMap::new();
         for tier in [
             Tier::Gold,
@@ -157,7 +177,10 @@ impl TierSummary {
             Tier::Cancelled,
             Tier::Disqualified,
         ] {
-            shop_tiers.insert(tier.as_str(), shops.iter().filter(|d| d.tier == tier).count());
+            shop_tiers.insert(
+                tier.as_str(),
+                shops.iter().filter(|d| d.tier == tier).count(),
+            );
         }
         let mut agent_levels = BTreeMap::new();
         for a in &agents {
@@ -172,5 +195,131 @@ impl TierSummary {
             shops,
             agents,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tiers::{decide_shops, load_complaints, load_shop_metrics, ShopDerived};
+    use std::path::Path;
+
+    fn fixture_decisions() -> (TierPolicy, Vec<ShopDecision>) {
+        let policy = TierPolicy::bundled().unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiers");
+        let metrics = load_shop_metrics(&dir.join("shops.csv")).unwrap();
+        let complaints = load_complaints(&dir.join("complaints.csv")).unwrap();
+        let derived: Vec<ShopDerived> = metrics
+            .iter()
+            .map(|m| ShopDerived {
+                shop: m.shop.clone(),
+                month: m.month.clone(),
+                rounds: 640,
+                three_min_rate: Some(0.93),
+                avg_response_secs: Some(41.0),
+                agent_abuse_evidence: 0,
+                buyer_abuse_evidence: 1,
+                fraud_findings: 0,
+                violations_per_100_sessions: 3.5,
+                sessions: 400,
+            })
+            .collect();
+        let decisions = decide_shops(&policy, &metrics, &derived, &complaints);
+        (policy, decisions)
+    }
+
+    #[test]
+    fn explain_lists_every_rule_with_values() {
+        let (_, decisions) = fixture_decisions();
+        let sujin = decisions.iter().find(|d| d.shop == "素锦服饰").unwrap();
+        let text = render_explain(sujin);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("素锦服饰 2026-10  (淘宝, 服饰, 规模 中)  ["),
+            "{text}"
+        );
+        assert_eq!(
+            lines[1],
+            "tier: 已取消 (cancelled), would have been 银牌 (silver)"
+        );
+        assert_eq!(lines[2], "decided by: cancellation.complaint_types");
+        assert_eq!(lines[3], "policy: wwqa-tiers 2026.11-1");
+        assert_eq!(
+            lines[4],
+            "rank: 2 of 5 by 满意度 (top 40%; ties share the better rank)"
+        );
+        assert!(
+            text.contains("  FAIL cancellation.complaint_types: 辱骂 2026-10-15 ("),
+            "{text}"
+        );
+        assert!(
+            text.contains("  PASS eligibility.min_reviews: 180 (expected ≥ 100)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  PASS gold.min_three_min_rate: 93% of 640 rounds (expected ≥ 90%)\n"),
+            "{text}"
+        );
+        assert!(text.contains("  FAIL ranking.gold_top_percent: rank 2 of 5 (top 40%) (expected rank in the top 10% (ceil, at least one))  — ranks ≤ 1 qualify\n"), "{text}");
+        // Shop, tier, decided by, policy, rank, flags, "checks:", then one line per check.
+        assert_eq!(
+            lines[5],
+            "flags: derived:buyer_abuse_evidence=1, complaint:辱骂 2026-10-15"
+        );
+        assert_eq!(lines.len(), 7 + sujin.checks.len(), "{text}");
+    }
+
+    #[test]
+    fn tiers_csv_has_bom_header_and_one_row_per_decision() {
+        let (_, decisions) = fixture_decisions();
+        let mut out = Vec::new();
+        write_tiers_csv(&mut out, &decisions).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with('\u{feff}'));
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines[0],
+            "month,shop,platform,industry,scale_band,tier,tier_label,computed_tier,decided_by,rank,peers,percentile,failed_rules,flags,policy"
+        );
+        assert_eq!(lines.len(), decisions.len() + 1);
+        let gold = lines
+            .iter()
+            .find(|l| l.contains(",晨曦女装店,") && l.starts_with("2026-10"))
+            .unwrap();
+        assert_eq!(
+            *gold,
+            "2026-10,晨曦女装店,淘宝,服饰,中,gold,金牌,gold,ranking.gold_top_percent,1,5,20,,derived:buyer_abuse_evidence=1,wwqa-tiers 2026.11-1"
+        );
+        let dq = lines.iter().find(|l| l.contains(",好运数码小铺,")).unwrap();
+        assert!(
+            dq.contains(",disqualified,取消资格,disqualified,disqualification.flags,,,,"),
+            "{dq}"
+        );
+        assert!(dq.contains("declared:D评;declared:SD"), "{dq}");
+    }
+
+    #[test]
+    fn summary_counts_tiers_under_the_policy_version() {
+        let (policy, decisions) = fixture_decisions();
+        let summary = TierSummary::new(&policy, decisions, Vec::new());
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["policy_version"], "2026.11-1");
+        assert_eq!(json["shop_tiers"]["gold"], 1);
+        assert_eq!(json["shop_tiers"]["cancelled"], 2);
+        assert_eq!(json["shop_tiers"]["none"], 4);
+        assert_eq!(json["shops"][0]["tier"], "cancelled");
+        // A lone shop in its peer group is ranked 1 of 1 but wins no rank-based tier.
+        assert_eq!(json["shops"][0]["rank"]["peers"], 1);
+        assert_eq!(json["shops"][0]["computed_tier"], "none");
+        assert_eq!(
+            json["shops"][0]["decided_by"],
+            "cancellation.complaint_types"
+        );
+        let sujin = summary
+            .shops
+            .iter()
+            .position(|d| d.shop == "素锦服饰")
+            .unwrap();
+        assert_eq!(json["shops"][sujin]["rank"]["percentile"], "40");
     }
 }
