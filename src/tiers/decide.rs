@@ -365,7 +365,8 @@ fn slots(peers: u32, percent: Fixed) -> u32 {
 ///
 /// `derived` and `complaints` are matched to metrics rows by shop (and
 /// month); rows without metrics are ignored. `derived` should hold at most
-/// one row per (shop, month); extra rows are ignored and flagged. The
+/// one row per (shop, month); beyond the first in input order, extra rows
+/// are ignored and flagged `derived:duplicate_rows=N`. The
 /// result is sorted by (month, shop) and is the same for any input order.
 pub fn decide_shops(
     policy: &TierPolicy,
@@ -380,6 +381,17 @@ pub fn decide_shops(
             .and_modify(|(_, extra)| *extra += 1)
             .or_insert((d, 0));
     }
+    // Complaints indexed once, so the cost is linear in shops + complaints.
+    let mut complaints_by_key: BTreeMap<(&str, &str), Vec<&Complaint>> = BTreeMap::new();
+    for c in complaints {
+        complaints_by_key
+            .entry((c.shop.as_str(), c.month()))
+            .or_default()
+            .push(c);
+    }
+    for list in complaints_by_key.values_mut() {
+        list.sort_by(|a, b| (&a.date, &a.source).cmp(&(&b.date, &b.source)));
+    }
     let mut rows: Vec<&ShopMetrics> = metrics.iter().collect();
     rows.sort_by(|a, b| (&a.month, &a.shop, &a.source).cmp(&(&b.month, &b.shop, &b.source)));
 
@@ -390,6 +402,9 @@ pub fn decide_shops(
             let derived = derived_by_key
                 .get(&(m.shop.as_str(), m.month.as_str()))
                 .copied();
+            let complaints = complaints_by_key
+                .get(&(m.shop.as_str(), m.month.as_str()))
+                .map_or(&[][..], Vec::as_slice);
             Draft::new(policy, m, derived, complaints)
         })
         .collect();
@@ -450,7 +465,7 @@ impl<'a> Draft<'a> {
         policy: &TierPolicy,
         m: &'a ShopMetrics,
         derived: Option<(&ShopDerived, usize)>,
-        complaints: &[Complaint],
+        complaints: &[&Complaint],
     ) -> Draft<'a> {
         let measured = Measured::of(derived.map(|(d, _)| d));
         let mut draft = Draft {
@@ -560,14 +575,12 @@ impl<'a> Draft<'a> {
         );
     }
 
-    fn cancellation(&mut self, policy: &TierPolicy, complaints: &[Complaint]) {
+    /// `complaints` are this shop's, dated in this month, in date order.
+    fn cancellation(&mut self, policy: &TierPolicy, complaints: &[&Complaint]) {
         let m = self.metrics;
         let mut cancelling = Vec::new();
         let mut ignored = Vec::new();
-        for c in complaints
-            .iter()
-            .filter(|c| c.shop == m.shop && c.month() == m.month)
-        {
+        for c in complaints {
             let at = format!("{} {} ({})", c.complaint_type, c.date, c.source);
             if !policy
                 .cancellation
@@ -1363,6 +1376,27 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_derived_rows_are_flagged_and_the_first_is_used() {
+        let (metrics, mut derived) = with_peers(shop(
+            "晨曦女装店",
+            Platform::Taobao,
+            "服饰",
+            "4.8",
+            320,
+            "97.2",
+        ));
+        let mut worse = good("晨曦女装店");
+        worse.three_min_rate = Some(0.5);
+        derived.push(worse);
+        let d = decide_shops(&policy(), &metrics, &derived, &[])
+            .into_iter()
+            .find(|d| d.shop == "晨曦女装店")
+            .unwrap();
+        assert_eq!(d.tier, Tier::Gold);
+        assert_eq!(d.flags, ["derived:duplicate_rows=1 (first used)"]);
+    }
+
+    #[test]
     fn agent_abuse_makes_a_shop_black() {
         let (metrics, mut derived) = with_peers(shop(
             "晨曦女装店",
@@ -1456,8 +1490,8 @@ mod tests {
     #[test]
     fn fixture_month_decides_every_case() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiers");
-        let metrics = crate::tiers::load_shop_metrics(&dir.join("shops.csv")).unwrap();
-        let complaints = crate::tiers::load_complaints(&dir.join("complaints.csv")).unwrap();
+        let metrics = crate::tiers::load_shop_metrics(dir.join("shops.csv")).unwrap();
+        let complaints = crate::tiers::load_complaints(dir.join("complaints.csv")).unwrap();
         let derived: Vec<ShopDerived> = metrics
             .iter()
             .map(|m| ShopDerived {
@@ -1493,5 +1527,73 @@ mod tests {
         assert!(check(beixiang, "cancellation.complaint_types")
             .note
             .contains("no evidence reference"));
+    }
+}
+
+#[cfg(test)]
+mod scale {
+    use super::*;
+
+    /// Timing probe, not a correctness test:
+    /// `cargo test --release --lib tiers::decide::scale -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn decide_100k_shops() {
+        let policy = TierPolicy::bundled().unwrap();
+        let industries = ["服饰", "家居", "数码", "食品", "美妆", "医药"];
+        let metrics: Vec<ShopMetrics> = (0..100_000u32)
+            .map(|i| ShopMetrics {
+                shop: format!("店铺{i:06}"),
+                platform: if i % 3 == 0 {
+                    Platform::Tmall
+                } else {
+                    Platform::Taobao
+                },
+                industry: industries[(i % 6) as usize].to_string(),
+                scale_band: ["小", "中", "大"][(i % 7 % 3) as usize].to_string(),
+                month: "2026-10".to_string(),
+                score: Fixed::from_raw(40_000 + i64::from(i % 10_000)),
+                reviews: u64::from(i % 400),
+                satisfaction: Fixed::from_raw(800_000 + i64::from(i * 7 % 200_000)),
+                flags: Vec::new(),
+                source: format!("shops.csv:{}", i + 2),
+            })
+            .collect();
+        let derived: Vec<ShopDerived> = metrics
+            .iter()
+            .map(|m| ShopDerived {
+                shop: m.shop.clone(),
+                month: m.month.clone(),
+                rounds: 500,
+                three_min_rate: Some(0.9),
+                avg_response_secs: Some(30.0),
+                agent_abuse_evidence: 0,
+                buyer_abuse_evidence: 0,
+                fraud_findings: 0,
+                violations_per_100_sessions: 2.0,
+                sessions: 300,
+            })
+            .collect();
+        let complaints: Vec<Complaint> = (0..20_000u32)
+            .map(|i| Complaint {
+                shop: format!("店铺{:06}", i * 5),
+                agent: String::new(),
+                date: "2026-10-15".to_string(),
+                complaint_type: "辱骂".to_string(),
+                upheld: i % 2 == 0,
+                evidence: "JZ".to_string(),
+                source: format!("complaints.csv:{}", i + 2),
+            })
+            .collect();
+        let start = std::time::Instant::now();
+        let decisions = decide_shops(&policy, &metrics, &derived, &complaints);
+        let elapsed = start.elapsed();
+        let gold = decisions.iter().filter(|d| d.tier == Tier::Gold).count();
+        let cancelled = decisions
+            .iter()
+            .filter(|d| d.tier == Tier::Cancelled)
+            .count();
+        println!("decide_shops: {} shops, 20000 complaints in {elapsed:?} (gold {gold}, cancelled {cancelled})", decisions.len());
+        assert_eq!(decisions.len(), 100_000);
     }
 }

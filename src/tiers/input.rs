@@ -151,7 +151,8 @@ const COMPLAINT_COLUMNS: [Column; 6] = [
 /// # Errors
 /// [`TierError::Io`] if the file cannot be read; [`TierError::Invalid`]
 /// with every bad header, row and cell as `path:line: reason`.
-pub fn load_shop_metrics(path: &Path) -> Result<Vec<ShopMetrics>, TierError> {
+pub fn load_shop_metrics(path: impl AsRef<Path>) -> Result<Vec<ShopMetrics>, TierError> {
+    let path = path.as_ref();
     let bytes = read(path)?;
     parse_shop_metrics(&bytes, &path.display().to_string())
 }
@@ -161,7 +162,8 @@ pub fn load_shop_metrics(path: &Path) -> Result<Vec<ShopMetrics>, TierError> {
 ///
 /// # Errors
 /// As [`load_shop_metrics`].
-pub fn load_complaints(path: &Path) -> Result<Vec<Complaint>, TierError> {
+pub fn load_complaints(path: impl AsRef<Path>) -> Result<Vec<Complaint>, TierError> {
+    let path = path.as_ref();
     let bytes = read(path)?;
     parse_complaints(&bytes, &path.display().to_string())
 }
@@ -523,7 +525,7 @@ mod tests {
 
     #[test]
     fn loads_the_shop_fixture_with_bom_aliases_and_flags() {
-        let shops = load_shop_metrics(&fixture("shops.csv")).unwrap();
+        let shops = load_shop_metrics(fixture("shops.csv")).unwrap();
         let first = &shops[0];
         assert!(
             first.source.ends_with("shops.csv:2")
@@ -553,7 +555,7 @@ mod tests {
 
     #[test]
     fn every_bad_cell_is_reported_at_its_line() {
-        let err = load_shop_metrics(&fixture("bad_shops.csv"))
+        let err = load_shop_metrics(fixture("bad_shops.csv"))
             .unwrap_err()
             .to_string();
         let path = fixture("bad_shops.csv").display().to_string();
@@ -585,7 +587,7 @@ mod tests {
 
     #[test]
     fn complaints_are_validated_and_sorted() {
-        let rows = load_complaints(&fixture("complaints.csv")).unwrap();
+        let rows = load_complaints(fixture("complaints.csv")).unwrap();
         assert!(rows
             .windows(2)
             .all(|w| (&w[0].shop, &w[0].date) <= (&w[1].shop, &w[1].date)));
@@ -609,5 +611,19 @@ mod tests {
         let err = load_complaints(Path::new("/nonexistent/complaints.csv")).unwrap_err();
         assert!(matches!(err, TierError::Io { .. }));
         assert!(err.to_string().starts_with("/nonexistent/complaints.csv: "));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let _ = parse_shop_metrics(&bytes, "p.csv");
+            let _ = parse_complaints(&bytes, "p.csv");
+        }
+
+        #[test]
+        fn arbitrary_rows_under_a_valid_header_never_panic(row in "[0-9a-z淘宝天猫%.,;| -]{0,80}") {
+            let text = format!("shop,platform,industry,scale_band,month,score,reviews,satisfaction,flags\n{row}\n");
+            let _ = parse_shop_metrics(text.as_bytes(), "p.csv");
+        }
     }
 }

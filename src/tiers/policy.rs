@@ -179,6 +179,8 @@ pub struct TierPolicy {
     pub name: String,
     /// Policy version, shown in every report.
     pub version: String,
+    /// Free text from the file (empty when absent).
+    pub description: String,
     /// Where it was loaded from (`lexicons/tiers.toml` for the bundled one).
     pub source: String,
     /// Who is assessed.
@@ -213,7 +215,8 @@ impl TierPolicy {
     /// # Errors
     /// [`TierError::Io`] if it cannot be read; [`TierError::Invalid`] with
     /// every located problem otherwise.
-    pub fn load(path: &Path) -> Result<TierPolicy, TierError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<TierPolicy, TierError> {
+        let path = path.as_ref();
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| TierError::Io {
             path: shown.clone(),
@@ -328,7 +331,6 @@ struct RawPolicy {
 struct RawMeta {
     name: Spanned<String>,
     version: Spanned<String>,
-    #[allow(dead_code)] // documentation for readers of the file only
     description: Option<String>,
 }
 
@@ -625,6 +627,7 @@ impl Checker<'_> {
         TierPolicy {
             name,
             version,
+            description: raw.policy.description.unwrap_or_default(),
             source: self.path.to_string(),
             eligibility,
             ranking,

@@ -207,8 +207,8 @@ mod tests {
     fn fixture_decisions() -> (TierPolicy, Vec<ShopDecision>) {
         let policy = TierPolicy::bundled().unwrap();
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tiers");
-        let metrics = load_shop_metrics(&dir.join("shops.csv")).unwrap();
-        let complaints = load_complaints(&dir.join("complaints.csv")).unwrap();
+        let metrics = load_shop_metrics(dir.join("shops.csv")).unwrap();
+        let complaints = load_complaints(dir.join("complaints.csv")).unwrap();
         let derived: Vec<ShopDerived> = metrics
             .iter()
             .map(|m| ShopDerived {
