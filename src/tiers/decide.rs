@@ -367,7 +367,8 @@ fn slots(peers: u32, percent: Fixed) -> u32 {
 /// month); rows without metrics are ignored. `derived` should hold at most
 /// one row per (shop, month); beyond the first in input order, extra rows
 /// are ignored and flagged `derived:duplicate_rows=N`. The
-/// result is sorted by (month, shop) and is the same for any input order.
+/// result is sorted by (month, shop) and, duplicates aside, is the same for
+/// any input order.
 pub fn decide_shops(
     policy: &TierPolicy,
     metrics: &[ShopMetrics],
@@ -836,7 +837,7 @@ impl<'a> Draft<'a> {
                     "ranking.min_peers",
                     rank.peers >= r.min_peers,
                     format!(
-                        "{} shops in {} / {} / {}",
+                        "{} peers in {} / {} / {}",
                         rank.peers,
                         self.metrics.month,
                         self.metrics.industry,

@@ -1,7 +1,9 @@
 //! External inputs of the tier engine: the shop metrics CSV and the
 //! complaints CSV, both strictly validated with `path:line: reason` errors.
 //!
-//! Both files are UTF-8 (a leading BOM, as Excel writes it, is accepted),
+//! Both files are UTF-8 (a leading BOM, as Excel writes it, is accepted)
+//! or, failing that, GB18030/GBK, which Excel on Chinese Windows writes by
+//! default; a file valid in neither is refused at the first bad line. They are
 //! comma-separated, with a header row. Header names are matched after
 //! trimming and ASCII lower-casing; each column also has a Chinese alias.
 //! An unknown or duplicated column, a missing required column, a row with
@@ -249,10 +251,11 @@ fn records<'p>(
     path: &'p str,
     columns: &[Column],
 ) -> Result<(Table<'p>, Vec<(u64, csv::StringRecord)>), TierError> {
+    let decoded = decode(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(bytes);
+        .from_reader(decoded.as_ref());
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(err) => return Err(TierError::Invalid(vec![csv_error(path, &err)])),
@@ -274,6 +277,18 @@ fn records<'p>(
     Ok((table, rows))
 }
 
+/// UTF-8 as is; otherwise a strict GB18030 decode; otherwise the original
+/// bytes, so the CSV reader reports the first invalid line.
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if std::str::from_utf8(bytes).is_ok() {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => std::borrow::Cow::Owned(text.into_owned().into_bytes()),
+        None => std::borrow::Cow::Borrowed(bytes),
+    }
+}
+
 fn csv_error(path: &str, err: &csv::Error) -> Located {
     let line = err.position().map_or(1, |p| p.line());
     let message = match err.kind() {
@@ -282,7 +297,9 @@ fn csv_error(path: &str, err: &csv::Error) -> Located {
         } => {
             format!("row has {len} fields, the header has {expected_len}")
         }
-        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 (save the file as UTF-8)".to_string(),
+        csv::ErrorKind::Utf8 { .. } => {
+            "neither UTF-8 nor GB18030 text (save the file as UTF-8)".to_string()
+        }
         _ => err.to_string(),
     };
     Located {
@@ -551,6 +568,27 @@ mod tests {
         assert_eq!(rows[0].month, "2026-10");
         assert_eq!(rows[0].satisfaction.to_string(), "96.5");
         assert_eq!(rows[0].source, "x.csv:2");
+    }
+
+    #[test]
+    fn gbk_files_from_excel_are_decoded() {
+        let text = "店铺,平台,行业,规模,月份,新灯塔综合服务分,评价量,满意度\r\n小林茶舍,淘宝,茶叶,小,2026-10,4.87,230,96.5\r\n";
+        let (gbk, _, lossy) = encoding_rs::GBK.encode(text);
+        assert!(!lossy && std::str::from_utf8(&gbk).is_err());
+        let rows = parse_shop_metrics(&gbk, "gbk.csv").unwrap();
+        assert_eq!(
+            (rows[0].shop.as_str(), rows[0].industry.as_str()),
+            ("小林茶舍", "茶叶")
+        );
+        // Neither UTF-8 nor GB18030: refused at its line.
+        let mut bad =
+            b"shop,platform,industry,scale_band,month,score,reviews,satisfaction\n".to_vec();
+        bad.extend_from_slice(b"\xff\xff,x,x,x,2026-10,4,1,1\n");
+        let err = parse_shop_metrics(&bad, "bad.csv").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "bad.csv:2: neither UTF-8 nor GB18030 text (save the file as UTF-8)"
+        );
     }
 
     #[test]
