@@ -8,7 +8,7 @@
 //! Strictness: an unknown key is an error at its `path:line:col` with a
 //! "did you mean" suggestion; a wrong type or an out-of-range value is an
 //! error at the value; cross-field rules (gold stricter than silver, agent
-//! levels increasing) are errors at the later of the two keys. All value
+//! levels increasing) are errors at the key that breaks the rule. All value
 //! errors of a file are reported together.
 
 use super::fixed::Fixed;
