@@ -84,6 +84,39 @@ enum Command {
         #[command(subcommand)]
         what: EvalWhat,
     },
+    /// Merge the scores of several scan output directories (shards of one
+    /// dump) into one: scores.json, agents.csv, shops.csv.
+    Merge {
+        /// Scan output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Decide team tiers (金牌/银牌/黑牌) and agent levels from scan scores
+    /// and shop metrics.
+    Tier {
+        /// A scan (or merge) output directory holding scores.json.
+        #[arg(long)]
+        scores: PathBuf,
+        /// Shop metrics CSV (shop, platform, industry, scale band, month,
+        /// 新灯塔 score, reviews, satisfaction).
+        #[arg(long)]
+        shops: PathBuf,
+        /// Complaints CSV (shop, agent, date, type, upheld, evidence).
+        #[arg(long)]
+        complaints: Option<PathBuf>,
+        /// Tier policy (default: the bundled lexicons/tiers.toml).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Print every rule checked for this shop.
+        #[arg(long)]
+        explain: Option<String>,
+        /// Where to write tiers.csv and tiers.json (default: the scores directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write a seeded synthetic dump with its ground truth.
     Generate {
         /// Output directory.
@@ -120,6 +153,19 @@ enum TrainWhat {
 
 #[derive(Subcommand)]
 enum EvalWhat {
+    /// 4-way and binary accuracy of the session-stage classifier against
+    /// hand labels.
+    Stage {
+        /// Transcript file, e.g. ../shared/data/dialogue_jddc/jddc_chat_sample.tsv.
+        #[arg(long)]
+        data: PathBuf,
+        /// Labels TSV (session_id, stage, confidence, reason).
+        #[arg(long)]
+        labels: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Accuracy, precision, recall and F1 of the offensiveness model.
     Abuse {
         /// COLD-style CSV, e.g. ../shared/data/offensive_cold/dev.csv.
@@ -266,6 +312,51 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {
+            what: EvalWhat::Stage { data, labels, json },
+        } => {
+            use wwqa::stage::{eval, StageClassifier};
+            let sessions = eval::load_sessions(&data).map_err(anyhow::Error::msg)?;
+            let labels = eval::load_labels(&labels).map_err(anyhow::Error::msg)?;
+            let report = eval::evaluate(&StageClassifier::builtin(), &sessions, &labels);
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", report.render_text());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Merge { dirs, out } => {
+            let merged = merge_scores(&dirs)?;
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("{}: cannot create", out.display()))?;
+            wwqa::report::write_scores(&out, &merged)?;
+            eprintln!(
+                "wwqa: merged {} score files → {}",
+                dirs.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tier {
+            scores,
+            shops,
+            complaints,
+            policy,
+            explain,
+            out,
+        } => {
+            let scores_data = merge_scores(std::slice::from_ref(&scores))?;
+            let out = out.unwrap_or(scores);
+            run_tiers(
+                &scores_data,
+                &shops,
+                complaints.as_deref(),
+                policy.as_deref(),
+                explain.as_deref(),
+                &out,
+            )
+        }
+        Command::Eval {
             what: EvalWhat::Abuse { data, model, json },
         } => {
             use wwqa::abuse::model as m;
@@ -312,6 +403,78 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Read and merge `scores.json` of each directory.
+fn merge_scores(dirs: &[PathBuf]) -> Result<wwqa::scores::Scores> {
+    let mut merged: Option<wwqa::scores::Scores> = None;
+    for dir in dirs {
+        let path = dir.join("scores.json");
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "{}: cannot read (not a scan output directory?)",
+                path.display()
+            )
+        })?;
+        let part: wwqa::scores::Scores = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a wwqa scores file", path.display()))?;
+        match merged.as_mut() {
+            None => merged = Some(part),
+            Some(m) => m
+                .merge(&part)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        }
+    }
+    merged.context("no score files given")
+}
+
+/// Decide tiers and write tiers.csv / tiers.json.
+fn run_tiers(
+    scores: &wwqa::scores::Scores,
+    shops: &std::path::Path,
+    complaints: Option<&std::path::Path>,
+    policy: Option<&std::path::Path>,
+    explain: Option<&str>,
+    out: &std::path::Path,
+) -> Result<ExitCode> {
+    use wwqa::tiers;
+    let policy = match policy {
+        Some(p) => tiers::TierPolicy::load(p),
+        None => tiers::TierPolicy::bundled(),
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let metrics = tiers::load_shop_metrics(shops).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let complaints = match complaints {
+        Some(c) => tiers::load_complaints(c).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Vec::new(),
+    };
+    let summary = tiers::derived::decide_from_scores(&policy, scores, &metrics, &complaints);
+    std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
+    let csv_path = out.join("tiers.csv");
+    let file = std::fs::File::create(&csv_path)
+        .with_context(|| format!("{}: cannot create", csv_path.display()))?;
+    tiers::write_tiers_csv(std::io::BufWriter::new(file), &summary.shops)?;
+    std::fs::write(
+        out.join("tiers.json"),
+        serde_json::to_string_pretty(&summary)? + "\n",
+    )?;
+    match explain {
+        Some(shop) => {
+            let found: Vec<_> = summary.shops.iter().filter(|d| d.shop == shop).collect();
+            if found.is_empty() {
+                bail!("no tier decision for shop `{shop}` (is it in the shop metrics CSV?)");
+            }
+            for d in found {
+                println!("{}", tiers::render_explain(d));
+            }
+        }
+        None => {
+            for d in &summary.shops {
+                println!("{}\t{}\t{:?}", d.month, d.shop, d.tier);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_size(s: &str) -> Result<u64> {

@@ -191,3 +191,145 @@ fn explain_unknown_code_suggests() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown rule code"));
 }
+
+#[test]
+fn merged_shards_equal_the_whole_dump() {
+    let dump = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .args([
+            "generate", "--size", "300KB", "--files", "4", "--seed", "5", "--out",
+        ])
+        .arg(dump.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let d = dump.path().join("dump");
+    let scan = |files: &[&str], out: &Path| {
+        let mut cmd = wwqa();
+        cmd.arg("scan");
+        for f in files {
+            cmd.arg(d.join(f));
+        }
+        let st = cmd.args(["--quiet", "--out"]).arg(out).status().unwrap();
+        assert_eq!(st.code(), Some(0));
+    };
+    let whole = tempfile::tempdir().unwrap();
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let merged = tempfile::tempdir().unwrap();
+    scan(
+        &[
+            "dump_000.txt",
+            "dump_001.txt",
+            "dump_002.txt",
+            "dump_003.txt",
+        ],
+        whole.path(),
+    );
+    scan(&["dump_002.txt", "dump_000.txt"], a.path());
+    scan(&["dump_003.txt", "dump_001.txt"], b.path());
+    let st = wwqa()
+        .arg("merge")
+        .arg(b.path())
+        .arg(a.path())
+        .arg("--out")
+        .arg(merged.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for f in ["scores.json", "agents.csv", "shops.csv"] {
+        assert_eq!(
+            read(&whole.path().join(f)),
+            read(&merged.path().join(f)),
+            "{f}"
+        );
+    }
+    let shops = read(&whole.path().join("shops.csv"));
+    assert!(shops.starts_with('\u{feff}'), "BOM for Excel");
+    assert!(shops
+        .lines()
+        .any(|l| l.starts_with("all,花花旗舰店,花花旗舰店,")));
+}
+
+#[test]
+fn tiers_from_scan_scores_with_explanations() {
+    let dump = tempfile::tempdir().unwrap();
+    assert!(wwqa()
+        .args(["generate", "--size", "200KB", "--files", "3", "--seed", "3", "--out"])
+        .arg(dump.path())
+        .status()
+        .unwrap()
+        .success());
+    let out = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .arg("scan")
+        .arg(dump.path().join("dump"))
+        .args(["--quiet", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let o = wwqa()
+        .current_dir(root())
+        .args([
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ])
+        .arg(out.path())
+        .args(["--explain", "数码小铺"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("eligibility.min_score_taobao"), "{text}");
+    assert!(text.contains("FAIL") && text.contains("PASS"));
+    let tiers = read(&out.path().join("tiers.csv"));
+    assert_eq!(tiers.lines().count(), 4, "header and three shop-months");
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("tiers.json"))).unwrap();
+    assert_eq!(json["shops"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn stage_and_abuse_evaluations_print_the_documented_keys() {
+    let jddc = root().join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
+    let labels = root().join("../shared/data/labels/jddc_stage_labels.tsv");
+    let cold = root().join("../shared/data/offensive_cold/dev.csv");
+    if !jddc.exists() || !labels.exists() || !cold.exists() {
+        eprintln!("skipped: ../shared/data absent");
+        return;
+    }
+    let o = wwqa()
+        .args(["eval", "stage", "--json", "--data"])
+        .arg(&jddc)
+        .arg("--labels")
+        .arg(&labels)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for k in [
+        "accuracy",
+        "accuracy_high",
+        "macro_f1",
+        "binary_accuracy",
+        "n",
+    ] {
+        assert!(v.get(k).is_some(), "{k}");
+    }
+    assert_eq!(v["n"], 320);
+    assert!(v["accuracy_high"].as_f64().unwrap() >= 0.80);
+    let o = wwqa()
+        .args(["eval", "abuse", "--json", "--data"])
+        .arg(&cold)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for k in ["accuracy", "precision", "recall", "f1", "n"] {
+        assert!(v.get(k).is_some(), "{k}");
+    }
+    assert!(v["accuracy"].as_f64().unwrap() >= 0.80);
+}

@@ -3,15 +3,24 @@
 //!
 //! Analyzers are built once per scan and shared read-only by all workers.
 
+use crate::abuse::SessionAbuse;
 use crate::finding::Finding;
+use crate::latency::{LatencyPolicy, SessionLatency};
 use crate::model::Session;
-use crate::scores::Scores;
+use crate::scores::{Scores, SessionFacts};
+use crate::stage::{StageClassifier, StageResult};
 use serde::Serialize;
 
 /// The analyzers of a scan, built once.
 pub struct Analyzers {
     /// Rule selection (`--select` / `--ignore`).
     pub selection: crate::rules::Selection,
+    /// Latency policy.
+    pub latency: LatencyPolicy,
+    /// Stage classifier.
+    pub stage: StageClassifier,
+    /// Script rules and abuse detectors.
+    pub text: crate::rules::TextRules,
 }
 
 impl Analyzers {
@@ -22,22 +31,50 @@ impl Analyzers {
     pub fn bundled() -> anyhow::Result<Analyzers> {
         Ok(Analyzers {
             selection: crate::rules::Selection::default(),
+            latency: LatencyPolicy::bundled(),
+            stage: StageClassifier::builtin(),
+            text: crate::rules::TextRules::bundled().map_err(anyhow::Error::msg)?,
         })
+    }
+
+    /// Policy and lexicon versions, echoed in every output.
+    pub fn versions(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("latency", self.latency.tag()),
+            ("roles", crate::ingest::RoleConfig::bundled().version),
+            ("rules", self.text.version()),
+        ]
     }
 
     /// Analyse one file's sessions.
     pub fn analyze_file(&self, sessions: &[Session]) -> FileAnalysis {
-        let mut out = FileAnalysis::default();
+        let mut out = FileAnalysis {
+            sessions_jsonl: String::new(),
+            findings_jsonl: String::new(),
+            findings: 0,
+            scores: Scores::new(&self.latency),
+        };
         for session in sessions {
-            let findings: Vec<Finding> = self.analyze_session(session);
-            out.scores.add_session(session, &findings);
-            out.findings += findings.len() as u64;
-            for f in &findings {
+            let a = self.analyze_session(session);
+            out.scores.add_session(&SessionFacts {
+                session,
+                latency: &a.latency,
+                stage: &a.stage,
+                findings: &a.findings,
+                abuse: &a.abuse,
+            });
+            out.findings += a.findings.len() as u64;
+            for f in &a.findings {
                 out.findings_jsonl
                     .push_str(&serde_json::to_string(f).unwrap_or_default());
                 out.findings_jsonl.push('\n');
             }
-            let record = SessionRecord { session };
+            let record = SessionRecord {
+                session,
+                stage: &a.stage,
+                latency: LatencySummary::of(&a.latency),
+                commitments: &a.abuse.commitments,
+            };
             out.sessions_jsonl
                 .push_str(&serde_json::to_string(&record).unwrap_or_default());
             out.sessions_jsonl.push('\n');
@@ -45,11 +82,70 @@ impl Analyzers {
         out
     }
 
-    fn analyze_session(&self, session: &Session) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        findings.retain(|f: &Finding| self.selection.enabled(&f.code));
-        let _ = session;
-        findings
+    /// Every analyzer on one session.
+    pub fn analyze_session(&self, session: &Session) -> SessionAnalysis {
+        let latency = crate::latency::analyze_session(session, &self.latency);
+        let stage = self.stage.classify(session);
+        let mut findings: Vec<Finding> = latency.findings.clone();
+        let mut abuse = SessionAbuse::default();
+        self.text
+            .check_session(session, &self.selection, &mut findings, &mut abuse);
+        findings.retain(|f| self.selection.enabled(&f.code));
+        abuse.items.retain(|i| self.selection.enabled(&i.code));
+        // One order for every output: message position, then code.
+        let position = |id: &str| {
+            session
+                .messages
+                .iter()
+                .position(|m| m.id == id)
+                .unwrap_or(usize::MAX)
+        };
+        findings.sort_by(|a, b| {
+            (position(&a.message_id), a.span.byte_start, &a.code).cmp(&(
+                position(&b.message_id),
+                b.span.byte_start,
+                &b.code,
+            ))
+        });
+        SessionAnalysis {
+            latency,
+            stage,
+            findings,
+            abuse,
+        }
+    }
+}
+
+/// The results of every analyzer on one session.
+pub struct SessionAnalysis {
+    /// Latency rounds and metrics.
+    pub latency: SessionLatency,
+    /// Stage.
+    pub stage: StageResult,
+    /// Findings of every enabled rule.
+    pub findings: Vec<Finding>,
+    /// Abuse evidence and commitments.
+    pub abuse: SessionAbuse,
+}
+
+/// The latency part of a `sessions.jsonl` line.
+#[derive(Serialize)]
+struct LatencySummary<'a> {
+    policy: &'a str,
+    available: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_response_secs: Option<i64>,
+    rounds: &'a [crate::latency::Round],
+}
+
+impl<'a> LatencySummary<'a> {
+    fn of(l: &'a SessionLatency) -> Self {
+        LatencySummary {
+            policy: &l.policy,
+            available: l.is_available(),
+            first_response_secs: l.first_response.as_ref().map(|f| f.secs),
+            rounds: &l.rounds,
+        }
     }
 }
 
@@ -58,10 +154,12 @@ impl Analyzers {
 struct SessionRecord<'a> {
     #[serde(flatten)]
     session: &'a Session,
+    stage: &'a StageResult,
+    latency: LatencySummary<'a>,
+    commitments: &'a [crate::abuse::Commitment],
 }
 
 /// A file's analysis results.
-#[derive(Default)]
 pub struct FileAnalysis {
     /// Rendered `sessions.jsonl` lines.
     pub sessions_jsonl: String,

@@ -31,7 +31,7 @@ pub const NO_DAY: &str = "n/a";
 
 /// The numbers of the policy an aggregate depends on; aggregates built under
 /// different policies refuse to merge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AggPolicy {
     /// `name@version`.
     pub tag: String,
@@ -80,7 +80,7 @@ enum Scope<'a> {
 }
 
 /// Sums and counts behind every latency metric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LatencyAgg {
     /// Policy the aggregate was built under.
     pub policy: AggPolicy,
@@ -236,8 +236,14 @@ pub fn histogram_label(index: usize) -> String {
 impl LatencyAgg {
     /// An empty aggregate under `policy`.
     pub fn new(policy: &LatencyPolicy) -> LatencyAgg {
+        Self::from_agg_policy(AggPolicy::of(policy))
+    }
+
+    /// An empty aggregate under the policy numbers of another aggregate
+    /// (what `wwqa merge` has when it reads saved scores).
+    pub fn from_agg_policy(policy: AggPolicy) -> LatencyAgg {
         LatencyAgg {
-            policy: AggPolicy::of(policy),
+            policy,
             sessions: 0,
             sessions_not_available: 0,
             rounds_replied: 0,

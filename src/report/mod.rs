@@ -22,12 +22,14 @@
 use crate::analyze::Analyzers;
 use crate::ingest::FileReport;
 use crate::scan::FileResult;
-use crate::scores::Scores;
+use crate::scores::{Card, CardKey, Scope, Scores, ALL};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+
+pub mod tables;
 
 /// Totals over all files.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -68,19 +70,23 @@ pub struct SummaryBuilder {
 
 impl SummaryBuilder {
     /// A new, empty builder.
-    pub fn new(_analyzers: &Analyzers) -> Self {
+    pub fn new(analyzers: &Analyzers) -> Self {
         SummaryBuilder {
             totals: Totals::default(),
             files: Vec::new(),
             by_encoding: BTreeMap::new(),
             by_format: BTreeMap::new(),
             warnings: Vec::new(),
-            scores: Scores::default(),
+            scores: Scores::new(&analyzers.latency),
         }
     }
 
     /// Add one file's results (in path order).
-    pub fn add_file(&mut self, r: FileResult) {
+    ///
+    /// # Errors
+    /// Scores computed under another latency policy (cannot happen within
+    /// one scan).
+    pub fn add_file(&mut self, r: FileResult) -> Result<()> {
         let rep = &r.report;
         let t = &mut self.totals;
         t.files += 1;
@@ -101,47 +107,116 @@ impl SummaryBuilder {
             *self.by_format.entry(f.as_str()).or_default() += 1;
         }
         self.warnings.extend(r.warnings);
-        self.scores.merge(&r.analysis.scores);
+        self.scores
+            .merge(&r.analysis.scores)
+            .map_err(anyhow::Error::msg)?;
         self.files.push(r.report);
+        Ok(())
     }
 
-    /// Write `summary.json`, `agents.csv`, `shops.csv` and `warnings.txt`.
+    /// Write `summary.json`, `scores.json`, `agents.csv`, `shops.csv` and
+    /// `warnings.txt`.
     ///
     /// # Errors
     /// Output files that cannot be written.
-    pub fn finish(self, out_dir: &Path, analyzers: &Analyzers) -> Result<Totals> {
-        let _ = analyzers;
+    pub fn finish(self, out_dir: &Path, analyzers: &Analyzers) -> Result<(Totals, Scores)> {
         let mut warnings = std::fs::File::create(out_dir.join("warnings.txt"))
             .context("cannot create warnings.txt")?;
         for w in &self.warnings {
             writeln!(warnings, "{w}")?;
         }
-        #[derive(Serialize)]
-        struct Summary<'a> {
-            wwqa_version: &'static str,
-            policies: BTreeMap<&'static str, String>,
-            totals: &'a Totals,
-            by_encoding: &'a BTreeMap<&'static str, u64>,
-            by_format: &'a BTreeMap<&'static str, u64>,
-            files: &'a [FileReport],
-            shops: &'a BTreeMap<String, crate::scores::Card>,
-            agents: &'a BTreeMap<String, crate::scores::Card>,
-        }
-        let mut policies = BTreeMap::new();
-        policies.insert("roles", crate::ingest::RoleConfig::bundled().version);
+        let versions: BTreeMap<&'static str, String> = analyzers.versions().into_iter().collect();
         let summary = Summary {
             wwqa_version: env!("CARGO_PKG_VERSION"),
-            policies,
+            policies: &versions,
             totals: &self.totals,
             by_encoding: &self.by_encoding,
             by_format: &self.by_format,
             files: &self.files,
-            shops: &self.scores.shops,
-            agents: &self.scores.agents,
+            overview: Overview::of(&self.scores),
         };
         let json = serde_json::to_string_pretty(&summary)?;
         std::fs::write(out_dir.join("summary.json"), json + "\n")
             .context("cannot write summary.json")?;
-        Ok(self.totals)
+        write_scores(out_dir, &self.scores)?;
+        Ok((self.totals, self.scores))
+    }
+}
+
+/// Write `scores.json`, `agents.csv` and `shops.csv` (shared by `scan` and
+/// `merge`).
+///
+/// # Errors
+/// Output files that cannot be written.
+pub fn write_scores(out_dir: &Path, scores: &Scores) -> Result<()> {
+    let json = serde_json::to_string(scores)?;
+    std::fs::write(out_dir.join("scores.json"), json + "\n").context("cannot write scores.json")?;
+    tables::write_cards_csv(&out_dir.join("agents.csv"), scores, Scope::Agent)?;
+    tables::write_cards_csv(&out_dir.join("shops.csv"), scores, Scope::Shop)?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    wwqa_version: &'static str,
+    policies: &'a BTreeMap<&'static str, String>,
+    totals: &'a Totals,
+    by_encoding: &'a BTreeMap<&'static str, u64>,
+    by_format: &'a BTreeMap<&'static str, u64>,
+    files: &'a [FileReport],
+    #[serde(flatten)]
+    overview: Overview,
+}
+
+/// The whole-period view in `summary.json`: latency histogram, stage mix,
+/// findings by code, and the per-shop and per-agent rows of the CSV tables.
+#[derive(Serialize)]
+pub struct Overview {
+    /// Latency histogram over every assessed round of every shop.
+    pub latency_histogram: Vec<(String, u64)>,
+    /// Sessions by stage.
+    pub stage_mix: BTreeMap<&'static str, u64>,
+    /// Findings by rule code.
+    pub findings_by_code: BTreeMap<String, u64>,
+    /// Per-shop rows (period `all`).
+    pub shops: Vec<tables::CardRow>,
+    /// Per-agent rows (period `all`).
+    pub agents: Vec<tables::CardRow>,
+}
+
+impl Overview {
+    /// Build the overview from the scores.
+    pub fn of(scores: &Scores) -> Overview {
+        let mut hist: Vec<(String, u64)> = Vec::new();
+        let mut stage = [0u64; 4];
+        let mut by_code: BTreeMap<String, u64> = BTreeMap::new();
+        for (_, card) in scores.cards_of(Scope::Shop, ALL) {
+            for (i, (label, n)) in card.latency.histogram().into_iter().enumerate() {
+                if hist.len() <= i {
+                    hist.push((label, 0));
+                }
+                hist[i].1 += n;
+            }
+            for (a, b) in stage.iter_mut().zip(card.stage_mix) {
+                *a += b;
+            }
+            for (k, v) in &card.findings_by_code {
+                *by_code.entry(k.clone()).or_default() += v;
+            }
+        }
+        let names = ["pre_sale", "in_sale", "after_sale", "other"];
+        let rows = |scope| {
+            scores
+                .cards_of(scope, ALL)
+                .map(|(k, c): (&CardKey, &Card)| tables::CardRow::of(k, c))
+                .collect()
+        };
+        Overview {
+            latency_histogram: hist,
+            stage_mix: names.iter().copied().zip(stage).collect(),
+            findings_by_code: by_code,
+            shops: rows(Scope::Shop),
+            agents: rows(Scope::Agent),
+        }
     }
 }

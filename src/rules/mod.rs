@@ -6,8 +6,37 @@ use crate::finding::RuleMeta;
 /// Every rule, in code order.
 pub fn registry() -> Vec<&'static RuleMeta> {
     let mut all: Vec<&'static RuleMeta> = Vec::new();
+    all.extend(crate::latency::rules::RULES.iter().copied());
     all.sort_by_key(|m| m.code);
     all
+}
+
+/// The text-based rules (script checks and abuse detectors), built once.
+pub struct TextRules {}
+
+impl TextRules {
+    /// The rules over the bundled lexicons.
+    ///
+    /// # Errors
+    /// A bundled lexicon that does not load.
+    pub fn bundled() -> Result<TextRules, String> {
+        Ok(TextRules {})
+    }
+
+    /// Version of the lexicons in use.
+    pub fn version(&self) -> String {
+        String::from("none")
+    }
+
+    /// Run every text rule over a session.
+    pub fn check_session(
+        &self,
+        _session: &crate::model::Session,
+        _selection: &Selection,
+        _findings: &mut Vec<crate::finding::Finding>,
+        _abuse: &mut crate::abuse::SessionAbuse,
+    ) {
+    }
 }
 
 /// Look a rule up by code (case-insensitive).

@@ -117,7 +117,7 @@ pub fn process_file(
                 },
                 rejects_jsonl: String::new(),
                 warnings: Vec::new(),
-                analysis: FileAnalysis::default(),
+                analysis: analyzers.analyze_file(&[]),
             }
         }
     };
@@ -208,7 +208,7 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             if let Some(b) = &bar {
                 b.inc(r.report.bytes);
             }
-            summary.add_file(r);
+            summary.add_file(r)?;
         }
     }
     sessions_out.flush()?;

@@ -32,6 +32,35 @@ pub struct Labels {
 /// Header the labels TSV must start with.
 pub const LABELS_HEADER: &str = "session_id\tstage\tconfidence\treason";
 
+/// Read a transcript file of any supported format (the JDDC TSV for the
+/// shipped labels) through the regular ingest and sessions, so evaluation
+/// sees exactly what a scan sees.
+///
+/// # Errors
+/// An unreadable file, or any rejected line (`path:line: reason` of the
+/// first one): an evaluation must not silently drop sessions.
+pub fn load_sessions(path: &Path) -> Result<Vec<Session>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let parsed = crate::ingest::ingest_bytes(
+        &path.to_string_lossy(),
+        &bytes,
+        &crate::ingest::IngestOptions::default(),
+    );
+    if let Some(r) = parsed.rejects.first() {
+        return Err(format!(
+            "{}:{}: {} ({} lines rejected in all)",
+            r.path,
+            r.line,
+            r.reason,
+            parsed.rejects.len()
+        ));
+    }
+    Ok(crate::session::sessionize(
+        parsed.messages,
+        &crate::session::SessionOptions::default(),
+    ))
+}
+
 /// Read a labels TSV (header `session_id stage confidence reason`,
 /// tab-separated). Strict: any malformed row is an error `path:line: …`.
 pub fn load_labels(path: &Path) -> Result<Labels, String> {

@@ -18,7 +18,6 @@
 //! 320 labelled JDDC sessions; see [`eval`] for the measurement code.
 
 pub mod eval;
-pub mod eval_loader;
 
 use crate::finding::Span;
 use crate::model::{MessageKind, Role, Session};

@@ -23,6 +23,7 @@
 //! ```
 
 pub mod decide;
+pub mod derived;
 pub mod fixed;
 pub mod input;
 pub mod policy;

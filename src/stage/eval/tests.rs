@@ -1,5 +1,5 @@
 use super::*;
-use crate::stage::eval_loader::load_jddc_sessions;
+use crate::stage::eval::load_sessions as load_jddc_sessions;
 use std::path::PathBuf;
 
 fn data_path(relative: &str) -> PathBuf {

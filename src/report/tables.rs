@@ -1,0 +1,158 @@
+//! `agents.csv` and `shops.csv`: one row per card (agent or shop, period),
+//! UTF-8 with a BOM so that Excel shows Chinese correctly.
+//!
+//! Columns, in order (rates are fractions 0–1 rounded to 4 decimals; an empty
+//! cell means "not measurable", e.g. no timed rounds):
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `period` | `all`, `YYYY-MM` or `YYYY-MM-DD` (session start, Asia/Shanghai) |
+//! | `shop`, `name` | shop, and the shop or agent account |
+//! | `sessions` | sessions involving it |
+//! | `rounds_assessed` | rounds inside the business window, replied or not (首问首答) |
+//! | `assessed` | `true` when rounds ≥ the policy minimum (100 by default) |
+//! | `three_min_rate` | 3分钟响应率: rounds replied within 180 s / assessed rounds |
+//! | `avg_response_secs` | 平响: mean round latency, each capped at 600 s |
+//! | `first_response_avg_secs` | mean first response per session |
+//! | `slow_warn`, `slow_breach` | waits ≥ 100 s, and > 180 s |
+//! | `unreplied_rounds`, `unreplied_buyers` | 未回复 rounds and buyers |
+//! | `reply_rate` | 回复率: buyers with every round replied / consulting buyers |
+//! | `answer_ratio` | 答问比: agent messages / buyer messages |
+//! | `consulted_buyers`, `received_buyers` | 咨询人数, 接待人数 |
+//! | `leave_message_rounds` | rounds that went to the 留言 bucket |
+//! | `findings_high`, `findings_medium`, `findings_low`, `findings_info` | findings by severity |
+//! | `violations_per_100_sessions` | findings of medium or high severity per 100 sessions |
+//! | `abuse_evidence_by_agent`, `abuse_evidence_by_buyer` | lexicon/pattern abuse hits by direction |
+//! | `abuse_candidates_by_agent`, `abuse_candidates_by_buyer` | model-only candidates for review |
+//! | `commitments` | commitments (承诺) made by the shop side |
+//! | `stage_pre_sale`, `stage_in_sale`, `stage_after_sale`, `stage_other` | sessions by stage |
+//! | `inquiry_sessions`, `inquiry_converted`, `inquiry_conversion` | 询单, 询单转化 (an order card follows in the transcript) |
+//! | `latency_policy` | `name@version` of the latency policy |
+
+use crate::finding::Severity;
+use crate::scores::{Card, CardKey, Scope, Scores};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::path::Path;
+
+fn round4(x: Option<f64>) -> Option<f64> {
+    x.map(|v| (v * 10_000.0).round() / 10_000.0)
+}
+
+/// One row of `agents.csv` / `shops.csv`.
+#[derive(Debug, Clone, Serialize)]
+#[allow(missing_docs)]
+pub struct CardRow {
+    pub period: String,
+    pub shop: String,
+    pub name: String,
+    pub sessions: u64,
+    pub rounds_assessed: u64,
+    pub assessed: bool,
+    pub three_min_rate: Option<f64>,
+    pub avg_response_secs: Option<f64>,
+    pub first_response_avg_secs: Option<f64>,
+    pub slow_warn: u64,
+    pub slow_breach: u64,
+    pub unreplied_rounds: u64,
+    pub unreplied_buyers: u64,
+    pub reply_rate: Option<f64>,
+    pub answer_ratio: Option<f64>,
+    pub consulted_buyers: u64,
+    pub received_buyers: u64,
+    pub leave_message_rounds: u64,
+    pub findings_high: u64,
+    pub findings_medium: u64,
+    pub findings_low: u64,
+    pub findings_info: u64,
+    pub violations_per_100_sessions: f64,
+    pub abuse_evidence_by_agent: u64,
+    pub abuse_evidence_by_buyer: u64,
+    pub abuse_candidates_by_agent: u64,
+    pub abuse_candidates_by_buyer: u64,
+    pub commitments: u64,
+    pub stage_pre_sale: u64,
+    pub stage_in_sale: u64,
+    pub stage_after_sale: u64,
+    pub stage_other: u64,
+    pub inquiry_sessions: u64,
+    pub inquiry_converted: u64,
+    pub inquiry_conversion: Option<f64>,
+    pub latency_policy: String,
+}
+
+impl CardRow {
+    /// The row of one card.
+    pub fn of(key: &CardKey, card: &Card) -> CardRow {
+        let l = &card.latency;
+        CardRow {
+            period: key.period.clone(),
+            shop: key.shop.clone(),
+            name: key.name.clone(),
+            sessions: card.sessions,
+            rounds_assessed: l.rounds_assessed,
+            assessed: l.assessed(),
+            three_min_rate: round4(l.three_min_rate()),
+            avg_response_secs: round4(l.avg_response_secs()),
+            first_response_avg_secs: round4(l.first_response_avg_secs()),
+            slow_warn: l.slow_warn_count(),
+            slow_breach: l.slow_breach_count(),
+            unreplied_rounds: l.unreplied_rounds(),
+            unreplied_buyers: l.unreplied_buyers(),
+            reply_rate: round4(l.reply_rate()),
+            answer_ratio: round4(l.answer_ratio()),
+            consulted_buyers: l.consulted_buyers(),
+            received_buyers: l.received_buyers(),
+            leave_message_rounds: l.leave_message_rounds(),
+            findings_high: card.findings_by_severity[3],
+            findings_medium: card.findings_by_severity[2],
+            findings_low: card.findings_by_severity[1],
+            findings_info: card.findings_by_severity[0],
+            violations_per_100_sessions: round4(Some(card.violations_per_100(Severity::Medium)))
+                .unwrap_or(0.0),
+            abuse_evidence_by_agent: card.abuse_evidence_by_agent,
+            abuse_evidence_by_buyer: card.abuse_evidence_by_buyer,
+            abuse_candidates_by_agent: card.abuse_candidates_by_agent,
+            abuse_candidates_by_buyer: card.abuse_candidates_by_buyer,
+            commitments: card.commitments,
+            stage_pre_sale: card.stage_mix[0],
+            stage_in_sale: card.stage_mix[1],
+            stage_after_sale: card.stage_mix[2],
+            stage_other: card.stage_mix[3],
+            inquiry_sessions: card.inquiry_sessions,
+            inquiry_converted: card.inquiry_converted,
+            inquiry_conversion: round4(card.inquiry_conversion()),
+            latency_policy: l.policy.tag.clone(),
+        }
+    }
+}
+
+/// Write the rows of one scope, ordered by shop, name, then period (`all`
+/// first, then months and days in order).
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()> {
+    let mut file = std::fs::File::create(path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF")?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut keys: Vec<(&CardKey, &Card)> = scores
+        .cards
+        .iter()
+        .filter(|(k, _)| k.scope == scope)
+        .collect();
+    keys.sort_by(|(a, _), (b, _)| {
+        (&a.shop, &a.name, a.period != crate::scores::ALL, &a.period).cmp(&(
+            &b.shop,
+            &b.name,
+            b.period != crate::scores::ALL,
+            &b.period,
+        ))
+    });
+    for (k, c) in keys {
+        w.serialize(CardRow::of(k, c))?;
+    }
+    w.flush()?;
+    Ok(())
+}
