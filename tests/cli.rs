@@ -333,3 +333,80 @@ fn stage_and_abuse_evaluations_print_the_documented_keys() {
     }
     assert!(v["accuracy"].as_f64().unwrap() >= 0.80);
 }
+
+/// The generator plants every round's delay; latency analysis must recover
+/// each one exactly (open time, burst size, charged account, latency), in
+/// both formats.
+#[test]
+fn planted_reply_delays_are_recovered_exactly() {
+    for format in ["qianniu-text", "api-json"] {
+        let dump = tempfile::tempdir().unwrap();
+        assert!(wwqa()
+            .args([
+                "generate", "--size", "600KB", "--files", "3", "--seed", "99", "--format", format,
+                "--out"
+            ])
+            .arg(dump.path())
+            .status()
+            .unwrap()
+            .success());
+        let out = tempfile::tempdir().unwrap();
+        let st = wwqa()
+            .arg("scan")
+            .arg(dump.path().join("dump"))
+            .args(["--quiet", "--out"])
+            .arg(out.path())
+            .status()
+            .unwrap();
+        assert_eq!(st.code(), Some(0));
+        let mut by_buyer = std::collections::HashMap::new();
+        for line in read(&out.path().join("sessions.jsonl")).lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let buyer = v["conversation"]["buyer"].as_str().unwrap().to_string();
+            assert!(
+                by_buyer.insert(buyer, v).is_none(),
+                "one session per synthetic buyer"
+            );
+        }
+        let mut rounds_checked = 0;
+        let mut transfers = 0;
+        for line in read(&dump.path().join("truth.jsonl")).lines() {
+            let t: serde_json::Value = serde_json::from_str(line).unwrap();
+            let s = &by_buyer[t["buyer"].as_str().unwrap()];
+            let got = s["latency"]["rounds"].as_array().unwrap();
+            let want = t["rounds"].as_array().unwrap();
+            assert_eq!(got.len(), want.len(), "{format} {}", t["buyer"]);
+            for (g, w) in got.iter().zip(want) {
+                if format == "api-json" && w["transferred"].as_bool().unwrap() {
+                    // The chatlog API has no transfer lines: the receiving
+                    // account simply answers, so that round is not comparable.
+                    continue;
+                }
+                let open = wwqa::model::format_time(g["open_time"].as_i64().unwrap());
+                assert_eq!(open, w["open"].as_str().unwrap());
+                assert_eq!(
+                    g["buyer_msgs"], w["buyer_messages"],
+                    "{format} {} round at {open}",
+                    t["buyer"]
+                );
+                assert_eq!(g["account"], w["account"], "{format} {}", t["buyer"]);
+                assert_eq!(
+                    g["latency_secs"], w["delay"],
+                    "{format} {} round at {open}",
+                    t["buyer"]
+                );
+                let auto_only = g["status"] == "auto_only";
+                assert_eq!(auto_only, w["auto_only"].as_bool().unwrap());
+                if format == "qianniu-text" {
+                    assert_eq!(g["transferred"], w["transferred"]);
+                    transfers += usize::from(w["transferred"].as_bool().unwrap());
+                }
+                rounds_checked += 1;
+            }
+        }
+        assert!(rounds_checked > 1500, "{rounds_checked}");
+        if format == "qianniu-text" {
+            assert!(transfers > 5, "transfers planted: {transfers}");
+        }
+    }
+}

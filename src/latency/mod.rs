@@ -68,7 +68,7 @@ pub fn analyze_session(session: &crate::model::Session, policy: &LatencyPolicy) 
         }
     };
     let day = match availability {
-        Availability::Available => session.messages.first().and_then(|m| m.time).map(local_day),
+        Availability::Available => session.messages.iter().find_map(|m| m.time).map(local_day),
         Availability::NotAvailable(_) => None,
     };
     SessionLatency {

@@ -272,11 +272,17 @@ pub(crate) struct Walk {
 
 /// Cut a session into rounds and count its messages, in one pass.
 pub(crate) fn walk(session: &Session, policy: &LatencyPolicy) -> Walk {
-    let timed = !session.messages.is_empty() && session.messages.iter().all(|m| m.time.is_some());
+    // Platform lines (transfers, recalls, notices) carry no time of their own
+    // in text exports; only the messages people sent must be timed.
+    let timed = session.messages.iter().any(|m| m.role != Role::System)
+        && session
+            .messages
+            .iter()
+            .all(|m| m.time.is_some() || m.role == Role::System);
     let session_start = session
         .messages
-        .first()
-        .and_then(|m| m.time)
+        .iter()
+        .find_map(|m| m.time)
         .unwrap_or_default();
     let shop = &session.conversation.shop;
     let mut out = Walk {
@@ -397,6 +403,11 @@ pub(crate) fn walk(session: &Session, policy: &LatencyPolicy) -> Walk {
                     out.automatic[index] = true;
                     if let Some(p) = pending.as_mut() {
                         p.auto_replied = true;
+                        // The account whose auto-reply answered is the one the
+                        // buyer reached, should no human ever reply.
+                        if p.account.is_none() {
+                            p.account = message.account.clone();
+                        }
                     }
                     continue;
                 }

@@ -60,8 +60,14 @@ pub struct TruthRound {
     /// Planted delay from the first buyer message to the agent's reply, in
     /// seconds; `None` when the round was left unreplied.
     pub delay: Option<i64>,
-    /// The account that replied (or should have).
+    /// The account charged with the round: the one that replied, or the
+    /// one that transferred the buyer without replying.
     pub account: String,
+    /// The buyer was transferred while waiting: the platform charges the
+    /// round, unreplied, to the transferring account.
+    pub transferred: bool,
+    /// Only an automatic reply came: the round is excluded from the rates.
+    pub auto_only: bool,
 }
 
 /// One planted phrase.
@@ -247,7 +253,7 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthReport> {
         };
         let start = base + day * 86_400 + second;
         let (mut session, msgs) = one_session(&mut rng, shop, &subs, &buyer, start, &names[f]);
-        let (rendered, written) = render(opts.format, &buyer, &msgs);
+        let (rendered, written) = render(opts.format, shop, &buyer, &msgs);
         session.messages = written;
         writers[f].write_all(rendered.as_bytes())?;
         report.bytes += rendered.len() as u64;
@@ -331,7 +337,22 @@ fn one_session(
             85..=94 => rng.range(181, 600),
             _ => rng.range(601, 1500),
         };
+        // The reply comes after the whole burst (the delay is still counted
+        // from its first message, as the platform does).
+        let delay = if delay <= t - open {
+            t - open + rng.range(1, 30)
+        } else {
+            delay
+        };
         let unreplied = r == n_rounds - 1 && rng.chance(0.04);
+        // A first round nobody from the shop touched shows no account in the
+        // transcript: it is charged to the shop's main account.
+        let charged = if unreplied && !auto_reply && r == 0 {
+            shop.to_string()
+        } else {
+            account.clone()
+        };
+        let mut transferred = false;
         if !unreplied && r > 0 && rng.chance(0.05) {
             let to = format!("{shop}:{}", subs[2 + rng.below(2) as usize]);
             if to != account {
@@ -344,14 +365,17 @@ fn one_session(
                 });
                 account = to;
                 transfer = true;
+                transferred = true;
             }
         }
         rounds.push(TruthRound {
             open: format_time(open),
             buyer_messages: burst,
             auto_reply,
-            delay: (!unreplied).then_some(delay),
-            account: account.clone(),
+            delay: (!unreplied && !transferred).then_some(delay),
+            account: charged,
+            transferred,
+            auto_only: unreplied && auto_reply,
         });
         if unreplied {
             break;
@@ -390,7 +414,7 @@ fn one_session(
 }
 
 /// Render a session; returns the text and the number of messages written.
-fn render(format: Format, buyer: &str, msgs: &[Msg]) -> (String, u32) {
+fn render(format: Format, shop: &str, buyer: &str, msgs: &[Msg]) -> (String, u32) {
     let mut s = String::new();
     let mut written = 0u32;
     match format {
@@ -400,7 +424,7 @@ fn render(format: Format, buyer: &str, msgs: &[Msg]) -> (String, u32) {
             let mut from = msgs
                 .iter()
                 .find(|m| m.shop_side && !m.system)
-                .map_or_else(String::new, |m| m.sender.clone());
+                .map_or_else(|| shop.to_string(), |m| m.sender.clone());
             let mut items: Vec<serde_json::Value> = Vec::new();
             let flush = |from: &str, items: &mut Vec<serde_json::Value>, s: &mut String| {
                 if items.is_empty() {
