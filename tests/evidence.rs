@@ -282,3 +282,41 @@ fn no_matching_conversation_and_bad_times_are_errors() {
     let o = verify(&junk, &[Path::new(FIXTURE)]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn real_jddc_sessions_bundle_whole_and_verify() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
+    if !data.exists() {
+        eprintln!("skipped: {} absent", data.display());
+        return;
+    }
+    let text = std::fs::read_to_string(&data).unwrap();
+    let buyer = "USERID_10384878";
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.split('\t').nth(1) == Some(buyer))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let out = tempfile::tempdir().unwrap();
+    let bundle = only_bundle(&[&data], &["--buyer", buyer], out.path());
+    let v = load(&bundle);
+    let got: Vec<usize> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["source"]["line_start"].as_u64().unwrap() as usize)
+        .collect();
+    // Every utterance of the buyer, in file order: the complete record.
+    assert_eq!(got, lines);
+    assert!(v["case_id"].as_str().unwrap().starts_with("undated-"));
+    assert!(verify(&bundle, &[&data]).status.success());
+    // JDDC has no timestamps, so no session can be placed in a window.
+    let o = run(wwqa()
+        .arg("evidence")
+        .arg(&data)
+        .args(["--buyer", buyer, "--from", "2019-01-01", "--out"])
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(2));
+}

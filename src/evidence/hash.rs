@@ -32,6 +32,26 @@
 //! **File hash** = SHA-256 of the raw bytes of the source file, undecoded.
 //!
 //! Every digest is written as 64 lower-case hex digits.
+//!
+//! A reviewer can recheck a `bundle.json` without wwqa (file hashes with
+//! `sha256sum`); this Python is checked against real bundles:
+//!
+//! ```text
+//! import hashlib, json, struct, sys
+//! def field(s): b = s.encode(); return struct.pack('>Q', len(b)) + b
+//! def sha(parts): return hashlib.sha256(b''.join(field(p) for p in parts)).digest()
+//! b = json.load(open(sys.argv[1]))
+//! h = sha(['wwqa-evidence-chain-v1', b['case_id'], b['shop'], b['buyer']])
+//! for m in b['messages']:
+//!     s = m['source']
+//!     t = '' if m['time_unix'] is None else str(m['time_unix'])
+//!     d = sha(['wwqa-evidence-message-v1', s['path'], str(s['line_start']), str(s['line_end']),
+//!              str(s['byte_start']), str(s['byte_end']), t, m['sender'], m['role'], m['text']])
+//!     assert d.hex() == m['sha256'], m['location']
+//!     h = hashlib.sha256(h + d).digest()
+//!     assert h.hex() == m['chain'], m['location']
+//! assert h.hex() == b['range_hash']
+//! ```
 
 use crate::model::Role;
 use sha2::{Digest, Sha256};

@@ -109,16 +109,6 @@ pub fn verify(bundle: &Bundle, files: &[PathBuf], ingest: &IngestOptions) -> Ver
     }
     let internal = check_internal(bundle, &mut problems);
 
-    let mapped = map_paths(&bundle.files, files);
-    let reads: Vec<(String, &Path, std::io::Result<Vec<u8>>)> = mapped
-        .into_iter()
-        .map(|(recorded, given)| {
-            let bytes = std::fs::read(given);
-            (recorded, given, bytes)
-        })
-        .collect();
-    let file_mismatches = check_files(&bundle.files, &reads);
-
     let req = EvidenceRequest {
         buyer: bundle.request.buyer.clone(),
         shop: bundle.request.shop.clone(),
@@ -128,11 +118,27 @@ pub fn verify(bundle: &Bundle, files: &[PathBuf], ingest: &IngestOptions) -> Ver
     let session_opts = SessionOptions {
         gap_secs: bundle.session_gap_secs,
     };
-    let scans: Vec<FileScan> = reads
-        .par_iter()
-        .filter_map(|(path, _, bytes)| bytes.as_ref().ok().map(|b| (path, b)))
-        .map(|(path, bytes)| scan_file(path, bytes, &req, ingest, &session_opts))
+    // Each worker reads, hashes and scans one file and drops its bytes, so
+    // memory holds one file per thread, not the dump.
+    let checked: Vec<CheckedFile<'_>> = map_paths(&bundle.files, files)
+        .into_par_iter()
+        .map(|(recorded, given)| match std::fs::read(given) {
+            Err(e) => CheckedFile {
+                recorded,
+                given,
+                digest: Err(e.to_string()),
+                scan: None,
+            },
+            Ok(bytes) => CheckedFile {
+                digest: Ok(to_hex(&file_hash(&bytes))),
+                scan: Some(scan_file(&recorded, &bytes, &req, ingest, &session_opts)),
+                recorded,
+                given,
+            },
+        })
         .collect();
+    let file_mismatches = check_files(&bundle.files, &checked);
+    let scans: Vec<FileScan> = checked.into_iter().filter_map(|c| c.scan).collect();
     let rebuilt = assemble(scans, &req, &session_opts, &|_| Vec::new(), 0)
         .into_iter()
         .find(|b| b.shop == bundle.shop && b.buyer == bundle.buyer);
@@ -271,10 +277,16 @@ fn map_paths<'a>(recorded: &[SourceFile], given: &'a [PathBuf]) -> Vec<(String, 
         .collect()
 }
 
-fn check_files(
-    recorded: &[SourceFile],
-    reads: &[(String, &Path, std::io::Result<Vec<u8>>)],
-) -> Vec<FileMismatch> {
+/// One given file after reading: its hash (or why it could not be read)
+/// and the sessions it holds.
+struct CheckedFile<'a> {
+    recorded: String,
+    given: &'a Path,
+    digest: Result<String, String>,
+    scan: Option<FileScan>,
+}
+
+fn check_files(recorded: &[SourceFile], checked: &[CheckedFile<'_>]) -> Vec<FileMismatch> {
     recorded
         .iter()
         .filter_map(|r| {
@@ -284,30 +296,29 @@ fn check_files(
                 actual,
                 what,
             };
-            let Some((_, given, bytes)) = reads.iter().find(|(p, _, _)| *p == r.path) else {
+            let Some(CheckedFile { given, digest, .. }) =
+                checked.iter().find(|c| c.recorded == r.path)
+            else {
                 return Some(mismatch(
                     None,
                     "not among the files given to check against".to_string(),
                 ));
             };
-            match bytes {
+            match digest {
                 Err(e) => Some(mismatch(
                     None,
                     format!("{}: cannot read: {e}", given.display()),
                 )),
-                Ok(b) => {
-                    let actual = to_hex(&file_hash(b));
-                    (actual != r.sha256).then(|| {
-                        mismatch(
-                            Some(actual.clone()),
-                            format!(
-                                "{} has sha256 {actual}, the bundle recorded {}: the file changed",
-                                given.display(),
-                                r.sha256
-                            ),
-                        )
-                    })
-                }
+                Ok(actual) => (*actual != r.sha256).then(|| {
+                    mismatch(
+                        Some(actual.clone()),
+                        format!(
+                            "{} has sha256 {actual}, the bundle recorded {}: the file changed",
+                            given.display(),
+                            r.sha256
+                        ),
+                    )
+                }),
             }
         })
         .collect()
