@@ -37,6 +37,7 @@ pub mod latency;
 pub mod rules;
 pub mod stage;
 pub mod abuse;
+pub mod evidence;
 pub mod analyze;
 pub mod scores;
 pub mod tiers;
