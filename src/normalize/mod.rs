@@ -196,9 +196,9 @@ fn letter_variant(c: char) -> Option<char> {
     let cp = c as u32;
     let letter = |base: u32, first: u8| char::from_u32(cp - base + u32::from(first));
     match cp {
-        0x24B6..=0x24CF => letter(0x24B6, b'A'), // Ⓐ
-        0x24D0..=0x24E9 => letter(0x24D0, b'a'), // ⓐ
-        0x249C..=0x24B5 => letter(0x249C, b'a'), // ⒜
+        0x24B6..=0x24CF => letter(0x24B6, b'A'),    // Ⓐ
+        0x24D0..=0x24E9 => letter(0x24D0, b'a'),    // ⓐ
+        0x249C..=0x24B5 => letter(0x249C, b'a'),    // ⒜
         0x1F130..=0x1F149 => letter(0x1F130, b'A'), // 🄰
         0x1F150..=0x1F169 => letter(0x1F150, b'A'), // 🅐
         0x1F170..=0x1F189 => letter(0x1F170, b'A'), // 🅰
@@ -216,7 +216,7 @@ fn is_separator(c: char) -> bool {
         0x00A1..=0x00BF // Latin-1 punctuation and signs (¡ · « » ¥)
         | 0x00D7 | 0x00F7
         | 0x0300..=0x036F // combining diacritics
-        | 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF | 0x034F // zero-width
+        | 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF // zero-width
         | 0x2010..=0x205E // dashes, quotes, bullets, ellipsis
         | 0x20D0..=0x20FF // combining marks for symbols (keycap ⃣)
         | 0x2100..=0x214F // letterlike symbols (℃ ™)
@@ -289,7 +289,9 @@ impl Normalized {
         let mut last: Option<char> = None;
         for (byte, c) in original.char_indices() {
             let Ok(byte) = u32::try_from(byte) else { break };
-            let Ok(end) = u32::try_from(byte as usize + c.len_utf8()) else { break };
+            let Ok(end) = u32::try_from(byte as usize + c.len_utf8()) else {
+                break;
+            };
             if let Folded::Char(n) = fold_char(c, options) {
                 let repeat = options.collapse_repeats && !n.is_ascii() && last == Some(n);
                 match self.units.last_mut() {
@@ -340,6 +342,18 @@ impl Normalized {
         self.units.get(index).map_or(0, |u| u.run as usize)
     }
 
+    /// True when normalised chars `index - 1` and `index` came from adjacent
+    /// original chars (nothing skipped between them).
+    pub fn glued_to_previous(&self, index: usize) -> bool {
+        match (
+            index.checked_sub(1).and_then(|i| self.units.get(i)),
+            self.units.get(index),
+        ) {
+            (Some(before), Some(unit)) => before.orig_byte_end == unit.orig_byte_start,
+            _ => false,
+        }
+    }
+
     /// Normalised byte offset where normalised char `index` starts (the text
     /// length past the end).
     pub fn byte_of_char(&self, index: usize) -> usize {
@@ -356,9 +370,13 @@ impl Normalized {
     pub fn original_span(&self, norm_start: usize, norm_end: usize) -> Span {
         let norm_start = norm_start.min(self.text.len());
         let norm_end = norm_end.min(self.text.len());
-        let first = self.units.partition_point(|u| (u.norm_byte as usize) <= norm_start);
+        let first = self
+            .units
+            .partition_point(|u| (u.norm_byte as usize) <= norm_start);
         let first = first.saturating_sub(1);
-        let after_last = self.units.partition_point(|u| (u.norm_byte as usize) < norm_end);
+        let after_last = self
+            .units
+            .partition_point(|u| (u.norm_byte as usize) < norm_end);
         match (self.units.get(first), after_last.checked_sub(1)) {
             (Some(a), Some(last)) if last >= first && norm_end > norm_start => {
                 let b = self.units[last];
@@ -422,7 +440,8 @@ mod tests {
 
     fn quote<'a>(original: &'a str, norm: &Normalized, needle: &str) -> &'a str {
         let start = norm.text.find(needle).expect("needle in normalised text");
-        norm.original_span(start, start + needle.len()).slice(original)
+        norm.original_span(start, start + needle.len())
+            .slice(original)
     }
 
     #[test]
@@ -460,6 +479,10 @@ mod tests {
         assert_eq!(normalize("谢谢亲").text, "谢亲");
         assert_eq!(normalize("qq 12315 1380013").text, "qq123151380013");
         assert_eq!(norm.run_len(0), 3);
+        // 逼 follows 傻 directly; 草 follows 逼 only across `，`.
+        assert!(norm.glued_to_previous(1));
+        assert!(!norm.glued_to_previous(2));
+        assert!(!norm.glued_to_previous(0));
         let (expanded, mark) = norm.expanded(0, 2, 1);
         assert_eq!(expanded, "傻傻傻逼");
         assert_eq!(mark, "傻傻傻".len());
@@ -499,11 +522,15 @@ mod tests {
 
     fn text_strategy() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(vec![
-            "傻", "逼", "滾", "筒", "微", "信", "ＶＸ", "v", "Q", "1", "①", "壹", "〇", "零", " ", "@",
-            "…", "，", "😀", "\u{200B}", "\u{FE0F}", "e\u{301}", "%", "+", "谢", "a", "Ａ", "\n",
+            "傻", "逼", "滾", "筒", "微", "信", "ＶＸ", "v", "Q", "1", "①", "壹", "〇", "零", " ",
+            "@", "…", "，", "😀", "\u{200B}", "\u{FE0F}", "e\u{301}", "%", "+", "谢", "a", "Ａ",
+            "\n",
         ]);
         prop::collection::vec(
-            prop_oneof![pieces.prop_map(String::from), any::<char>().prop_map(String::from)],
+            prop_oneof![
+                pieces.prop_map(String::from),
+                any::<char>().prop_map(String::from)
+            ],
             0..24,
         )
         .prop_map(|parts| parts.concat())
