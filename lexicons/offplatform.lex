@@ -31,7 +31,7 @@ weixin
 +微
 绿泡泡
 朋友圈
-qq
+qq | except=qq邮箱,qq音乐,qq浏览器
 qq号
 q号
 扣扣 | note=doubled: a lone 扣 (扣款) stays quiet
@@ -55,10 +55,6 @@ q号
 扫码转账
 二维码
 收款码
-手机号
-手机号码
-电话号码
-留个电话
 加我好友
 加好友
 私聊
@@ -94,6 +90,10 @@ q号
 空包
 
 [privacy]
+手机号 | note=asking for or giving a phone number (domain.md §2.4/§2.5)
+手机号码
+电话号码
+留个电话
 身份证号
 身份证号码
 身份证照片

@@ -143,8 +143,8 @@
 不接受
 
 [absolute_claim]
-最 | except=最近,最快,最新,最后,最晚,最迟,最早,最终,最多,最少,最长,最短,最初,最好是,最好先 | note=广告法 absolute; 最近/最快明天 are time words
-最好 | boundary | except=最好是,最好先
+最 | except=最近,最快,最新,最后,最晚,最迟,最早,最终,最多,最少,最长,最短,最初,最大支持,最高支持,最大的动力 | note=广告法 absolute; 最近/最快明天 are time words
+最好 | boundary | except=最好是,最好先,最好不要,最好别
 最佳
 最优
 最强

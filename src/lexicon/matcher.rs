@@ -31,7 +31,7 @@ enum Automaton {
 /// terms.
 enum SegmenterSource {
     Shared,
-    Own(OnceLock<Segmenter>),
+    Own(Box<OnceLock<Segmenter>>),
 }
 
 /// One accepted lexicon hit.
@@ -121,7 +121,7 @@ impl Matcher {
             lexicon_names: lexicons.iter().map(|l| l.name.clone()).collect(),
             automaton,
             options: NormalizeOptions::default(),
-            segmenter: SegmenterSource::Own(OnceLock::new()),
+            segmenter: SegmenterSource::Own(Box::default()),
         })
     }
 
@@ -224,7 +224,6 @@ impl Matcher {
         if role.is_some_and(|r| !entry.role.allows(r)) {
             return None;
         }
-        let text = &normalized.text;
         if !ascii_edges_ok(normalized, start, end) {
             return None;
         }
@@ -242,7 +241,7 @@ impl Matcher {
         if !entry.allow_folded.is_empty() && inside_allow_context(normalized, entry, start, end) {
             return None;
         }
-        if entry.boundary && !self.segmenter().is_word_boundary_hit(text, start, end) {
+        if entry.boundary && !self.whole_words(normalized, start, end) {
             return None;
         }
         Some(Hit {
@@ -254,6 +253,18 @@ impl Matcher {
             norm_start: start,
             norm_end: end,
         })
+    }
+
+    /// Jieba's verdict on the hit, read in the uncollapsed folded text
+    /// around it (`财源滚滚` must be cut as written, not as `财源滚`).
+    fn whole_words(&self, normalized: &Normalized, start: usize, end: usize) -> bool {
+        let first = normalized.char_index_at(start);
+        let last_end = normalized.char_index_at(end.saturating_sub(1)) + 1;
+        let lo = first.saturating_sub(segment::CONTEXT_CHARS);
+        let hi = last_end + segment::CONTEXT_CHARS;
+        let (window, at_start, at_end) = normalized.expanded(lo, hi, first, last_end);
+        self.segmenter()
+            .is_word_boundary_hit(&window, at_start, at_end)
     }
 
     fn segmenter(&self) -> &Segmenter {
@@ -308,8 +319,8 @@ fn inside_allow_context(normalized: &Normalized, entry: &Entry, start: usize, en
         .unwrap_or(0);
     let first = normalized.char_index_at(start);
     let last_end = normalized.char_index_at(end.saturating_sub(1)) + 1;
-    let (window, mark) =
-        normalized.expanded(first.saturating_sub(widest), last_end + widest, first);
+    let lo = first.saturating_sub(widest);
+    let (window, mark, _) = normalized.expanded(lo, last_end + widest, first, last_end);
     entry.allow_folded.iter().any(|context| {
         window
             .match_indices(context.as_str())
@@ -381,6 +392,8 @@ mod tests {
                 );
             }
             assert_eq!(quotes(&m, "你给我滚", None), vec!["滚:insult"]);
+            // jieba reads the uncollapsed text: 财源滚滚 is one word.
+            assert_eq!(quotes(&m, "祝您财源滚滚", None), Vec::<String>::new());
             assert_eq!(quotes(&m, "你妈的", None), vec!["你妈:insult"]);
             assert_eq!(
                 quotes(&m, "这是最好的", Some(Role::Agent)),
@@ -442,6 +455,168 @@ mod tests {
             err.to_string()
                 .starts_with("b.lex:2: duplicate term `傻 @逼`"),
             "{err}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod bundled_tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn categories(text: &str, role: Option<Role>) -> Vec<(String, &'static str)> {
+        Matcher::bundled()
+            .find(text, role)
+            .iter()
+            .map(|h| (h.span.slice(text).to_string(), h.category.as_str()))
+            .collect()
+    }
+
+    fn pairs(expected: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+        expected.iter().map(|(q, c)| (q.to_string(), *c)).collect()
+    }
+
+    #[test]
+    fn brief_look_alikes_stay_quiet_for_every_role() {
+        let quiet = [
+            "滚筒洗衣机",
+            "傻傻分不清",
+            "杀价",
+            "你妈妈也可以用",
+            "打死不退色",
+            "最近",
+            "第一次",
+            "客服",
+            "提示",
+            "消息",
+            "祝您财源滚滚",
+            "USB接口",
+            "这个扣子掉了",
+            "V领毛衣",
+        ];
+        for text in quiet {
+            for role in [None, Some(Role::Agent), Some(Role::Buyer)] {
+                let found: Vec<_> = categories(text, role)
+                    .into_iter()
+                    .filter(|(_, c)| *c != "closing" && *c != "greeting")
+                    .collect();
+                assert_eq!(found, Vec::new(), "{text} {role:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn evasions_fire_with_original_quotes() {
+        assert_eq!(
+            categories("你个沙比，加我ｖ 信 聊", Some(Role::Buyer)),
+            pairs(&[("沙比", "insult"), ("ｖ 信", "off_platform")])
+        );
+        assert_eq!(
+            categories("好評返現5元，加薇信", Some(Role::Agent)),
+            pairs(&[("好評返現", "trade_fraud"), ("薇信", "off_platform")])
+        );
+        // Leftmost wins first: 给个好评 starts before 好评返现, and 返现
+        // still fires on what is left.
+        assert_eq!(
+            categories("給個好評返現", Some(Role::Agent)),
+            pairs(&[("給個好評", "review_invite"), ("返現", "trade_fraud")])
+        );
+        assert_eq!(
+            categories("S B，等着瞧", Some(Role::Buyer)),
+            pairs(&[("S B", "insult"), ("等着瞧", "threat")])
+        );
+        assert_eq!(
+            categories("我们是全网最低价，绝对正品", Some(Role::Agent)),
+            pairs(&[
+                ("全网最低价", "absolute_claim"),
+                ("绝对正品", "over_promise")
+            ])
+        );
+        assert_eq!(
+            categories("再发我就打12315投诉你们", Some(Role::Buyer)),
+            pairs(&[("12315", "complaint"), ("投诉", "complaint")])
+        );
+        assert_eq!(
+            categories("加扣扣123456，别发了", Some(Role::Buyer)),
+            pairs(&[("扣扣", "off_platform"), ("别发了", "stop_request")])
+        );
+    }
+
+    #[test]
+    fn allow_contexts_and_roles_apply() {
+        assert_eq!(
+            categories("最快明天发货，这是最好的", Some(Role::Agent)),
+            pairs(&[("最好", "absolute_claim")])
+        );
+        assert_eq!(
+            categories("我不知道您要哪款", Some(Role::Agent)),
+            Vec::new()
+        );
+        assert_eq!(
+            categories("这个我不知道", Some(Role::Agent)),
+            pairs(&[("不知道", "dismissive")])
+        );
+        // Dismissive phrases are an agent-side problem.
+        assert_eq!(categories("这个我不知道", Some(Role::Buyer)), Vec::new());
+    }
+
+    /// Every hit on real chat text quotes a span whose normalised form is
+    /// the matched normalised text, and the shipped lexicons find the
+    /// service phrases a real agent uses.
+    #[test]
+    fn jddc_sample_hits_are_consistent() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/dialogue_jddc/jddc_chat_sample.tsv"
+        );
+        let Ok(data) = std::fs::read_to_string(path) else {
+            eprintln!("skipped: {path} absent");
+            return;
+        };
+        let matcher = Matcher::bundled();
+        let mut by_category = std::collections::BTreeMap::new();
+        for line in data.lines() {
+            let columns: Vec<&str> = line.split('\t').collect();
+            let [_, _, sender, _, _, _, text] = columns[..] else {
+                continue;
+            };
+            let role = if sender == "1" {
+                Role::Agent
+            } else {
+                Role::Buyer
+            };
+            let normalized = normalize(text);
+            for hit in matcher.find(text, Some(role)) {
+                let quote = hit.span.slice(text);
+                assert_eq!(
+                    normalize(quote).text,
+                    &normalized.text[hit.norm_start..hit.norm_end]
+                );
+                let by_chars: String = text
+                    .chars()
+                    .skip(hit.span.char_start)
+                    .take(hit.span.char_end - hit.span.char_start)
+                    .collect();
+                assert_eq!(quote, by_chars);
+                *by_category.entry(hit.category.as_str()).or_insert(0usize) += 1;
+            }
+        }
+        for category in [
+            "greeting",
+            "closing",
+            "apology",
+            "follow_up",
+            "review_invite",
+        ] {
+            assert!(
+                by_category.get(category).copied().unwrap_or(0) > 20,
+                "{category}: {by_category:?}"
+            );
+        }
+        // The sample is polite JD service chat: insults are near absent.
+        assert!(
+            by_category.get("insult").copied().unwrap_or(0) <= 2,
+            "{by_category:?}"
         );
     }
 }

@@ -409,15 +409,26 @@ impl Normalized {
 
     /// The folded text of normalised chars `first..end` with collapsed runs
     /// expanded again (`你妈` with a run of 2 on `妈` gives `你妈妈`), and
-    /// the byte offset in it where normalised char `mark` starts. Allow-context
-    /// checks read this view.
-    pub fn expanded(&self, first: usize, end: usize, mark: usize) -> (String, usize) {
+    /// the byte offsets in it where normalised chars `mark_start` and
+    /// `mark_end` start (the text length for marks at or past `end`).
+    /// Allow-context and word-boundary checks read this view, which keeps
+    /// `你妈妈` and `财源滚滚` as written.
+    pub fn expanded(
+        &self,
+        first: usize,
+        end: usize,
+        mark_start: usize,
+        mark_end: usize,
+    ) -> (String, usize, usize) {
         let end = end.min(self.units.len());
         let mut out = String::new();
-        let mut mark_byte = 0;
+        let (mut at_start, mut at_end) = (None, None);
         for index in first..end {
-            if index == mark {
-                mark_byte = out.len();
+            if index == mark_start {
+                at_start = Some(out.len());
+            }
+            if index == mark_end {
+                at_end = Some(out.len());
             }
             let unit = self.units[index];
             if let Some(c) = self.text[unit.norm_byte as usize..].chars().next() {
@@ -426,10 +437,8 @@ impl Normalized {
                 }
             }
         }
-        if mark >= end {
-            mark_byte = out.len();
-        }
-        (out, mark_byte)
+        let len = out.len();
+        (out, at_start.unwrap_or(len), at_end.unwrap_or(len))
     }
 }
 
@@ -483,9 +492,9 @@ mod tests {
         assert!(norm.glued_to_previous(1));
         assert!(!norm.glued_to_previous(2));
         assert!(!norm.glued_to_previous(0));
-        let (expanded, mark) = norm.expanded(0, 2, 1);
-        assert_eq!(expanded, "傻傻傻逼");
-        assert_eq!(mark, "傻傻傻".len());
+        let (expanded, at_start, at_end) = norm.expanded(0, 3, 1, 2);
+        assert_eq!(expanded, "傻傻傻逼草草");
+        assert_eq!((at_start, at_end), ("傻傻傻".len(), "傻傻傻逼".len()));
     }
 
     #[test]

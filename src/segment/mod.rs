@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 /// Chars of context cut on each side of a hit: enough for jieba to see the
 /// words around it, bounded so a huge message costs no more than a short one.
-const CONTEXT_CHARS: usize = 24;
+pub const CONTEXT_CHARS: usize = 24;
 
 /// A jieba segmenter that knows the lexicon terms.
 pub struct Segmenter {
