@@ -5,8 +5,8 @@
 
 [greeting]
 您好
-你好 | boundary
-亲 | boundary | note=the Taobao address form; boundary keeps 亲自/亲戚/亲爱 quiet
+你好 | except=你好像
+亲 | except=亲自,亲戚,亲人,亲子,亲切,亲身,亲手,亲密,亲朋,亲友,亲属,亲情,亲近,亲眼,亲口,亲生,亲肤,亲和,亲民,亲历,父亲,母亲,双亲,相亲,探亲,省亲,乡亲,亲爱的朋友 | note=the Taobao address form (亲, 亲爱的); allow-contexts instead of a jieba check because it is the most frequent term
 欢迎光临
 欢迎来到
 欢迎光顾
@@ -21,9 +21,9 @@
 祝您 | note=祝您生活愉快, 祝您购物愉快
 生活愉快
 购物愉快
-再见 | boundary
-拜拜 | boundary
-感谢 | boundary
+再见 | except=再见面,再见到
+拜拜
+感谢
 感谢您的支持
 感谢您的耐心
 谢谢 | note=collapses to 谢 but needs the doubled form
@@ -59,7 +59,7 @@
 我去问一下
 帮您核实
 核实一下
-马上 | boundary | note=马上为您处理; boundary keeps 马上午 (rare) and 马上衣 quiet
+马上 | note=马上为您处理
 马上为您
 我帮您看看
 这边帮您
@@ -70,7 +70,7 @@
 给个好评
 五星好评
 五星 | boundary | except=五星级
-评价 | boundary
+评价 | except=评价管理
 给个评价
 邀请您评价
 满意度
@@ -132,8 +132,8 @@
 
 [refusal]
 不行 | boundary | except=行不行,不行的话
-不可以 | boundary | except=可不可以,不可以吗
-不能 | boundary | except=能不能,不能不,不能用,不能使用
+不可以 | except=可不可以,不可以吗
+不能 | except=能不能,不能不,不能用,不能使用
 做不到
 办不到
 没法 | boundary

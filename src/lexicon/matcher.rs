@@ -22,8 +22,32 @@ pub enum Engine {
 }
 
 enum Automaton {
+    /// Values are entry indices.
     Daachorse(CharwiseDoubleArrayAhoCorasick<u32>),
-    AhoCorasick(aho_corasick::AhoCorasick),
+    /// Pattern ids index the scope's `entry_of`.
+    AhoCorasick(aho_corasick::AhoCorasick, Vec<u32>),
+}
+
+/// The sender scopes, each with its own automaton holding only the entries
+/// that apply to it: a buyer's message never meets agent-only terms, so a
+/// role never hides a shorter term under a longer one it cannot use.
+const SCOPES: usize = 4;
+
+fn scope_of(role: Option<Role>) -> usize {
+    match role {
+        Some(Role::Agent | Role::Robot) => 0,
+        Some(Role::Buyer) => 1,
+        Some(Role::System) => 2,
+        None => 3,
+    }
+}
+
+/// An allow-context prepared for the hot path.
+struct AllowContext {
+    /// Normalised like the text (repeats collapsed).
+    normalized: String,
+    /// Byte offsets in `normalized` where the term occurs.
+    term_offsets: Vec<usize>,
 }
 
 /// Where boundary checks get their jieba from: the process-wide one for
@@ -32,6 +56,13 @@ enum Automaton {
 enum SegmenterSource {
     Shared,
     Own(Box<OnceLock<Segmenter>>),
+}
+
+/// One message's jieba cut: token edges in the expanded text, and where
+/// each normalised char starts in it.
+struct Words {
+    edges: Vec<usize>,
+    offsets: Vec<usize>,
 }
 
 /// One accepted lexicon hit.
@@ -59,7 +90,10 @@ pub struct Matcher {
     entries: Vec<Entry>,
     lexicon_of: Vec<usize>,
     lexicon_names: Vec<String>,
-    automaton: Automaton,
+    /// One automaton per scope (`None` when no entry applies to it).
+    automata: [Option<Automaton>; SCOPES],
+    /// Per entry: its allow-contexts, and the widest one in chars.
+    allow: Vec<(Vec<AllowContext>, usize)>,
     options: NormalizeOptions,
     segmenter: SegmenterSource,
 }
@@ -92,7 +126,6 @@ impl Matcher {
             entries.extend(lexicon.entries.iter().cloned());
             lexicon_of.extend(std::iter::repeat_n(index, lexicon.entries.len()));
         }
-        let patterns: Vec<&str> = entries.iter().map(|e| e.normalized.as_str()).collect();
         let build_error = |message: String| {
             LexiconError(vec![super::Diagnostic {
                 path: "<matcher>".to_string(),
@@ -100,26 +133,60 @@ impl Matcher {
                 message,
             }])
         };
-        let automaton = match engine {
-            Engine::Daachorse => {
-                let with_ids = patterns.iter().enumerate().map(|(i, p)| (*p, i as u32));
-                CharwiseDoubleArrayAhoCorasickBuilder::new()
-                    .match_kind(daachorse::MatchKind::LeftmostLongest)
-                    .build_with_values(with_ids)
-                    .map(Automaton::Daachorse)
-                    .map_err(|e| build_error(e.to_string()))?
+        let roles = [
+            Some(Role::Agent),
+            Some(Role::Buyer),
+            Some(Role::System),
+            None,
+        ];
+        let mut automata: [Option<Automaton>; SCOPES] = Default::default();
+        for (slot, role) in automata.iter_mut().zip(roles) {
+            let in_scope: Vec<u32> = (0..entries.len() as u32)
+                .filter(|&i| role.is_none_or(|r| entries[i as usize].role.allows(r)))
+                .collect();
+            if in_scope.is_empty() {
+                continue;
             }
-            Engine::AhoCorasick => aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .build(&patterns)
-                .map(Automaton::AhoCorasick)
-                .map_err(|e| build_error(e.to_string()))?,
-        };
+            let patterns = in_scope
+                .iter()
+                .map(|&i| entries[i as usize].normalized.as_str());
+            *slot = Some(match engine {
+                Engine::Daachorse => CharwiseDoubleArrayAhoCorasickBuilder::new()
+                    .match_kind(daachorse::MatchKind::LeftmostLongest)
+                    .build_with_values(patterns.zip(in_scope.iter().copied()))
+                    .map(Automaton::Daachorse)
+                    .map_err(|e| build_error(e.to_string()))?,
+                Engine::AhoCorasick => aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(patterns)
+                    .map(|ac| Automaton::AhoCorasick(ac, in_scope))
+                    .map_err(|e| build_error(e.to_string()))?,
+            });
+        }
+        let allow = entries
+            .iter()
+            .map(|entry| {
+                let contexts: Vec<AllowContext> = entry
+                    .allow_normalized
+                    .iter()
+                    .map(|context| AllowContext {
+                        term_offsets: context
+                            .match_indices(entry.normalized.as_str())
+                            .map(|(at, _)| at)
+                            .collect(),
+                        normalized: context.clone(),
+                    })
+                    .collect();
+                let widest = entry.allow_folded.iter().map(|c| c.chars().count()).max();
+                (contexts, widest.unwrap_or(0))
+            })
+            .collect();
         Ok(Matcher {
             entries,
             lexicon_of,
             lexicon_names: lexicons.iter().map(|l| l.name.clone()).collect(),
-            automaton,
+            automata,
+            allow,
             options: NormalizeOptions::default(),
             segmenter: SegmenterSource::Own(Box::default()),
         })
@@ -178,13 +245,18 @@ impl Matcher {
         hits: &mut Vec<Hit<'m>>,
     ) {
         let text = normalized.text.as_str();
+        let Some(automaton) = &self.automata[scope_of(role)] else {
+            return;
+        };
+        let mut words = None;
         let mut pos = 0;
         'search: while pos < text.len() {
-            match &self.automaton {
+            match automaton {
                 Automaton::Daachorse(pma) => {
                     for m in pma.leftmost_find_iter(&text[pos..]) {
                         let (start, end) = (pos + m.start(), pos + m.end());
-                        match self.judge(normalized, start, end, m.value() as usize, role) {
+                        let index = m.value() as usize;
+                        match self.judge(normalized, &mut words, start, end, index) {
                             Some(hit) => hits.push(hit),
                             None => {
                                 pos = next_char(text, start);
@@ -193,11 +265,14 @@ impl Matcher {
                         }
                     }
                 }
-                Automaton::AhoCorasick(ac) => {
+                Automaton::AhoCorasick(ac, entry_of) => {
                     let input = aho_corasick::Input::new(text).span(pos..text.len());
                     for m in ac.find_iter(input) {
-                        let id = m.pattern().as_usize();
-                        match self.judge(normalized, m.start(), m.end(), id, role) {
+                        let Some(&index) = entry_of.get(m.pattern().as_usize()) else {
+                            continue;
+                        };
+                        match self.judge(normalized, &mut words, m.start(), m.end(), index as usize)
+                        {
                             Some(hit) => hits.push(hit),
                             None => {
                                 pos = next_char(text, m.start());
@@ -215,15 +290,12 @@ impl Matcher {
     fn judge(
         &self,
         normalized: &Normalized,
+        words: &mut Option<Words>,
         start: usize,
         end: usize,
         index: usize,
-        role: Option<Role>,
     ) -> Option<Hit<'_>> {
         let entry = self.entries.get(index)?;
-        if role.is_some_and(|r| !entry.role.allows(r)) {
-            return None;
-        }
         if !ascii_edges_ok(normalized, start, end) {
             return None;
         }
@@ -238,10 +310,13 @@ impl Matcher {
                 return None;
             }
         }
-        if !entry.allow_folded.is_empty() && inside_allow_context(normalized, entry, start, end) {
+        let (contexts, widest) = self.allow.get(index)?;
+        if !contexts.is_empty()
+            && inside_allow_context(normalized, entry, contexts, *widest, start, end)
+        {
             return None;
         }
-        if entry.boundary && !self.whole_words(normalized, start, end) {
+        if entry.boundary && !self.whole_words(normalized, words, start, end) {
             return None;
         }
         Some(Hit {
@@ -256,15 +331,30 @@ impl Matcher {
     }
 
     /// Jieba's verdict on the hit, read in the uncollapsed folded text
-    /// around it (`财源滚滚` must be cut as written, not as `财源滚`).
-    fn whole_words(&self, normalized: &Normalized, start: usize, end: usize) -> bool {
+    /// (`财源滚滚` must be cut as written, not as `财源滚`). The message is
+    /// cut once, on its first boundary hit.
+    fn whole_words(
+        &self,
+        normalized: &Normalized,
+        words: &mut Option<Words>,
+        start: usize,
+        end: usize,
+    ) -> bool {
+        let words = words.get_or_insert_with(|| {
+            let (expanded, offsets) = normalized.expand_all();
+            Words {
+                edges: self.segmenter().token_boundaries(&expanded),
+                offsets,
+            }
+        });
         let first = normalized.char_index_at(start);
         let last_end = normalized.char_index_at(end.saturating_sub(1)) + 1;
-        let lo = first.saturating_sub(segment::CONTEXT_CHARS);
-        let hi = last_end + segment::CONTEXT_CHARS;
-        let (window, at_start, at_end) = normalized.expanded(lo, hi, first, last_end);
-        self.segmenter()
-            .is_word_boundary_hit(&window, at_start, at_end)
+        match (words.offsets.get(first), words.offsets.get(last_end)) {
+            (Some(s), Some(e)) => {
+                words.edges.binary_search(s).is_ok() && words.edges.binary_search(e).is_ok()
+            }
+            _ => false,
+        }
     }
 
     fn segmenter(&self) -> &Segmenter {
@@ -286,6 +376,11 @@ fn next_char(text: &str, at: usize) -> usize {
 /// neighbour touches the hit in the original (`VX：abc` still matches).
 fn ascii_edges_ok(normalized: &Normalized, start: usize, end: usize) -> bool {
     let text = normalized.text.as_str();
+    let bytes = text.as_bytes();
+    let edge_is_ascii = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_alphanumeric);
+    if !edge_is_ascii(start) && !edge_is_ascii(end.wrapping_sub(1)) {
+        return true;
+    }
     let same_class = |a: char, b: char| {
         (a.is_ascii_alphabetic() && b.is_ascii_alphabetic())
             || (a.is_ascii_digit() && b.is_ascii_digit())
@@ -307,16 +402,31 @@ fn ascii_edges_ok(normalized: &Normalized, start: usize, end: usize) -> bool {
     !before_clash && !after_clash
 }
 
-/// True when an allow-context occurrence covers the hit's first char, read
-/// in the folded text with collapsed repeats expanded (so `你妈妈` is told
-/// apart from `你妈`).
-fn inside_allow_context(normalized: &Normalized, entry: &Entry, start: usize, end: usize) -> bool {
-    let widest = entry
-        .allow_folded
-        .iter()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(0);
+/// True when the hit sits inside an allow-context: the context occurs in
+/// the normalised text with the hit at one of the places where the context
+/// holds the term (a cheap anchored comparison), and, read in the folded
+/// text with collapsed repeats expanded, an occurrence of the context covers
+/// the hit's first char (so `你妈妈` is told apart from `你妈`).
+fn inside_allow_context(
+    normalized: &Normalized,
+    entry: &Entry,
+    contexts: &[AllowContext],
+    widest: usize,
+    start: usize,
+    end: usize,
+) -> bool {
+    let text = normalized.text.as_str();
+    let anchored = contexts.iter().any(|context| {
+        context.term_offsets.iter().any(|&offset| {
+            start
+                .checked_sub(offset)
+                .and_then(|from| text.get(from..))
+                .is_some_and(|rest| rest.starts_with(context.normalized.as_str()))
+        })
+    });
+    if !anchored {
+        return false;
+    }
     let first = normalized.char_index_at(start);
     let last_end = normalized.char_index_at(end.saturating_sub(1)) + 1;
     let lo = first.saturating_sub(widest);
@@ -409,7 +519,7 @@ mod tests {
             quotes(&m, "京东垃圾", Some(Role::Agent)),
             vec!["京东垃圾:competitor"]
         );
-        // Rejected for a buyer, the shorter insult inside still fires.
+        // Agent-only terms are not in the buyer's automaton: the insult fires.
         assert_eq!(
             quotes(&m, "京东垃圾", Some(Role::Buyer)),
             vec!["垃圾:insult"]

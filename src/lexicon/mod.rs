@@ -226,6 +226,9 @@ pub struct Entry {
     pub allow: Vec<String>,
     /// Allow-contexts folded like the text (without collapsing repeats).
     pub allow_folded: Vec<String>,
+    /// Allow-contexts normalised exactly like the text (repeats collapsed):
+    /// a cheap first test before the uncollapsed one.
+    pub allow_normalized: Vec<String>,
     /// The hit must be a whole jieba word (or run of words).
     pub boundary: bool,
     /// Per normalised char of the term, how often the term repeats it
@@ -503,10 +506,13 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
             continue;
         }
         let mut allow_folded = Vec::new();
+        let mut allow_normalized = Vec::new();
         for context in &allow {
             // Containment is judged on collapsed forms, so `你妈妈的` is a
             // valid context for `你妈的`; the matcher reads the uncollapsed one.
-            if normalize_with(context, &options).text.contains(&normalized) {
+            let context_normalized = normalize_with(context, &options).text;
+            if context_normalized.contains(&normalized) {
+                allow_normalized.push(context_normalized);
                 allow_folded.push(normalize_with(context, &unfolded).text);
             } else {
                 error(format!(
@@ -526,6 +532,7 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
             role: role.unwrap_or(category.default_role()),
             allow,
             allow_folded,
+            allow_normalized,
             boundary,
             min_runs,
             note,

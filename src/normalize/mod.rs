@@ -107,6 +107,20 @@ pub enum Folded {
 
 /// Fold one char under `options` (the per-char step of [`normalize_with`]).
 pub fn fold_char(c: char, options: &NormalizeOptions) -> Folded {
+    // Hot path: most chat text is CJK ideographs, which only ever fold
+    // traditional → simplified or, for 壹贰叁…, to a digit.
+    if (CJK_FIRST..CJK_END).contains(&(c as u32)) {
+        if options.fold_digits {
+            if let Some(d) = financial_digit(c) {
+                return Folded::Char(d);
+            }
+        }
+        return Folded::Char(if options.fold_traditional {
+            to_simplified(c)
+        } else {
+            c
+        });
+    }
     let mut c = c;
     if options.fold_width {
         c = match c {
@@ -176,18 +190,23 @@ fn digit_variant(c: char) -> Option<char> {
         0xB9 => Some('1'),
         0xB2 => Some('2'),
         0xB3 => Some('3'),
-        _ => match c {
-            '壹' => Some('1'),
-            '贰' | '貳' => Some('2'),
-            '叁' | '參' => Some('3'),
-            '肆' => Some('4'),
-            '伍' => Some('5'),
-            '陆' | '陸' => Some('6'),
-            '柒' => Some('7'),
-            '捌' => Some('8'),
-            '玖' => Some('9'),
-            _ => None,
-        },
+        _ => None,
+    }
+}
+
+/// The financial numerals 壹贰叁肆伍陆柒捌玖 (and traditional 貳參陸).
+fn financial_digit(c: char) -> Option<char> {
+    match c {
+        '壹' => Some('1'),
+        '贰' | '貳' => Some('2'),
+        '叁' | '參' => Some('3'),
+        '肆' => Some('4'),
+        '伍' => Some('5'),
+        '陆' | '陸' => Some('6'),
+        '柒' => Some('7'),
+        '捌' => Some('8'),
+        '玖' => Some('9'),
+        _ => None,
     }
 }
 
@@ -266,6 +285,18 @@ fn t2s_pairs() -> impl Iterator<Item = (char, char)> {
         })
 }
 
+/// The fold of every CJK ideograph under the default options (traditional
+/// → simplified, financial numerals → digits), for the hot loop.
+fn cjk_fold_table() -> &'static [char] {
+    static TABLE: OnceLock<Vec<char>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (CJK_FIRST..CJK_END)
+            .filter_map(char::from_u32)
+            .map(|c| financial_digit(c).unwrap_or_else(|| to_simplified(c)))
+            .collect()
+    })
+}
+
 /// Simplified form of a traditional char (the char itself otherwise).
 pub fn to_simplified(c: char) -> char {
     let cp = c as u32;
@@ -284,15 +315,34 @@ impl Normalized {
     pub fn refill(&mut self, original: &str, options: &NormalizeOptions) {
         self.text.clear();
         self.units.clear();
+        // Offsets are u32; the (never seen) tail past 4 GiB is left out.
+        let original = match original.len() {
+            len if len <= u32::MAX as usize => original,
+            _ => {
+                let mut cut = u32::MAX as usize;
+                while !original.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                &original[..cut]
+            }
+        };
         self.text.reserve(original.len());
+        self.units.reserve(original.len() / 2);
         let mut char_index: u32 = 0;
         let mut last: Option<char> = None;
+        let cjk_table = (options.fold_traditional && options.fold_digits).then(cjk_fold_table);
         for (byte, c) in original.char_indices() {
-            let Ok(byte) = u32::try_from(byte) else { break };
-            let Ok(end) = u32::try_from(byte as usize + c.len_utf8()) else {
-                break;
+            let byte = byte as u32;
+            let end = byte + c.len_utf8() as u32;
+            let cp = c as u32;
+            // CJK ideographs dominate chat text: one table lookup each.
+            let folded = match cjk_table {
+                Some(table) if (CJK_FIRST..CJK_END).contains(&cp) => {
+                    Folded::Char(table[(cp - CJK_FIRST) as usize])
+                }
+                _ => fold_char(c, options),
             };
-            if let Folded::Char(n) = fold_char(c, options) {
+            if let Folded::Char(n) = folded {
                 let repeat = options.collapse_repeats && !n.is_ascii() && last == Some(n);
                 match self.units.last_mut() {
                     Some(unit) if repeat => {
@@ -315,11 +365,8 @@ impl Normalized {
                 last = Some(n);
             }
             char_index += 1;
-            self.original_len = end;
         }
-        if original.is_empty() {
-            self.original_len = 0;
-        }
+        self.original_len = original.len() as u32;
         self.original_chars = char_index;
     }
 
@@ -340,6 +387,24 @@ impl Normalized {
     /// repeats were collapsed into it; 0 past the end).
     pub fn run_len(&self, index: usize) -> usize {
         self.units.get(index).map_or(0, |u| u.run as usize)
+    }
+
+    /// The whole folded text with collapsed runs expanded, and for every
+    /// normalised char (plus one for the end) its byte offset in it: the
+    /// view jieba segments once per message.
+    pub fn expand_all(&self) -> (String, Vec<usize>) {
+        let mut out = String::with_capacity(self.text.len());
+        let mut offsets = Vec::with_capacity(self.units.len() + 1);
+        for unit in &self.units {
+            offsets.push(out.len());
+            if let Some(c) = self.text[unit.norm_byte as usize..].chars().next() {
+                for _ in 0..unit.run {
+                    out.push(c);
+                }
+            }
+        }
+        offsets.push(out.len());
+        (out, offsets)
     }
 
     /// True when normalised chars `index - 1` and `index` came from adjacent
@@ -495,6 +560,9 @@ mod tests {
         let (expanded, at_start, at_end) = norm.expanded(0, 3, 1, 2);
         assert_eq!(expanded, "傻傻傻逼草草");
         assert_eq!((at_start, at_end), ("傻傻傻".len(), "傻傻傻逼".len()));
+        let (all, offsets) = norm.expand_all();
+        assert_eq!(all, "傻傻傻逼草草泥泥马");
+        assert_eq!(offsets, vec![0, 9, 12, 18, 24, 27]);
     }
 
     #[test]
@@ -514,6 +582,15 @@ mod tests {
         let past = norm.original_span(100, 200);
         assert_eq!((past.byte_start, past.char_start), (original.len(), 6));
         assert_eq!(normalize("").original_span(0, 5), Span::whole(""));
+    }
+
+    #[test]
+    fn fast_cjk_path_agrees_with_fold_char() {
+        let options = NormalizeOptions::default();
+        for (i, &folded) in cjk_fold_table().iter().enumerate() {
+            let c = char::from_u32(CJK_FIRST + i as u32).unwrap();
+            assert_eq!(fold_char(c, &options), Folded::Char(folded), "{c}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 /// Chars of context cut on each side of a hit: enough for jieba to see the
 /// words around it, bounded so a huge message costs no more than a short one.
-pub const CONTEXT_CHARS: usize = 24;
+const CONTEXT_CHARS: usize = 24;
 
 /// A jieba segmenter that knows the lexicon terms.
 pub struct Segmenter {
@@ -51,6 +51,20 @@ impl Segmenter {
             .collect()
     }
 
+    /// Byte offsets where jieba's tokens of `text` start, plus `text.len()`:
+    /// a span is a run of whole tokens exactly when both its ends are in
+    /// this sorted list. Cutting once serves every hit in a message.
+    pub fn token_boundaries(&self, text: &str) -> Vec<usize> {
+        let mut edges: Vec<usize> = self
+            .jieba
+            .cut(text, false)
+            .iter()
+            .map(|t| t.byte_start)
+            .collect();
+        edges.push(text.len());
+        edges
+    }
+
     /// True when `text[byte_start..byte_end]` is a whole token or a run of
     /// whole tokens in jieba's cut of the text around it. Offsets off a
     /// char boundary, out of range or empty give `false`.
@@ -72,11 +86,9 @@ impl Segmenter {
             .char_indices()
             .nth(CONTEXT_CHARS)
             .map_or(text.len(), |(i, _)| byte_end + i);
-        let (start, end) = (byte_start - lo, byte_end - lo);
-        let tokens = self.jieba.cut(&text[lo..hi], false);
-        let starts_clean = tokens.iter().any(|t| t.byte_start == start);
-        let ends_clean = tokens.iter().any(|t| t.byte_end == end);
-        starts_clean && ends_clean
+        let edges = self.token_boundaries(&text[lo..hi]);
+        edges.binary_search(&(byte_start - lo)).is_ok()
+            && edges.binary_search(&(byte_end - lo)).is_ok()
     }
 }
 
@@ -138,5 +150,6 @@ mod tests {
     fn lexicon_terms_are_user_words() {
         assert!(shared().cut("你个傻逼吧").contains(&"傻逼"));
         assert!(shared().cut("好评返现五元").contains(&"好评返现"));
+        assert_eq!(shared().token_boundaries("这样不行"), vec![0, 6, 12]);
     }
 }
