@@ -670,6 +670,40 @@ mod bundled_tests {
         assert_eq!(categories("这个我不知道", Some(Role::Buyer)), Vec::new());
     }
 
+    fn arbitrary_chat() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pieces = prop::sample::select(vec![
+            "傻", "逼", "滚", "筒", "最", "近", "亲", "你", "妈", "微", "信", "ＶＸ", "扣", "不",
+            "行", "1", "2315", "@", " ", "😀", "，", "S", "b", "谢",
+        ]);
+        prop::collection::vec(
+            prop_oneof![
+                pieces.prop_map(String::from),
+                any::<char>().prop_map(String::from)
+            ],
+            0..30,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        /// Any text, any role: no panic, and every hit quotes original text
+        /// that normalises back to the matched normalised text.
+        #[test]
+        fn hits_on_arbitrary_text_are_consistent(
+            text in arbitrary_chat(),
+            role in proptest::sample::select(vec![None, Some(Role::Agent), Some(Role::Buyer), Some(Role::System)]),
+        ) {
+            let normalized = normalize(&text);
+            for hit in Matcher::bundled().find(&text, role) {
+                proptest::prop_assert!(text.is_char_boundary(hit.span.byte_start));
+                proptest::prop_assert!(text.is_char_boundary(hit.span.byte_end));
+                let quote = hit.span.slice(&text);
+                proptest::prop_assert_eq!(normalize(quote).text, &normalized.text[hit.norm_start..hit.norm_end]);
+            }
+        }
+    }
+
     /// Every hit on real chat text quotes a span whose normalised form is
     /// the matched normalised text, and the shipped lexicons find the
     /// service phrases a real agent uses.
