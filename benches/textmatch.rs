@@ -13,7 +13,7 @@
 //! Run: `cargo bench --bench textmatch`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wwqa::lexicon::{self, Engine, Matcher};
 use wwqa::model::Role;
 use wwqa::normalize::{normalize, NormalizeOptions, Normalized};
@@ -68,6 +68,15 @@ fn textmatch(c: &mut Criterion) {
         messages.len(),
         bytes,
         raw_terms.len()
+    );
+
+    interleaved_summary(
+        &messages,
+        &prenormalized,
+        &plain,
+        &daachorse,
+        &aho,
+        &options,
     );
 
     let mut group = c.benchmark_group("textmatch");
@@ -161,6 +170,95 @@ fn textmatch(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// A named closure that runs one full pass and returns its match count.
+type Contender<'a> = (&'static str, Box<dyn Fn() -> usize + 'a>);
+
+/// The machine is shared, so load drifts between criterion's sequential
+/// benchmarks. This runs every contender once per round, in rotating order,
+/// and reports medians and the median per-round ratio to the plain pass:
+/// figures that load drift affects far less.
+fn interleaved_summary(
+    messages: &[(Role, String)],
+    prenormalized: &[(Role, Normalized)],
+    plain: &aho_corasick::AhoCorasick,
+    daachorse: &Matcher,
+    aho: &Matcher,
+    options: &NormalizeOptions,
+) {
+    let normalize_match = |matcher: &Matcher| {
+        let mut normalized = Normalized::default();
+        let mut hits = Vec::new();
+        let mut count = 0usize;
+        for (role, text) in messages {
+            normalized.refill(text, options);
+            hits.clear();
+            matcher.find_into(&normalized, Some(*role), &mut hits);
+            count += hits.len();
+        }
+        count
+    };
+    let match_only = |matcher: &Matcher| {
+        let mut hits = Vec::new();
+        let mut count = 0usize;
+        for (role, normalized) in prenormalized {
+            hits.clear();
+            matcher.find_into(normalized, Some(*role), &mut hits);
+            count += hits.len();
+        }
+        count
+    };
+    let contenders: [Contender<'_>; 5] = [
+        (
+            "plain_aho_corasick_raw",
+            Box::new(|| {
+                messages
+                    .iter()
+                    .map(|(_, t)| plain.find_iter(t.as_str()).count())
+                    .sum()
+            }),
+        ),
+        (
+            "normalize_match_daachorse",
+            Box::new(|| normalize_match(daachorse)),
+        ),
+        (
+            "normalize_match_aho_corasick",
+            Box::new(|| normalize_match(aho)),
+        ),
+        ("match_only_daachorse", Box::new(|| match_only(daachorse))),
+        ("match_only_aho_corasick", Box::new(|| match_only(aho))),
+    ];
+    const ROUNDS: usize = 41;
+    let mut times = vec![Vec::with_capacity(ROUNDS); contenders.len()];
+    for round in 0..ROUNDS + 3 {
+        for k in 0..contenders.len() {
+            let index = (k + round) % contenders.len();
+            let started = Instant::now();
+            black_box((contenders[index].1)());
+            if round >= 3 {
+                times[index].push(started.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+    }
+    let median = |values: &[f64]| {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        sorted[sorted.len() / 2]
+    };
+    for (index, (name, _)) in contenders.iter().enumerate() {
+        let ratios: Vec<f64> = times[index]
+            .iter()
+            .zip(&times[0])
+            .map(|(t, base)| t / base)
+            .collect();
+        eprintln!(
+            "interleaved: {name:<30} median {:.3} ms, median ratio to plain {:.2}x",
+            median(&times[index]),
+            median(&ratios)
+        );
+    }
 }
 
 criterion_group!(benches, textmatch);
