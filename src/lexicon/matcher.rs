@@ -1,5 +1,9 @@
 //! The one-pass matcher: every term of every lexicon in one automaton,
 //! run once per message over the normalised text (leftmost-longest).
+//!
+//! There is one such automaton per sender scope (agent/robot, buyer,
+//! system, any), each holding the terms whose role allows that sender; a
+//! message still gets exactly one pass, through its sender's automaton.
 
 use super::{duplicates_across, Category, Entry, Lexicon, LexiconError};
 use crate::finding::{Severity, Span};
@@ -84,8 +88,8 @@ pub struct Hit<'m> {
     pub norm_end: usize,
 }
 
-/// All lexicons compiled into one automaton. Build it once and share it
-/// (it is `Send + Sync`).
+/// All lexicons compiled into one automaton per sender scope. Build it
+/// once and share it (it is `Send + Sync`).
 pub struct Matcher {
     entries: Vec<Entry>,
     lexicon_of: Vec<usize>,
@@ -718,6 +722,8 @@ mod bundled_tests {
             return;
         };
         let matcher = Matcher::bundled();
+        let lexicons = crate::lexicon::bundled().unwrap();
+        let other_engine = Matcher::with_engine(&lexicons, Engine::AhoCorasick).unwrap();
         let mut by_category = std::collections::BTreeMap::new();
         for line in data.lines() {
             let columns: Vec<&str> = line.split('\t').collect();
@@ -730,6 +736,10 @@ mod bundled_tests {
                 Role::Buyer
             };
             let normalized = normalize(text);
+            assert_eq!(
+                matcher.find(text, Some(role)),
+                other_engine.find(text, Some(role))
+            );
             for hit in matcher.find(text, Some(role)) {
                 let quote = hit.span.slice(text);
                 assert_eq!(
