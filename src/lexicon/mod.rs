@@ -1,1 +1,716 @@
-//! lexicon (under construction).
+//! Lexicons: the line-based `.lex` format, a strict loader, and the
+//! one-pass [`Matcher`] over every lexicon at once.
+//!
+//! The format is documented in `lexicons/README.md`. In short:
+//!
+//! ```text
+//! [insult]                                  # category for the lines below
+//! 傻逼 | note=the classic
+//! 滚 | boundary | except=滚筒,打滚
+//! 最 | category=absolute_claim | except=最近,最快
+//! ```
+//!
+//! Loading is strict: every problem is a [`Diagnostic`] printed as
+//! `path:line: message`, with a "did you mean" for misspelt keys and
+//! categories, so `wwqa lexicon check` can point at the exact line.
+
+mod matcher;
+
+pub use matcher::{Engine, Hit, Matcher};
+
+use crate::finding::Severity;
+use crate::model::Role;
+use crate::normalize::{normalize_with, NormalizeOptions};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// What a lexicon term signals. Each category belongs to one family
+/// (`script`, `abuse`, `offplatform`) and has a default severity and role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    /// Opening words (您好, 欢迎光临, 亲).
+    Greeting,
+    /// Closing words (祝您, 再见, 感谢).
+    Closing,
+    /// Apologies (抱歉, 久等, 不好意思).
+    Apology,
+    /// Promises to come back (稍等, 我去查一下, 马上).
+    FollowUp,
+    /// Review invitations (好评, 五星, 评价).
+    ReviewInvite,
+    /// Dismissive or impatient agent phrases (不知道, 不归我管, 急什么).
+    Dismissive,
+    /// Flat refusals (不行, 不可以).
+    Refusal,
+    /// Advertising-law absolute claims (最, 第一, 全网最低, 100%).
+    AbsoluteClaim,
+    /// Over-promising (绝对正品, 肯定能退款).
+    OverPromise,
+    /// Competitor platforms named or disparaged (京东, 拼多多).
+    Competitor,
+    /// Insults (傻逼, 滚, 废物).
+    Insult,
+    /// Threats (弄死你, 等着瞧).
+    Threat,
+    /// Buyer complaint and escalation signals (投诉, 12315, 曝光).
+    Complaint,
+    /// Requests to stop messaging (别发了, 不要再发).
+    StopRequest,
+    /// Off-platform contact and payment (微信, VX, QQ, 支付宝转账).
+    OffPlatform,
+    /// Trade fraud and review inducement (好评返现, 刷单).
+    TradeFraud,
+    /// Asking for or leaking personal data (身份证号, 银行卡号).
+    Privacy,
+}
+
+impl Category {
+    /// Every category, in declaration order.
+    pub const ALL: [Category; 17] = [
+        Category::Greeting,
+        Category::Closing,
+        Category::Apology,
+        Category::FollowUp,
+        Category::ReviewInvite,
+        Category::Dismissive,
+        Category::Refusal,
+        Category::AbsoluteClaim,
+        Category::OverPromise,
+        Category::Competitor,
+        Category::Insult,
+        Category::Threat,
+        Category::Complaint,
+        Category::StopRequest,
+        Category::OffPlatform,
+        Category::TradeFraud,
+        Category::Privacy,
+    ];
+
+    /// The snake-case name used in `.lex` files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Greeting => "greeting",
+            Category::Closing => "closing",
+            Category::Apology => "apology",
+            Category::FollowUp => "follow_up",
+            Category::ReviewInvite => "review_invite",
+            Category::Dismissive => "dismissive",
+            Category::Refusal => "refusal",
+            Category::AbsoluteClaim => "absolute_claim",
+            Category::OverPromise => "over_promise",
+            Category::Competitor => "competitor",
+            Category::Insult => "insult",
+            Category::Threat => "threat",
+            Category::Complaint => "complaint",
+            Category::StopRequest => "stop_request",
+            Category::OffPlatform => "off_platform",
+            Category::TradeFraud => "trade_fraud",
+            Category::Privacy => "privacy",
+        }
+    }
+
+    /// Parse a snake-case category name.
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// The family (`script`, `abuse`, `offplatform`).
+    pub fn family(self) -> &'static str {
+        match self {
+            Category::Insult | Category::Threat | Category::Complaint | Category::StopRequest => {
+                "abuse"
+            }
+            Category::OffPlatform | Category::TradeFraud | Category::Privacy => "offplatform",
+            _ => "script",
+        }
+    }
+
+    /// Severity when an entry names none: insults, threats, off-platform
+    /// lures, fraud and privacy are hard violations; absolute claims,
+    /// over-promising and competitor talk are clear ones; dismissive
+    /// phrases and refusals are soft; the rest are signals (info).
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Category::Insult
+            | Category::Threat
+            | Category::OffPlatform
+            | Category::TradeFraud
+            | Category::Privacy => Severity::High,
+            Category::AbsoluteClaim | Category::OverPromise | Category::Competitor => {
+                Severity::Medium
+            }
+            Category::Dismissive | Category::Refusal => Severity::Low,
+            _ => Severity::Info,
+        }
+    }
+
+    /// Role when an entry names none: service-script categories concern the
+    /// shop side, complaints and stop requests the buyer, the rest anyone.
+    pub fn default_role(self) -> RoleFilter {
+        match self {
+            Category::Complaint | Category::StopRequest => RoleFilter::Buyer,
+            Category::Insult
+            | Category::Threat
+            | Category::OffPlatform
+            | Category::TradeFraud
+            | Category::Privacy => RoleFilter::Any,
+            _ => RoleFilter::Agent,
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whose messages an entry applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RoleFilter {
+    /// The shop side: human agents and robots.
+    Agent,
+    /// Buyers.
+    Buyer,
+    /// Every sender.
+    Any,
+}
+
+impl RoleFilter {
+    /// The name used in `.lex` files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleFilter::Agent => "agent",
+            RoleFilter::Buyer => "buyer",
+            RoleFilter::Any => "any",
+        }
+    }
+
+    /// Parse `agent`, `buyer` or `any`.
+    pub fn parse(name: &str) -> Option<RoleFilter> {
+        match name {
+            "agent" => Some(RoleFilter::Agent),
+            "buyer" => Some(RoleFilter::Buyer),
+            "any" => Some(RoleFilter::Any),
+            _ => None,
+        }
+    }
+
+    /// True when a message from `role` is in scope (`agent` covers robots:
+    /// a robot's reply is the shop speaking).
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            RoleFilter::Any => true,
+            RoleFilter::Agent => matches!(role, Role::Agent | Role::Robot),
+            RoleFilter::Buyer => role == Role::Buyer,
+        }
+    }
+}
+
+/// One lexicon line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The term as written in the file.
+    pub term: String,
+    /// The term after normalisation: what the automaton searches for.
+    pub normalized: String,
+    /// What the term signals.
+    pub category: Category,
+    /// Severity (the category's default unless the line sets one).
+    pub severity: Severity,
+    /// Whose messages it applies to.
+    pub role: RoleFilter,
+    /// Allow-contexts as written (`最近` for `最`): a hit inside one of them
+    /// is dropped.
+    pub allow: Vec<String>,
+    /// Allow-contexts folded like the text (without collapsing repeats).
+    pub allow_folded: Vec<String>,
+    /// Allow-contexts normalised exactly like the text (repeats collapsed):
+    /// a cheap first test before the uncollapsed one.
+    pub allow_normalized: Vec<String>,
+    /// The hit must be a whole jieba word (or run of words).
+    pub boundary: bool,
+    /// Per normalised char of the term, how often the term repeats it
+    /// (`谢谢` → `[2]`, empty when nothing repeats). Repeats collapse in
+    /// the text too, so the text must repeat each char at least as often:
+    /// `扣扣` (QQ) must not fire on a lone `扣`.
+    pub min_runs: Vec<usize>,
+    /// Free-text note for lexicon maintainers.
+    pub note: String,
+    /// 1-based line in the source file.
+    pub line: usize,
+}
+
+/// A parsed lexicon file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lexicon {
+    /// File stem (`script`, `abuse`, `offplatform`).
+    pub name: String,
+    /// Path as given (or `lexicons/NAME.lex` for the bundled ones).
+    pub path: String,
+    /// Entries in file order.
+    pub entries: Vec<Entry>,
+}
+
+/// One problem found in a lexicon file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// File path as given.
+    pub path: String,
+    /// 1-based line (0 when the file itself could not be read).
+    pub line: usize,
+    /// What is wrong, and how to fix it where that is known.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path, self.line, self.message)
+    }
+}
+
+/// Lexicons that failed to load or combine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(.0))]
+pub struct LexiconError(pub Vec<Diagnostic>);
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The keys an entry line may carry.
+const KEYS: [&str; 6] = ["category", "severity", "role", "except", "boundary", "note"];
+
+/// The lexicons shipped in `lexicons/`, embedded at build time.
+pub const BUNDLED: [(&str, &str); 3] = [
+    ("script", include_str!("../../lexicons/script.lex")),
+    ("abuse", include_str!("../../lexicons/abuse.lex")),
+    (
+        "offplatform",
+        include_str!("../../lexicons/offplatform.lex"),
+    ),
+];
+
+/// Parse the bundled lexicons (they are checked by the test suite, so this
+/// only fails if the build embedded broken files).
+pub fn bundled() -> Result<Vec<Lexicon>, LexiconError> {
+    BUNDLED
+        .iter()
+        .map(|(name, text)| parse(&format!("lexicons/{name}.lex"), text))
+        .collect()
+}
+
+/// Read and parse one `.lex` file.
+pub fn load(path: &Path) -> Result<Lexicon, LexiconError> {
+    let shown = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&shown, &text),
+        Err(err) => Err(LexiconError(vec![Diagnostic {
+            path: shown,
+            line: 0,
+            message: format!("cannot read: {err}"),
+        }])),
+    }
+}
+
+/// Check lexicon files, each alone and all together (a term may appear in
+/// only one of them): every problem, in file and line order. Empty means
+/// the files are good. This backs `wwqa lexicon check`.
+pub fn check<P: AsRef<Path>>(paths: &[P]) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut lexicons = Vec::new();
+    for path in paths {
+        match load(path.as_ref()) {
+            Ok(lexicon) => lexicons.push(lexicon),
+            Err(LexiconError(found)) => diagnostics.extend(found),
+        }
+    }
+    diagnostics.extend(duplicates_across(&lexicons));
+    diagnostics
+}
+
+/// Duplicate normalised terms between different lexicons.
+pub(crate) fn duplicates_across(lexicons: &[Lexicon]) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, (&Lexicon, &Entry)> = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for lexicon in lexicons {
+        for entry in &lexicon.entries {
+            match seen.get(entry.normalized.as_str()) {
+                Some((first_lex, first)) if first_lex.path != lexicon.path => {
+                    diagnostics.push(duplicate(&lexicon.path, entry, &first_lex.path, first))
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(&entry.normalized, (lexicon, entry));
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+fn duplicate(path: &str, entry: &Entry, first_path: &str, first: &Entry) -> Diagnostic {
+    Diagnostic {
+        path: path.to_string(),
+        line: entry.line,
+        message: format!(
+            "duplicate term `{}`: normalises to `{}` like `{}` at {}:{}",
+            entry.term, entry.normalized, first.term, first_path, first.line
+        ),
+    }
+}
+
+/// Parse the text of a `.lex` file; `path` is only used in diagnostics.
+/// Returns every problem at once rather than stopping at the first.
+pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
+    let options = NormalizeOptions::default();
+    let unfolded = NormalizeOptions {
+        collapse_repeats: false,
+        ..options
+    };
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut section: Option<Category> = None;
+    // Entries under a misspelt section are not reported again one by one.
+    let mut section_broken = false;
+    let mut by_term: HashMap<String, usize> = HashMap::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        let mut error = |message: String| {
+            diagnostics.push(Diagnostic {
+                path: path.to_string(),
+                line,
+                message,
+            })
+        };
+        let content = strip_comment(raw).trim();
+        if content.is_empty() {
+            continue;
+        }
+        if let Some(name) = content.strip_prefix('[') {
+            match name.strip_suffix(']').map(str::trim) {
+                Some(name) => match Category::parse(name) {
+                    Some(category) => {
+                        section = Some(category);
+                        section_broken = false;
+                    }
+                    None => {
+                        section = None;
+                        section_broken = true;
+                        error(unknown_category(name));
+                    }
+                },
+                None => error(format!("section `{content}` lacks its closing `]`")),
+            }
+            continue;
+        }
+        let mut fields = content.split('|').map(str::trim);
+        let term = fields.next().unwrap_or_default();
+        if term.is_empty() {
+            error("empty term before `|`".to_string());
+            continue;
+        }
+        let mut category = section;
+        let mut severity = None;
+        let mut role = None;
+        let mut allow = Vec::new();
+        let mut boundary = false;
+        let mut note = String::new();
+        let mut bad = false;
+        for field in fields {
+            if field.is_empty() {
+                continue;
+            }
+            let (key, value) = match field.split_once('=') {
+                Some((key, value)) => (key.trim(), Some(value.trim())),
+                None => (field, None),
+            };
+            match (key, value) {
+                ("category", Some(v)) => match Category::parse(v) {
+                    Some(c) => category = Some(c),
+                    None => {
+                        error(unknown_category(v));
+                        bad = true;
+                    }
+                },
+                ("severity", Some(v)) => match crate::finding::Severity::parse(v) {
+                    Some(s) => severity = Some(s),
+                    None => {
+                        error(format!(
+                            "bad severity `{v}`: expected info, low, medium or high"
+                        ));
+                        bad = true;
+                    }
+                },
+                ("role", Some(v)) => match RoleFilter::parse(v) {
+                    Some(r) => role = Some(r),
+                    None => {
+                        error(format!("bad role `{v}`: expected agent, buyer or any"));
+                        bad = true;
+                    }
+                },
+                ("except", Some(v)) => allow.extend(
+                    v.split([',', '，'])
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from),
+                ),
+                ("boundary", None) => boundary = true,
+                ("boundary", Some("yes" | "true")) => boundary = true,
+                ("boundary", Some("no" | "false")) => boundary = false,
+                ("boundary", Some(v)) => {
+                    error(format!(
+                        "bad boundary `{v}`: write `boundary` or `boundary=no`"
+                    ));
+                    bad = true;
+                }
+                ("note", Some(v)) => note = v.to_string(),
+                (known, None) if KEYS.contains(&known) => {
+                    error(format!("`{known}` needs a value: `{known}=…`"));
+                    bad = true;
+                }
+                (unknown, _) => {
+                    let hint = suggestion(unknown, KEYS.iter().copied());
+                    error(format!("unknown key `{unknown}`{hint}"));
+                    bad = true;
+                }
+            }
+        }
+        let Some(category) = category else {
+            if !bad && !section_broken {
+                error(format!(
+                    "`{term}` has no category: put it under a `[category]` line or add `category=…`"
+                ));
+            }
+            continue;
+        };
+        let folded_term = normalize_with(term, &options);
+        let min_runs: Vec<usize> = (0..folded_term.char_len())
+            .map(|i| folded_term.run_len(i))
+            .collect();
+        let min_runs = if min_runs.iter().any(|&r| r > 1) {
+            min_runs
+        } else {
+            Vec::new()
+        };
+        let normalized = folded_term.text;
+        if normalized.is_empty() {
+            error(format!(
+                "term `{term}` is empty once normalised (only separators)"
+            ));
+            continue;
+        }
+        let mut allow_folded = Vec::new();
+        let mut allow_normalized = Vec::new();
+        for context in &allow {
+            // Containment is judged on collapsed forms, so `你妈妈的` is a
+            // valid context for `你妈的`; the matcher reads the uncollapsed one.
+            let context_normalized = normalize_with(context, &options).text;
+            if context_normalized.contains(&normalized) {
+                allow_normalized.push(context_normalized);
+                allow_folded.push(normalize_with(context, &unfolded).text);
+            } else {
+                error(format!(
+                    "allow-context `{context}` does not contain the term `{term}`"
+                ));
+                bad = true;
+            }
+        }
+        if bad {
+            continue;
+        }
+        let entry = Entry {
+            term: term.to_string(),
+            normalized,
+            category,
+            severity: severity.unwrap_or(category.default_severity()),
+            role: role.unwrap_or(category.default_role()),
+            allow,
+            allow_folded,
+            allow_normalized,
+            boundary,
+            min_runs,
+            note,
+            line,
+        };
+        if let Some(&first) = by_term.get(&entry.normalized) {
+            diagnostics.push(duplicate(path, &entry, path, &entries[first]));
+            continue;
+        }
+        by_term.insert(entry.normalized.clone(), entries.len());
+        entries.push(entry);
+    }
+    if !diagnostics.is_empty() {
+        return Err(LexiconError(diagnostics));
+    }
+    let name = Path::new(path)
+        .file_stem()
+        .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
+    Ok(Lexicon {
+        name,
+        path: path.to_string(),
+        entries,
+    })
+}
+
+/// Everything after an unescaped ` #` (or a `#` opening the line) is a
+/// comment; `#` inside a term (`#微信#`) needs no escaping when it is not
+/// preceded by whitespace.
+fn strip_comment(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        return "";
+    }
+    match line.find(" #").or_else(|| line.find("\t#")) {
+        Some(at) => &line[..at],
+        None => line,
+    }
+}
+
+fn unknown_category(name: &str) -> String {
+    let hint = suggestion(name, Category::ALL.iter().map(|c| c.as_str()));
+    format!("unknown category `{name}`{hint}")
+}
+
+/// `; did you mean `x`?` for the closest candidate within a small edit
+/// distance, or nothing.
+fn suggestion<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let best = candidates
+        .map(|candidate| (edit_distance(word, candidate), candidate))
+        .min();
+    match best {
+        Some((distance, candidate)) if distance <= 2.max(word.chars().count() / 3) => {
+            format!("; did you mean `{candidate}`?")
+        }
+        _ => String::new(),
+    }
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(path: &str, text: &str) -> Vec<String> {
+        match parse(path, text) {
+            Ok(_) => Vec::new(),
+            Err(LexiconError(d)) => d.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn parses_sections_keys_and_defaults() {
+        let lex = parse(
+            "x/abuse.lex",
+            "# insults\n[insult]\n傻逼 | note=classic\n滚 | boundary | except=滚筒，打滚 # roll\n\n\
+             [dismissive]\n不知道 | severity=medium | role=any\n",
+        )
+        .expect("valid lexicon");
+        assert_eq!(lex.name, "abuse");
+        assert_eq!(lex.entries.len(), 3);
+        let gun = &lex.entries[1];
+        assert_eq!((gun.term.as_str(), gun.line, gun.boundary), ("滚", 4, true));
+        assert_eq!(gun.allow, vec!["滚筒", "打滚"]);
+        assert_eq!(gun.severity, Severity::High);
+        assert_eq!(gun.role, RoleFilter::Any);
+        let dunno = &lex.entries[2];
+        assert_eq!(dunno.category, Category::Dismissive);
+        assert_eq!(
+            (dunno.severity, dunno.role),
+            (Severity::Medium, RoleFilter::Any)
+        );
+        assert_eq!(lex.entries[0].note, "classic");
+    }
+
+    #[test]
+    fn terms_are_normalised_like_text() {
+        let lex = parse("t.lex", "[off_platform]\nＶ信\n加 微 信\n[closing]\n谢谢\n").unwrap();
+        let normalized: Vec<_> = lex.entries.iter().map(|e| e.normalized.as_str()).collect();
+        assert_eq!(normalized, vec!["v信", "加微信", "谢"]);
+        assert_eq!(lex.entries[2].min_runs, vec![2]);
+        assert!(lex.entries[1].min_runs.is_empty());
+        assert_eq!(lex.entries[2].role, RoleFilter::Agent);
+    }
+
+    #[test]
+    fn reports_every_error_with_path_line_and_hint() {
+        let text = "[insullt]\n傻逼\n[insult]\n滚 | catgory=threat\n废物 | severity=fatal\n\
+                    垃圾 | role=seller\n傻逼\n傻 @逼\n最 | except=最近,第一\n*** \n";
+        assert_eq!(
+            messages("abuse.lex", text),
+            vec![
+                "abuse.lex:1: unknown category `insullt`; did you mean `insult`?",
+                "abuse.lex:4: unknown key `catgory`; did you mean `category`?",
+                "abuse.lex:5: bad severity `fatal`: expected info, low, medium or high",
+                "abuse.lex:6: bad role `seller`: expected agent, buyer or any",
+                "abuse.lex:8: duplicate term `傻 @逼`: normalises to `傻逼` like `傻逼` at abuse.lex:7",
+                "abuse.lex:9: allow-context `第一` does not contain the term `最`",
+                "abuse.lex:10: term `***` is empty once normalised (only separators)",
+            ]
+        );
+        assert_eq!(
+            messages("a.lex", "傻逼\n"),
+            vec!["a.lex:1: `傻逼` has no category: put it under a `[category]` line or add `category=…`"]
+        );
+        assert_eq!(
+            messages("a.lex", "[insult]\n滚 | flavour=x\n"),
+            vec!["a.lex:2: unknown key `flavour`"]
+        );
+    }
+
+    #[test]
+    fn check_reads_files_and_finds_duplicates_across_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.lex");
+        let b = dir.path().join("b.lex");
+        std::fs::write(&a, "[insult]\n傻逼\n").unwrap();
+        std::fs::write(&b, "[threat]\n弄死你\n[insult]\n傻@逼\n").unwrap();
+        let missing = dir.path().join("missing.lex");
+        let found = check(&[&a, &b, &missing]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].to_string().contains("missing.lex:0: cannot read"));
+        assert_eq!(found[1].line, 4);
+        assert!(found[1]
+            .message
+            .starts_with("duplicate term `傻@逼`: normalises to `傻逼`"));
+    }
+
+    #[test]
+    fn bundled_lexicons_are_valid_and_disjoint() {
+        let lexicons = bundled().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(duplicates_across(&lexicons), Vec::new());
+        let total: usize = lexicons.iter().map(|l| l.entries.len()).sum();
+        assert!(total > 300, "only {total} entries");
+        let paths: Vec<_> = BUNDLED
+            .iter()
+            .map(|(name, _)| format!("{}/lexicons/{name}.lex", env!("CARGO_MANIFEST_DIR")))
+            .collect();
+        assert_eq!(check(&paths), Vec::new());
+    }
+
+    #[test]
+    fn edit_distance_counts_single_char_edits() {
+        assert_eq!(edit_distance("catgory", "category"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("滚蛋", "混蛋"), 1);
+    }
+}

@@ -1,0 +1,107 @@
+# Off-platform lexicon: contact and payment outside Taobao, trade fraud and
+# review inducement, personal data. Format: lexicons/README.md.
+# Seeds: domain.md §2.4 (lingtaoedu.com/378.html: 微信, V, VX, QQ, 扣扣, 手机号,
+# 银行卡号, 二维码, 外部链接, 私域, 好评返现, 刷单, 私下转账, 退款返现, 晒单返现),
+# §2.5, plus homophones (V信/薇信/威信) and pinyin forms. A bare `v` is left
+# out on purpose: V领 (V-neck) is everywhere in clothing shops.
+
+[off_platform]
+微信
+威信
+薇信
+徽信
+维信
+卫信
+微心
+v信
+微x
+wx | note=ASCII edges keep words like wxyz quiet
+wxid
+vx
+vx号
+wechat
+weixin
+加v
+加vx
+加微
+加微信
+加我微信
++v
++vx
++微
+绿泡泡
+朋友圈
+qq | except=qq邮箱,qq音乐,qq浏览器
+qq号
+q号
+扣扣 | note=doubled: a lone 扣 (扣款) stays quiet
+企鹅号
+加企鹅
+加我qq
+支付宝转账
+转支付宝
+支付宝付款给我
+私下转账
+私下交易
+私下付款
+线下交易
+线下付款
+线下转账
+银行卡转账
+转账给我
+直接转账
+扫码付款
+扫码支付
+扫码转账
+二维码
+收款码
+加我好友
+加好友
+私聊
+站外
+私域
+外部链接
+淘宝外
+不走淘宝
+不走平台
+绕过平台
+
+[trade_fraud]
+好评返现
+返现
+晒单返现
+退款返现
+买家秀返现
+五星返现
+好评返
+好评返红包
+好评送
+好评有礼
+返红包
+刷单
+刷好评
+刷销量
+刷信誉
+补单
+提升销量
+改价 | boundary | severity=medium | note=改价 is also a legit checkout step; rules weigh context
+拍下改价
+虚假交易
+空包
+
+[privacy]
+手机号 | note=asking for or giving a phone number (domain.md §2.4/§2.5)
+手机号码
+电话号码
+留个电话
+身份证号
+身份证号码
+身份证照片
+身份证正反面
+银行卡号
+卡号
+支付密码
+登录密码
+验证码 | boundary
+短信验证码
+密码发我
