@@ -4,6 +4,7 @@
 //! hashed character n-grams, trained on COLD); the keyword detectors that
 //! turn messages into findings live beside it.
 
+pub mod commitments;
 pub mod model;
 
 pub use model::{evaluate, read_cold_csv, train, AbuseModel, Metrics, TrainOptions};

@@ -1,42 +1,27 @@
-//! The rule registry: every rule's metadata in one table, and selection by
-//! code or prefix (`--select LAT,SCR0 --ignore SCR003`).
+//! The rule registry: every rule's metadata in one table, selection by code
+//! or prefix (`--select LAT,SCR0 --ignore SCR003`), and the text rules.
+//!
+//! Families and code prefixes: `LAT` latency ([`crate::latency::rules`]),
+//! `SCR` service script ([`script`]), `ABU` abuse ([`abuse`]). One rule per
+//! file; each declares a `pub static META: RuleMeta` and a `check` function.
 
 use crate::finding::RuleMeta;
+
+pub mod abuse;
+pub mod options;
+pub mod script;
+mod text;
+
+pub use options::RuleOptions;
+pub use text::{Ctx, TextRule, TextRules, TEXT_RULES};
 
 /// Every rule, in code order.
 pub fn registry() -> Vec<&'static RuleMeta> {
     let mut all: Vec<&'static RuleMeta> = Vec::new();
     all.extend(crate::latency::rules::RULES.iter().copied());
+    all.extend(TEXT_RULES.iter().map(|r| r.meta));
     all.sort_by_key(|m| m.code);
     all
-}
-
-/// The text-based rules (script checks and abuse detectors), built once.
-pub struct TextRules {}
-
-impl TextRules {
-    /// The rules over the bundled lexicons.
-    ///
-    /// # Errors
-    /// A bundled lexicon that does not load.
-    pub fn bundled() -> Result<TextRules, String> {
-        Ok(TextRules {})
-    }
-
-    /// Version of the lexicons in use.
-    pub fn version(&self) -> String {
-        String::from("none")
-    }
-
-    /// Run every text rule over a session.
-    pub fn check_session(
-        &self,
-        _session: &crate::model::Session,
-        _selection: &Selection,
-        _findings: &mut Vec<crate::finding::Finding>,
-        _abuse: &mut crate::abuse::SessionAbuse,
-    ) {
-    }
 }
 
 /// Look a rule up by code (case-insensitive).

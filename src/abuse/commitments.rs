@@ -1,0 +1,45 @@
+//! Commitments (承诺) made by the shop side, recorded with time and quote so
+//! that a 违背承诺 complaint can be checked (domain.md §2.2): delivery times,
+//! prices and discounts, gifts, free shipping, guarantees to resolve.
+
+use super::Commitment;
+use crate::finding::Span;
+use crate::rules::Ctx;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("delivery_time", r"(?:今天|今日|明天|明早|后天|[0-9一二三四五六七]+(?:个工作日|天|小时)内?)[^，。！？,!?]{0,6}(?:发货|发出|寄出|送达|到货|能到|安排发)"),
+        ("price", r"(?:给您|帮您|为您)?(?:优惠|便宜|减|改价|让利)[0-9一二三四五六七八九十]+(?:元|块)?|(?:给您|帮您)改(?:个)?价"),
+        ("gift", r"(?:送您|赠送|赠品|送一(?:个|份|支|件)|另外送|额外送)[^，。！？,!?]{0,10}"),
+        ("free_shipping", r"(?:给您|帮您)?(?:包邮|免运费|运费我们(?:出|承担))"),
+        ("guarantee", r"(?:保证|一定会|一定给您|一定帮您|肯定给您|负责到底|会解决|给您解决|帮您解决|给您补发|为您补发|马上补发|给您退款|为您退款)[^，。！？,!?]{0,10}"),
+    ]
+    .into_iter()
+    .map(|(k, p)| (k, Regex::new(p).expect("valid regex")))
+    .collect()
+});
+
+/// Every commitment in the words of the shop's people (not automatic replies).
+pub fn collect(ctx: &Ctx<'_>, out: &mut Vec<Commitment>) {
+    for (i, m) in ctx.session.messages.iter().enumerate() {
+        if !ctx.is_agent_words(i) {
+            continue;
+        }
+        for (kind, re) in PATTERNS.iter() {
+            for hit in re.find_iter(&m.text) {
+                let span = Span::from_bytes(&m.text, hit.start(), hit.end());
+                out.push(Commitment {
+                    kind: (*kind).to_string(),
+                    account: m.account.clone(),
+                    time: m.time.map(crate::model::format_time),
+                    message_id: m.id.clone(),
+                    location: m.source.location(),
+                    quote: hit.as_str().to_string(),
+                    span,
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! SCR005 `missing-greeting`.
+
+use crate::finding::{Finding, RuleMeta, Severity, Span};
+use crate::lexicon::Category;
+use crate::rules::Ctx;
+
+/// The agent's first words in a session greet nobody.
+pub static META: RuleMeta = RuleMeta {
+    code: "SCR005",
+    name: "missing-greeting",
+    family: "script",
+    severity: Severity::Low,
+    summary: "None of the first human agent messages of a session holds a greeting (您好, 亲, 欢迎光临 …), and no automatic greeting came before them.",
+    rationale: "接待无欢迎语 is a standard QC item (晓多 template, −3 points; domain.md §3.2).",
+    options: "`[missing_greeting] first_messages` in lexicons/rules.toml; greeting terms in `lexicons/script.lex`, section `[greeting]`.",
+    fires: "买家: 在吗 / 客服: 什么事",
+    quiet: "买家: 在吗 / 客服: 亲，您好，在的",
+    file: file!(),
+};
+
+/// Flags the first agent message when neither it nor the next few greet.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let shop: Vec<usize> = (0..ctx.session.messages.len()).filter(|&i| ctx.is_shop(i)).collect();
+    let Some(first_human) = shop.iter().position(|&i| ctx.session.messages[i].role == crate::model::Role::Agent) else {
+        return;
+    };
+    let greets = |i: usize| ctx.hits_of(i, Category::Greeting).next().is_some();
+    // An automatic greeting before the agent spoke counts as the shop's greeting.
+    if shop[..first_human].iter().any(|&i| greets(i)) {
+        return;
+    }
+    let n = ctx.opts.missing_greeting.first_messages.max(1);
+    let window: Vec<usize> = shop[first_human..].iter().copied().filter(|&i| ctx.session.messages[i].role == crate::model::Role::Agent).take(n).collect();
+    if window.iter().any(|&i| greets(i)) {
+        return;
+    }
+    let i = shop[first_human];
+    out.push(ctx.finding(&META, i, Span::whole(&ctx.session.messages[i].text), "the agent's first messages carry no greeting".into()));
+}

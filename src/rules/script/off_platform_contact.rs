@@ -1,0 +1,44 @@
+//! SCR011 `off-platform-contact`.
+
+use crate::finding::{Finding, RuleMeta, Severity};
+use crate::lexicon::Category;
+use crate::rules::Ctx;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// An 11-digit mainland mobile number in the normalised text (digit variants
+/// folded, separators between digits skipped by the normaliser).
+static MOBILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:[^0-9]|$)").expect("valid regex"));
+
+/// Steering a buyer to WeChat, QQ, a phone number or a private transfer.
+pub static META: RuleMeta = RuleMeta {
+    code: "SCR011",
+    name: "off-platform-contact",
+    family: "offplatform",
+    severity: Severity::High,
+    summary: "The shop side gives or asks for off-platform contact: 微信 / VX / V信 / 薇信, QQ / 扣扣, a mobile number (also split with spaces or symbols, or written with digit variants), a QR code, or a private transfer.",
+    rationale: "诱导线下交易 / 站外引流 is a high-risk violation that can close a shop (domain.md §2.4). Homophones, pinyin and split digits are the usual evasions, so terms are matched on normalised text.",
+    options: "Terms and allow-contexts: `lexicons/offplatform.lex`, section `[off_platform]`.",
+    fires: "客服: 加我薇信 abc123，给您便宜 / 客服: 有事打我电话 138 1234 5678",
+    quiet: "客服: 您可以在淘宝APP里联系我们哦",
+    file: file!(),
+};
+
+/// Lexicon hits and mobile numbers in shop messages.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for i in 0..ctx.session.messages.len() {
+        if !ctx.is_shop(i) {
+            continue;
+        }
+        let text = &ctx.session.messages[i].text;
+        for h in ctx.hits_of(i, Category::OffPlatform) {
+            out.push(ctx.finding(&META, i, h.span, format!("off-platform contact: 「{}」", h.span.slice(text))));
+        }
+        let normalized = crate::normalize::normalize(text);
+        for c in MOBILE.captures_iter(&normalized.text) {
+            let Some(m) = c.get(1) else { continue };
+            let span = normalized.original_span(m.start(), m.end());
+            out.push(ctx.finding(&META, i, span, format!("mobile number sent: 「{}」", span.slice(text))));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! SCR013 `payment-reminder-overuse`.
+
+use crate::finding::{Finding, RuleMeta, Severity, Span};
+use crate::rules::options::in_window;
+use crate::rules::Ctx;
+
+/// 催付 sent too often, or in the small hours.
+pub static META: RuleMeta = RuleMeta {
+    code: "SCR013",
+    name: "payment-reminder-overuse",
+    family: "script",
+    severity: Severity::Medium,
+    summary: "The shop reminds a buyer to pay (催付: 还没付款, 记得付款 …) more often than allowed for one unpaid order, or during the quiet hours.",
+    rationale: "The seed practice is one reminder per unpaid order at a decent hour (10 minutes after the order; morning orders before 12:00, afternoon ones before 17:00, evening ones before 10:00 next day). Repeated or late-night reminders are 骚扰 (domain.md §2.1: frequent contact, contact at night).",
+    options: "`[payment_reminder] phrases`, `max_per_order` (per session), `quiet_start`, `quiet_end` in lexicons/rules.toml.",
+    fires: "客服 (09:00): 亲，还没付款哦 … 客服 (09:20): 亲，记得付款哦  /  客服 (23:40): 亲，记得付款哦",
+    quiet: "客服 (10:15): 亲，您拍下的宝贝还没付款哦，有问题随时找我",
+    file: file!(),
+};
+
+/// Reminders beyond the allowed count, and reminders in quiet hours.
+pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let o = &ctx.opts.payment_reminder;
+    let (quiet_start, quiet_end) = (ctx.opts.clocks[0], ctx.opts.clocks[1]);
+    let mut count = 0;
+    for (i, m) in ctx.session.messages.iter().enumerate() {
+        if !ctx.is_shop(i) {
+            continue;
+        }
+        let Some((at, phrase)) = o.phrases.iter().filter_map(|p| m.text.find(p.as_str()).map(|at| (at, p))).min() else {
+            continue;
+        };
+        count += 1;
+        let span = Span::from_bytes(&m.text, at, at + phrase.len());
+        let night = m.time.is_some_and(|t| in_window(crate::model::seconds_of_day(t), quiet_start, quiet_end));
+        if night {
+            out.push(ctx.finding(&META, i, span, format!("payment reminder at {} (quiet hours)", m.time.map(crate::model::format_time).unwrap_or_default())));
+        } else if count > o.max_per_order {
+            out.push(ctx.finding(&META, i, span, format!("payment reminder #{count} for one order (allowed: {})", o.max_per_order)));
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The text rules: every script rule and abuse detector over one session,
+//! with one lexicon pass per message shared by all of them.
+
+use super::options::RuleOptions;
+use super::Selection;
+use crate::abuse::{AbuseItem, AbuseModel, SessionAbuse};
+use crate::finding::{Finding, RuleMeta, Span};
+use crate::lexicon::{Category, Hit, Matcher};
+use crate::model::{Role, RobotMode, Session};
+
+/// What every text rule sees of a session.
+pub struct Ctx<'a> {
+    /// The session.
+    pub session: &'a Session,
+    /// Lexicon hits per message (role filters applied).
+    pub hits: Vec<Vec<Hit<'a>>>,
+    /// Rule options.
+    pub opts: &'a RuleOptions,
+    /// The offensiveness model.
+    pub model: &'a AbuseModel,
+}
+
+impl<'a> Ctx<'a> {
+    /// Hits of one category in message `i`.
+    pub fn hits_of(&self, i: usize, category: Category) -> impl Iterator<Item = &Hit<'a>> {
+        self.hits[i].iter().filter(move |h| h.category == category)
+    }
+
+    /// Was message `i` sent by the shop side (agent or robot)?
+    pub fn is_shop(&self, i: usize) -> bool {
+        matches!(self.session.messages[i].role, Role::Agent | Role::Robot)
+    }
+
+    /// Was message `i` written by a person of the shop (an agent, or a robot
+    /// in assist mode, whose words an agent chose)?
+    pub fn is_agent_words(&self, i: usize) -> bool {
+        let m = &self.session.messages[i];
+        m.role == Role::Agent || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist))
+    }
+
+    /// A finding quoting `span` of message `i`.
+    pub fn finding(&self, meta: &RuleMeta, i: usize, span: Span, message: String) -> Finding {
+        Finding::new(meta, self.session, i, span, message)
+    }
+
+    /// One finding per hit of `category` in shop messages written by people:
+    /// the shape shared by the lexicon rules.
+    pub fn lexicon_findings(&self, meta: &RuleMeta, category: Category, what: &str, out: &mut Vec<Finding>) {
+        for i in 0..self.session.messages.len() {
+            if !self.is_shop(i) {
+                continue;
+            }
+            for h in self.hits_of(i, category) {
+                out.push(self.finding(meta, i, h.span, format!("{what}: 「{}」", h.span.slice(&self.session.messages[i].text))));
+            }
+        }
+    }
+}
+
+/// A text rule: metadata and its check.
+pub struct TextRule {
+    /// Metadata printed by `wwqa explain`.
+    pub meta: &'static RuleMeta,
+    /// The check.
+    pub check: fn(&Ctx<'_>, &mut Vec<Finding>),
+}
+
+macro_rules! rules {
+    ($($path:path),* $(,)?) => {
+        /// Every text rule, in code order.
+        pub const TEXT_RULES: &[TextRule] = &[$(TextRule { meta: { use $path as r; &r::META }, check: { use $path as r; r::check } }),*];
+    };
+}
+
+rules![
+    super::script::dismissive_phrase,
+    super::script::direct_refusal,
+    super::script::one_character_reply,
+    super::script::quick_reply_overuse,
+    super::script::missing_greeting,
+    super::script::missing_closing,
+    super::script::repeated_review_invitation,
+    super::script::competitor_disparagement,
+    super::script::absolute_claim,
+    super::script::over_promise,
+    super::script::off_platform_contact,
+    super::script::trade_fraud,
+    super::script::payment_reminder,
+    super::abuse::insult,
+    super::abuse::threat,
+    super::abuse::harassment_burst,
+    super::abuse::night_contact,
+    super::abuse::contact_after_stop_request,
+    super::abuse::privacy_leak,
+    super::abuse::offensive_candidate,
+];
+
+/// Abuse category of the findings that are abuse evidence or candidates.
+fn abuse_category(code: &str) -> Option<(&'static str, bool)> {
+    Some(match code {
+        "ABU001" => ("insult", true),
+        "ABU002" => ("threat", true),
+        "ABU003" | "ABU004" | "ABU005" => ("harassment", true),
+        "ABU006" => ("leak", true),
+        "ABU007" => ("offensive", false),
+        "SCR011" | "SCR012" => ("fraud", true),
+        _ => return None,
+    })
+}
+
+/// The text rules over bundled or custom lexicons, built once per scan.
+pub struct TextRules {
+    matcher: &'static Matcher,
+    model: &'static AbuseModel,
+    options: RuleOptions,
+}
+
+impl TextRules {
+    /// The rules over the bundled lexicons, options and model.
+    ///
+    /// # Errors
+    /// A bundled file that does not load (a build defect; tests load them).
+    pub fn bundled() -> Result<TextRules, String> {
+        Ok(TextRules {
+            matcher: Matcher::bundled(),
+            model: AbuseModel::bundled()?,
+            options: RuleOptions::bundled()?,
+        })
+    }
+
+    /// Version of the rule options.
+    pub fn version(&self) -> String {
+        self.options.version.clone()
+    }
+
+    /// Run every enabled text rule over a session; abuse findings also
+    /// become abuse items, and commitments are collected.
+    pub fn check_session(&self, session: &Session, selection: &Selection, findings: &mut Vec<Finding>, abuse: &mut SessionAbuse) {
+        let hits = session.messages.iter().map(|m| self.matcher.find(&m.text, Some(m.role))).collect();
+        let ctx = Ctx {
+            session,
+            hits,
+            opts: &self.options,
+            model: self.model,
+        };
+        let first = findings.len();
+        for rule in TEXT_RULES {
+            if selection.enabled(rule.meta.code) {
+                (rule.check)(&ctx, findings);
+            }
+        }
+        for f in &findings[first..] {
+            if let Some((category, evidence)) = abuse_category(&f.code) {
+                abuse.items.push(AbuseItem {
+                    code: f.code.clone(),
+                    category: category.to_string(),
+                    shop_side: matches!(f.role, Role::Agent | Role::Robot),
+                    evidence,
+                    account: f.account.clone(),
+                    message_id: f.message_id.clone(),
+                    span: f.span,
+                });
+            }
+        }
+        crate::abuse::commitments::collect(&ctx, &mut abuse.commitments);
+    }
+}
