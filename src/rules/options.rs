@@ -4,8 +4,13 @@ use serde::Deserialize;
 
 /// `HH:MM`, read into seconds of the day.
 fn clock(s: &str) -> Result<u32, String> {
-    let (h, m) = s.split_once(':').ok_or_else(|| format!("expected HH:MM, got `{s}`"))?;
-    let (h, m): (u32, u32) = (h.parse().map_err(|_| format!("bad hour in `{s}`"))?, m.parse().map_err(|_| format!("bad minute in `{s}`"))?);
+    let (h, m) = s
+        .split_once(':')
+        .ok_or_else(|| format!("expected HH:MM, got `{s}`"))?;
+    let (h, m): (u32, u32) = (
+        h.parse().map_err(|_| format!("bad hour in `{s}`"))?,
+        m.parse().map_err(|_| format!("bad minute in `{s}`"))?,
+    );
     if h > 24 || m > 59 || (h == 24 && m > 0) {
         return Err(format!("`{s}` is not a time of day"));
     }
@@ -50,6 +55,13 @@ pub struct MissingGreeting {
 pub struct MissingClosing {
     pub last_messages: usize,
     pub min_agent_messages: usize,
+}
+
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompetitorDisparagement {
+    pub disparaging: Vec<String>,
 }
 
 #[allow(missing_docs)]
@@ -105,6 +117,7 @@ pub struct RuleOptions {
     pub quick_reply_overuse: QuickReplyOveruse,
     pub missing_greeting: MissingGreeting,
     pub missing_closing: MissingClosing,
+    pub competitor_disparagement: CompetitorDisparagement,
     pub review_invitation: ReviewInvitation,
     pub direct_refusal: DirectRefusal,
     pub payment_reminder: PaymentReminder,
@@ -121,7 +134,8 @@ impl RuleOptions {
     /// # Errors
     /// Unknown keys (with "did you mean"), wrong types, bad clock times.
     pub fn parse(text: &str, path: &str) -> Result<RuleOptions, String> {
-        let mut o: RuleOptions = toml::from_str(text).map_err(|e| crate::diag::toml_error(path, text, &e))?;
+        let mut o: RuleOptions =
+            toml::from_str(text).map_err(|e| crate::diag::toml_error(path, text, &e))?;
         let located = |key: &str, e: String| {
             let offset = text.find(key).unwrap_or(0);
             let (line, col) = crate::diag::line_col(text, offset);
@@ -137,7 +151,10 @@ impl RuleOptions {
             return Err(located("threshold", "must be between 0 and 1".into()));
         }
         if o.quick_reply_overuse.per_session < 2 || o.harassment.burst_messages < 2 {
-            return Err(located("per_session", "repetition thresholds must be at least 2".into()));
+            return Err(located(
+                "per_session",
+                "repetition thresholds must be at least 2".into(),
+            ));
         }
         Ok(o)
     }
@@ -147,7 +164,10 @@ impl RuleOptions {
     /// # Errors
     /// Never for the bundled file (a test checks it).
     pub fn bundled() -> Result<RuleOptions, String> {
-        Self::parse(include_str!("../../lexicons/rules.toml"), "lexicons/rules.toml")
+        Self::parse(
+            include_str!("../../lexicons/rules.toml"),
+            "lexicons/rules.toml",
+        )
     }
 }
 
@@ -162,7 +182,8 @@ mod tests {
         assert!(in_window(23 * 3600 + 5, o.clocks[2], o.clocks[3]));
         assert!(in_window(7 * 3600, o.clocks[2], o.clocks[3]));
         assert!(!in_window(8 * 3600, o.clocks[2], o.clocks[3]));
-        let bad = include_str!("../../lexicons/rules.toml").replace("per_session = 3", "per_sesion = 3");
+        let bad =
+            include_str!("../../lexicons/rules.toml").replace("per_session = 3", "per_sesion = 3");
         let err = RuleOptions::parse(&bad, "rules.toml").unwrap_err();
         assert!(err.contains("did you mean `per_session`"), "{err}");
         assert!(err.starts_with("rules.toml:"), "{err}");

@@ -6,7 +6,7 @@ use super::Selection;
 use crate::abuse::{AbuseItem, AbuseModel, SessionAbuse};
 use crate::finding::{Finding, RuleMeta, Span};
 use crate::lexicon::{Category, Hit, Matcher};
-use crate::model::{Role, RobotMode, Session};
+use crate::model::{RobotMode, Role, Session};
 
 /// What every text rule sees of a session.
 pub struct Ctx<'a> {
@@ -45,13 +45,27 @@ impl<'a> Ctx<'a> {
 
     /// One finding per hit of `category` in shop messages written by people:
     /// the shape shared by the lexicon rules.
-    pub fn lexicon_findings(&self, meta: &RuleMeta, category: Category, what: &str, out: &mut Vec<Finding>) {
+    pub fn lexicon_findings(
+        &self,
+        meta: &RuleMeta,
+        category: Category,
+        what: &str,
+        out: &mut Vec<Finding>,
+    ) {
         for i in 0..self.session.messages.len() {
             if !self.is_shop(i) {
                 continue;
             }
             for h in self.hits_of(i, category) {
-                out.push(self.finding(meta, i, h.span, format!("{what}: 「{}」", h.span.slice(&self.session.messages[i].text))));
+                out.push(self.finding(
+                    meta,
+                    i,
+                    h.span,
+                    format!(
+                        "{what}: 「{}」",
+                        h.span.slice(&self.session.messages[i].text)
+                    ),
+                ));
             }
         }
     }
@@ -135,8 +149,18 @@ impl TextRules {
 
     /// Run every enabled text rule over a session; abuse findings also
     /// become abuse items, and commitments are collected.
-    pub fn check_session(&self, session: &Session, selection: &Selection, findings: &mut Vec<Finding>, abuse: &mut SessionAbuse) {
-        let hits = session.messages.iter().map(|m| self.matcher.find(&m.text, Some(m.role))).collect();
+    pub fn check_session(
+        &self,
+        session: &Session,
+        selection: &Selection,
+        findings: &mut Vec<Finding>,
+        abuse: &mut SessionAbuse,
+    ) {
+        let hits = session
+            .messages
+            .iter()
+            .map(|m| self.matcher.find(&m.text, Some(m.role)))
+            .collect();
         let ctx = Ctx {
             session,
             hits,

@@ -34,7 +34,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         &META,
                         i,
                         Span::whole(&m.text),
-                        format!("sent after the buyer asked to stop at {}: 「{}」", asked.source.location(), asked.text),
+                        format!(
+                            "sent after the buyer asked to stop at {}: 「{}」",
+                            asked.source.location(),
+                            asked.text
+                        ),
                     ));
                 }
             }

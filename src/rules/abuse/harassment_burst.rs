@@ -39,7 +39,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         &META,
                         i,
                         Span::whole(&m.text),
-                        format!("{} shop messages within {} s with no buyer reply", run.len(), o.window_secs),
+                        format!(
+                            "{} shop messages within {} s with no buyer reply",
+                            run.len(),
+                            o.window_secs
+                        ),
                     ));
                 }
             }

@@ -22,7 +22,16 @@ pub static META: RuleMeta = RuleMeta {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (i, m) in ctx.session.messages.iter().enumerate() {
         for h in ctx.hits_of(i, Category::Insult) {
-            out.push(ctx.finding(&META, i, h.span, format!("辱骂 (insult), {}: 「{}」", super::direction(m.role), h.span.slice(&m.text))));
+            out.push(ctx.finding(
+                &META,
+                i,
+                h.span,
+                format!(
+                    "辱骂 (insult), {}: 「{}」",
+                    super::direction(m.role),
+                    h.span.slice(&m.text)
+                ),
+            ));
         }
     }
 }

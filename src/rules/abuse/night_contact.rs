@@ -31,7 +31,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             Role::Agent => {
                 let recent = last_buyer.is_some_and(|b| t - b <= o.reply_grace_secs);
                 if !recent && in_window(crate::model::seconds_of_day(t), start, end) {
-                    out.push(ctx.finding(&META, i, Span::whole(&m.text), format!("shop-initiated contact at {}", crate::model::format_time(t))));
+                    out.push(ctx.finding(
+                        &META,
+                        i,
+                        Span::whole(&m.text),
+                        format!("shop-initiated contact at {}", crate::model::format_time(t)),
+                    ));
                 }
             }
             _ => {}

@@ -25,7 +25,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if matches!(m.role, crate::model::Role::System) || m.text.chars().count() < o.min_chars {
             continue;
         }
-        if ctx.hits_of(i, Category::Insult).next().is_some() || ctx.hits_of(i, Category::Threat).next().is_some() {
+        if ctx.hits_of(i, Category::Insult).next().is_some()
+            || ctx.hits_of(i, Category::Threat).next().is_some()
+        {
             continue;
         }
         let score = ctx.model.score(&m.text);
@@ -34,7 +36,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 &META,
                 i,
                 Span::whole(&m.text),
-                format!("candidate for review, not evidence: offensiveness score {score:.2}, {}", super::direction(m.role)),
+                format!(
+                    "candidate for review, not evidence: offensiveness score {score:.2}, {}",
+                    super::direction(m.role)
+                ),
             ));
         }
     }

@@ -7,9 +7,12 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// 18-digit resident ID numbers (last char may be X).
-static ID_CARD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|[^0-9])([1-9][0-9]{16}[0-9xX])(?:[^0-9]|$)").expect("valid regex"));
+static ID_CARD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])([1-9][0-9]{16}[0-9xX])(?:[^0-9]|$)").expect("valid regex")
+});
 /// 16–19-digit card numbers.
-static CARD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|[^0-9])([0-9]{16,19})(?:[^0-9]|$)").expect("valid regex"));
+static CARD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^0-9])([0-9]{16,19})(?:[^0-9]|$)").expect("valid regex"));
 
 /// An agent sends someone's ID-card or bank-card number.
 pub static META: RuleMeta = RuleMeta {
@@ -29,7 +32,11 @@ fn id_checksum_ok(id: &str) -> bool {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
     let b = id.as_bytes();
-    let sum: u32 = b[..17].iter().zip(W).map(|(&c, w)| u32::from(c - b'0') * w).sum();
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(W)
+        .map(|(&c, w)| u32::from(c - b'0') * w)
+        .sum();
     CHECK[(sum % 11) as usize] == b[17].to_ascii_uppercase()
 }
 
@@ -56,7 +63,15 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let text = &ctx.session.messages[i].text;
         for h in ctx.hits_of(i, Category::Privacy) {
-            out.push(ctx.finding(&META, i, h.span, format!("personal data asked for or revealed: 「{}」", h.span.slice(text))));
+            out.push(ctx.finding(
+                &META,
+                i,
+                h.span,
+                format!(
+                    "personal data asked for or revealed: 「{}」",
+                    h.span.slice(text)
+                ),
+            ));
         }
         let normalized = crate::normalize::normalize(text);
         let n = normalized.text.as_str();
@@ -70,8 +85,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         for c in CARD.captures_iter(n) {
             let Some(m) = c.get(1) else { continue };
             let before = &n[..m.start()];
-            let order_context = ["订单", "单号", "运单", "快递"].iter().any(|w| before.rfind(w).is_some_and(|p| m.start() - p <= 12));
-            let issuer = m.as_str().starts_with("62") || m.as_str().starts_with('4') || m.as_str().starts_with('5');
+            let order_context = ["订单", "单号", "运单", "快递"]
+                .iter()
+                .any(|w| before.rfind(w).is_some_and(|p| m.start() - p <= 12));
+            let issuer = m.as_str().starts_with("62")
+                || m.as_str().starts_with('4')
+                || m.as_str().starts_with('5');
             let is_id = m.as_str().len() == 18 && id_checksum_ok(m.as_str());
             if issuer && !order_context && !is_id && luhn_ok(m.as_str()) {
                 let span = normalized.original_span(m.start(), m.end());

@@ -20,5 +20,10 @@ pub static META: RuleMeta = RuleMeta {
 
 /// One finding per absolute claim banned by the advertising law in a shop message.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    ctx.lexicon_findings(&META, Category::AbsoluteClaim, "absolute claim banned by the advertising law", out);
+    ctx.lexicon_findings(
+        &META,
+        Category::AbsoluteClaim,
+        "absolute claim banned by the advertising law",
+        out,
+    );
 }

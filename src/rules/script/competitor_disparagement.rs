@@ -12,13 +12,26 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     summary: "An agent names or disparages another platform or shop (京东的都是假货, 拼多多那种垃圾 …).",
     rationale: "诋毁同行 and steering buyers to other platforms are listed 高危 terms (domain.md §2.4, §4.1); the advertising law also forbids disparaging competitors.",
-    options: "Terms: `lexicons/script.lex`, section `[competitor]`.",
+    options: "Platform names: `lexicons/script.lex`, section `[competitor]`; `[competitor_disparagement] disparaging` in lexicons/rules.toml (a name fires only with one of these words in the same message).",
     fires: "客服: 别家的都是假货，只有我们是正品",
-    quiet: "客服: 京东物流明天送到 (a carrier named as a service, allow-context)",
+    quiet: "客服: 京东物流明天送到哦 (a name with no disparaging word)",
     file: file!(),
 };
 
-/// One finding per competitor named or disparaged in a shop message.
+/// Competitor names in shop messages that also disparage.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    ctx.lexicon_findings(&META, Category::Competitor, "competitor named or disparaged", out);
+    let words = &ctx.opts.competitor_disparagement.disparaging;
+    for (i, m) in ctx.session.messages.iter().enumerate() {
+        if !ctx.is_shop(i) || !words.iter().any(|w| m.text.contains(w.as_str())) {
+            continue;
+        }
+        for h in ctx.hits_of(i, Category::Competitor) {
+            out.push(ctx.finding(
+                &META,
+                i,
+                h.span,
+                format!("competitor disparaged: 「{}」", h.span.slice(&m.text)),
+            ));
+        }
+    }
 }

@@ -21,17 +21,35 @@ pub static META: RuleMeta = RuleMeta {
 /// Refusals whose message, and the next shop message, offer no alternative.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let messages = &ctx.session.messages;
-    let offers = |text: &str| ctx.opts.direct_refusal.alternatives.iter().any(|a| text.contains(a.as_str()));
+    let offers = |text: &str| {
+        ctx.opts
+            .direct_refusal
+            .alternatives
+            .iter()
+            .any(|a| text.contains(a.as_str()))
+    };
     for i in 0..messages.len() {
         if !ctx.is_shop(i) {
             continue;
         }
-        let Some(hit) = ctx.hits_of(i, Category::Refusal).next() else { continue };
+        let Some(hit) = ctx.hits_of(i, Category::Refusal).next() else {
+            continue;
+        };
         let after = &messages[i].text[hit.span.byte_end..];
-        let next_shop = (i + 1..messages.len()).take_while(|&j| ctx.is_shop(j) || messages[j].role == crate::model::Role::System).find(|&j| ctx.is_shop(j));
+        let next_shop = (i + 1..messages.len())
+            .take_while(|&j| ctx.is_shop(j) || messages[j].role == crate::model::Role::System)
+            .find(|&j| ctx.is_shop(j));
         if offers(after) || next_shop.is_some_and(|j| offers(&messages[j].text)) {
             continue;
         }
-        out.push(ctx.finding(&META, i, hit.span, format!("refusal with no alternative offered: 「{}」", hit.span.slice(&messages[i].text))));
+        out.push(ctx.finding(
+            &META,
+            i,
+            hit.span,
+            format!(
+                "refusal with no alternative offered: 「{}」",
+                hit.span.slice(&messages[i].text)
+            ),
+        ));
     }
 }

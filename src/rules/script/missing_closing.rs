@@ -21,16 +21,28 @@ pub static META: RuleMeta = RuleMeta {
 /// Flags the last shop message when none of the last few closes.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.missing_closing;
-    let agent = (0..ctx.session.messages.len()).filter(|&i| ctx.session.messages[i].role == crate::model::Role::Agent).count();
+    let agent = (0..ctx.session.messages.len())
+        .filter(|&i| ctx.session.messages[i].role == crate::model::Role::Agent)
+        .count();
     if agent < o.min_agent_messages.max(1) {
         return;
     }
-    let shop: Vec<usize> = (0..ctx.session.messages.len()).filter(|&i| ctx.is_shop(i)).collect();
+    let shop: Vec<usize> = (0..ctx.session.messages.len())
+        .filter(|&i| ctx.is_shop(i))
+        .collect();
     let tail = &shop[shop.len().saturating_sub(o.last_messages.max(1))..];
-    if tail.iter().any(|&i| ctx.hits_of(i, Category::Closing).next().is_some()) {
+    if tail
+        .iter()
+        .any(|&i| ctx.hits_of(i, Category::Closing).next().is_some())
+    {
         return;
     }
     if let Some(&i) = tail.last() {
-        out.push(ctx.finding(&META, i, Span::whole(&ctx.session.messages[i].text), "the session ends without a closing".into()));
+        out.push(ctx.finding(
+            &META,
+            i,
+            Span::whole(&ctx.session.messages[i].text),
+            "the session ends without a closing".into(),
+        ));
     }
 }

@@ -20,8 +20,13 @@ pub static META: RuleMeta = RuleMeta {
 
 /// Flags the first agent message when neither it nor the next few greet.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let shop: Vec<usize> = (0..ctx.session.messages.len()).filter(|&i| ctx.is_shop(i)).collect();
-    let Some(first_human) = shop.iter().position(|&i| ctx.session.messages[i].role == crate::model::Role::Agent) else {
+    let shop: Vec<usize> = (0..ctx.session.messages.len())
+        .filter(|&i| ctx.is_shop(i))
+        .collect();
+    let Some(first_human) = shop
+        .iter()
+        .position(|&i| ctx.session.messages[i].role == crate::model::Role::Agent)
+    else {
         return;
     };
     let greets = |i: usize| ctx.hits_of(i, Category::Greeting).next().is_some();
@@ -30,10 +35,20 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let n = ctx.opts.missing_greeting.first_messages.max(1);
-    let window: Vec<usize> = shop[first_human..].iter().copied().filter(|&i| ctx.session.messages[i].role == crate::model::Role::Agent).take(n).collect();
+    let window: Vec<usize> = shop[first_human..]
+        .iter()
+        .copied()
+        .filter(|&i| ctx.session.messages[i].role == crate::model::Role::Agent)
+        .take(n)
+        .collect();
     if window.iter().any(|&i| greets(i)) {
         return;
     }
     let i = shop[first_human];
-    out.push(ctx.finding(&META, i, Span::whole(&ctx.session.messages[i].text), "the agent's first messages carry no greeting".into()));
+    out.push(ctx.finding(
+        &META,
+        i,
+        Span::whole(&ctx.session.messages[i].text),
+        "the agent's first messages carry no greeting".into(),
+    ));
 }

@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 
 /// An 11-digit mainland mobile number in the normalised text (digit variants
 /// folded, separators between digits skipped by the normaliser).
-static MOBILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:[^0-9]|$)").expect("valid regex"));
+static MOBILE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:[^0-9]|$)").expect("valid regex"));
 
 /// Steering a buyer to WeChat, QQ, a phone number or a private transfer.
 pub static META: RuleMeta = RuleMeta {
@@ -32,13 +33,23 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let text = &ctx.session.messages[i].text;
         for h in ctx.hits_of(i, Category::OffPlatform) {
-            out.push(ctx.finding(&META, i, h.span, format!("off-platform contact: 「{}」", h.span.slice(text))));
+            out.push(ctx.finding(
+                &META,
+                i,
+                h.span,
+                format!("off-platform contact: 「{}」", h.span.slice(text)),
+            ));
         }
         let normalized = crate::normalize::normalize(text);
         for c in MOBILE.captures_iter(&normalized.text) {
             let Some(m) = c.get(1) else { continue };
             let span = normalized.original_span(m.start(), m.end());
-            out.push(ctx.finding(&META, i, span, format!("mobile number sent: 「{}」", span.slice(text))));
+            out.push(ctx.finding(
+                &META,
+                i,
+                span,
+                format!("mobile number sent: 「{}」", span.slice(text)),
+            ));
         }
     }
 }

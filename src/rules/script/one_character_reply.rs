@@ -20,13 +20,26 @@ pub static META: RuleMeta = RuleMeta {
 /// Agent messages whose whole content is one listed acknowledgement.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for (i, m) in ctx.session.messages.iter().enumerate() {
-        if m.role != crate::model::Role::Agent || !matches!(m.kind, crate::model::MessageKind::Text) {
+        if m.role != crate::model::Role::Agent || !matches!(m.kind, crate::model::MessageKind::Text)
+        {
             continue;
         }
         let bare = super::bare(&m.text);
-        if bare.is_empty() || !ctx.opts.one_character_reply.chars.iter().any(|c| *c == bare) {
+        if bare.is_empty()
+            || !ctx
+                .opts
+                .one_character_reply
+                .chars
+                .iter()
+                .any(|c| *c == bare)
+        {
             continue;
         }
-        out.push(ctx.finding(&META, i, Span::whole(&m.text), format!("one-character reply 「{}」", m.text.trim())));
+        out.push(ctx.finding(
+            &META,
+            i,
+            Span::whole(&m.text),
+            format!("one-character reply 「{}」", m.text.trim()),
+        ));
     }
 }

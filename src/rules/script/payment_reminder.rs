@@ -27,16 +27,39 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if !ctx.is_shop(i) {
             continue;
         }
-        let Some((at, phrase)) = o.phrases.iter().filter_map(|p| m.text.find(p.as_str()).map(|at| (at, p))).min() else {
+        let Some((at, phrase)) = o
+            .phrases
+            .iter()
+            .filter_map(|p| m.text.find(p.as_str()).map(|at| (at, p)))
+            .min()
+        else {
             continue;
         };
         count += 1;
         let span = Span::from_bytes(&m.text, at, at + phrase.len());
-        let night = m.time.is_some_and(|t| in_window(crate::model::seconds_of_day(t), quiet_start, quiet_end));
+        let night = m
+            .time
+            .is_some_and(|t| in_window(crate::model::seconds_of_day(t), quiet_start, quiet_end));
         if night {
-            out.push(ctx.finding(&META, i, span, format!("payment reminder at {} (quiet hours)", m.time.map(crate::model::format_time).unwrap_or_default())));
+            out.push(ctx.finding(
+                &META,
+                i,
+                span,
+                format!(
+                    "payment reminder at {} (quiet hours)",
+                    m.time.map(crate::model::format_time).unwrap_or_default()
+                ),
+            ));
         } else if count > o.max_per_order {
-            out.push(ctx.finding(&META, i, span, format!("payment reminder #{count} for one order (allowed: {})", o.max_per_order)));
+            out.push(ctx.finding(
+                &META,
+                i,
+                span,
+                format!(
+                    "payment reminder #{count} for one order (allowed: {})",
+                    o.max_per_order
+                ),
+            ));
         }
     }
 }

@@ -27,16 +27,31 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if !ctx.is_agent_words(i) {
             continue;
         }
-        let greeting_or_closing = ctx.hits_of(i, Category::Greeting).next().is_some() || ctx.hits_of(i, Category::Closing).next().is_some();
         let bare = super::bare(&m.text);
-        if greeting_or_closing || bare.chars().count() < o.min_chars {
+        let len = bare.chars().count();
+        // A message that is mostly a greeting or closing is expected to repeat
+        // (亲 alone in a long canned answer does not make it a greeting).
+        let courtesy: usize = ctx.hits[i]
+            .iter()
+            .filter(|h| matches!(h.category, Category::Greeting | Category::Closing))
+            .map(|h| h.span.char_end - h.span.char_start)
+            .sum();
+        if courtesy * 2 >= len || len < o.min_chars {
             continue;
         }
         let account = m.account.as_deref().unwrap_or("");
         let n = seen.entry((bare, account)).or_insert(0);
         *n += 1;
         if *n == o.per_session {
-            out.push(ctx.finding(&META, i, Span::whole(&m.text), format!("the same reply sent {} times in this session", o.per_session)));
+            out.push(ctx.finding(
+                &META,
+                i,
+                Span::whole(&m.text),
+                format!(
+                    "the same reply sent {} times in this session",
+                    o.per_session
+                ),
+            ));
         }
     }
 }

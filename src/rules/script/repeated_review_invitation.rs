@@ -28,7 +28,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if let Some(h) = ctx.hits_of(i, Category::ReviewInvite).next() {
             n += 1;
             if n > ctx.opts.review_invitation.max_per_session {
-                out.push(ctx.finding(&META, i, h.span, format!("review invitation #{n} in this session")));
+                out.push(ctx.finding(
+                    &META,
+                    i,
+                    h.span,
+                    format!("review invitation #{n} in this session"),
+                ));
             }
         }
     }

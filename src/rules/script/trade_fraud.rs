@@ -20,5 +20,10 @@ pub static META: RuleMeta = RuleMeta {
 
 /// One finding per trade fraud or review inducement in a shop message.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    ctx.lexicon_findings(&META, Category::TradeFraud, "trade fraud or review inducement", out);
+    ctx.lexicon_findings(
+        &META,
+        Category::TradeFraud,
+        "trade fraud or review inducement",
+        out,
+    );
 }
