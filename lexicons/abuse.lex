@@ -4,6 +4,9 @@
 # models), §4.1, plus pinyin initials and homophones used to dodge filters.
 
 [insult]
+你是不是傻 | note=rhetorical insult aimed at the other party
+你傻啊
+你是傻子吗
 傻逼
 傻b
 傻比

@@ -78,7 +78,7 @@
 打个分
 
 [dismissive]
-不知道 | boundary | except=不知道您,不知道亲 | note=不知道您要哪款 is a polite question
+不知道 | boundary | except=不知道您 | note=不知道您要哪款 is a polite question; 不知道，亲 stays dismissive (punctuation is skipped, so 不知道亲 cannot be an exception)
 我也不知道
 不归我管
 不是我管的

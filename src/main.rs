@@ -117,6 +117,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Validate lexicon files (`path:line: message`, exit 2 on any problem).
+    Lexicon {
+        #[command(subcommand)]
+        what: LexiconWhat,
+    },
     /// Write a seeded synthetic dump with its ground truth.
     Generate {
         /// Output directory.
@@ -168,6 +173,15 @@ enum Command {
         /// Files or directories of the dump to check against.
         #[arg(long, required = true, num_args = 1..)]
         against: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LexiconWhat {
+    /// Check lexicon files (default: the bundled ones).
+    Check {
+        /// `.lex` files to check.
+        paths: Vec<PathBuf>,
     },
 }
 
@@ -359,6 +373,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Lexicon {
+            what: LexiconWhat::Check { paths },
+        } => {
+            // Without paths, check the lexicons built into this binary.
+            let (diagnostics, files) = if paths.is_empty() {
+                match wwqa::lexicon::bundled() {
+                    Ok(l) => (Vec::new(), l.len()),
+                    Err(e) => (e.0, 0),
+                }
+            } else {
+                (wwqa::lexicon::check(&paths), paths.len())
+            };
+            for d in &diagnostics {
+                println!("{d}");
+            }
+            if diagnostics.is_empty() {
+                eprintln!("wwqa: {files} lexicon files OK");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("wwqa: {} problems", diagnostics.len());
+                Ok(ExitCode::from(2))
+            }
+        }
         Command::Merge { dirs, out } => {
             let merged = merge_scores(&dirs)?;
             std::fs::create_dir_all(&out)
@@ -463,13 +500,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 from,
                 to,
             };
-            // The abuse detectors are not plugged in yet: no highlights.
+            let analyzers = Analyzers::bundled()?;
             let bundles = evidence::build_bundles(
                 &files,
                 &req,
                 &IngestOptions::default(),
                 &wwqa::session::SessionOptions::default(),
-                &|_| Vec::new(),
+                &|s| evidence::abuse_highlights(&analyzers, s),
             )?;
             if bundles.is_empty() {
                 bail!(

@@ -410,3 +410,71 @@ fn planted_reply_delays_are_recovered_exactly() {
         }
     }
 }
+
+/// Every phrase the generator plants is found by the rule meant for it, in
+/// the planted session, and the hard-violation rules stay silent in
+/// sessions where nothing was planted.
+#[test]
+fn planted_phrases_are_found_and_clean_sessions_stay_clean() {
+    let dump = tempfile::tempdir().unwrap();
+    assert!(wwqa()
+        .args(["generate", "--size", "800KB", "--files", "2", "--seed", "21", "--out"])
+        .arg(dump.path())
+        .status()
+        .unwrap()
+        .success());
+    let out = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .arg("scan")
+        .arg(dump.path().join("dump"))
+        .args(["--quiet", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let mut codes_by_buyer: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for line in read(&out.path().join("findings.jsonl")).lines() {
+        let f: serde_json::Value = serde_json::from_str(line).unwrap();
+        codes_by_buyer
+            .entry(f["buyer"].as_str().unwrap().to_string())
+            .or_default()
+            .push(f["code"].as_str().unwrap().to_string());
+    }
+    let expected = |phrase: &str| match phrase {
+        "加我微信" => Some("SCR011"),
+        "不知道" | "随便你" => Some("SCR001"),
+        "全网最低" => Some("SCR009"),
+        "好评返现" => Some("SCR012"),
+        "你是不是傻" | "傻逼" => Some("ABU001"),
+        _ => None, // 我要投诉你们 is a complaint signal, not a finding
+    };
+    let hard = ["SCR011", "SCR012", "ABU001", "ABU002", "ABU006"];
+    let (mut planted, mut clean) = (0, 0);
+    for line in read(&dump.path().join("truth.jsonl")).lines() {
+        let t: serde_json::Value = serde_json::from_str(line).unwrap();
+        let buyer = t["buyer"].as_str().unwrap();
+        let codes = codes_by_buyer.get(buyer).cloned().unwrap_or_default();
+        let phrases = t["planted"].as_array().unwrap();
+        for p in phrases {
+            if let Some(code) = expected(p["phrase"].as_str().unwrap()) {
+                assert!(
+                    codes.iter().any(|c| c == code),
+                    "{buyer}: planted {} but found {codes:?}",
+                    p["phrase"]
+                );
+                planted += 1;
+            }
+        }
+        if phrases.is_empty() {
+            assert!(
+                !codes.iter().any(|c| hard.contains(&c.as_str())),
+                "{buyer}: nothing planted but {codes:?}"
+            );
+            clean += 1;
+        }
+    }
+    assert!(
+        planted > 50 && clean > 1000,
+        "{planted} planted, {clean} clean sessions"
+    );
+}

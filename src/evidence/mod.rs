@@ -622,3 +622,45 @@ pub fn parse_time_bound(text: &str, end_of_day: bool) -> Result<i64> {
 
 #[cfg(test)]
 mod tests;
+
+/// Highlights from the abuse detectors and the commitment extractor: lexicon
+/// and pattern hits (insults, threats, harassment, fraud, leaks) and
+/// commitments are evidence; model-only hits are candidates for review.
+pub fn abuse_highlights(
+    analyzers: &crate::analyze::Analyzers,
+    session: &Session,
+) -> Vec<Highlight> {
+    let analysis = analyzers.analyze_session(session);
+    let label_of = |category: &str| match category {
+        "insult" => "辱骂 insult",
+        "threat" => "恐吓 threat",
+        "harassment" => "骚扰 harassment",
+        "fraud" => "欺诈/站外 fraud or off-platform",
+        "leak" => "泄露信息 privacy leak",
+        _ => "offensive (model)",
+    };
+    let mut out: Vec<Highlight> = analysis
+        .abuse
+        .items
+        .iter()
+        .map(|i| Highlight {
+            message_id: i.message_id.clone(),
+            span: i.span,
+            code: i.code.clone(),
+            label: label_of(&i.category).to_string(),
+            kind: if i.evidence {
+                HighlightKind::Evidence
+            } else {
+                HighlightKind::Candidate
+            },
+        })
+        .collect();
+    out.extend(analysis.abuse.commitments.iter().map(|c| Highlight {
+        message_id: c.message_id.clone(),
+        span: c.span,
+        code: format!("commitment:{}", c.kind),
+        label: "承诺 commitment".to_string(),
+        kind: HighlightKind::Evidence,
+    }));
+    out
+}

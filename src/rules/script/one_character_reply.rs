@@ -25,14 +25,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let bare = super::bare(&m.text);
-        if bare.is_empty()
-            || !ctx
-                .opts
-                .one_character_reply
-                .chars
-                .iter()
-                .any(|c| *c == bare)
-        {
+        if bare.is_empty() || !ctx.opts.one_character_reply.chars.contains(&bare) {
             continue;
         }
         out.push(ctx.finding(
