@@ -16,6 +16,11 @@
 请问有什么可以
 在的亲
 我是客服
+有什么问题我可以帮您 | note=the JD/Taobao opening line (有什么问题我可以帮您处理或解决呢)
+有什么可以为您服务
+在的哈
+在的呢
+在的哦
 
 [closing]
 祝您 | note=祝您生活愉快, 祝您购物愉快
@@ -34,6 +39,17 @@
 还有其他问题吗
 还有其他可以帮您
 还有什么可以帮您
+还有什么可以帮到您
+还有其他还可以帮到您
+还有什么其他问题
+还有什么小妹可以
+期待再次为您服务
+多多谅解
+多多包含 | note=a common misspelling of 多多包涵 in closings
+多多包涵
+还有什么疑问
+还有什么问题吗
+很高兴遇到您
 
 [apology]
 抱歉
@@ -124,7 +140,7 @@
 投诉也没用
 你随便投诉
 你爱投诉投诉
-快一点 | boundary
+快一点 | boundary | except=更快一点,会快一点 | note=impatient 快一点 from an agent; 会更快一点 explains a faster path
 你怎么不
 怎么这么多问题
 唉 | boundary

@@ -67,6 +67,14 @@ pub struct CompetitorDisparagement {
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct OffPlatformContact {
+    pub bare_terms: Vec<String>,
+    pub contact_cues: Vec<String>,
+}
+
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewInvitation {
     pub max_per_session: usize,
 }
@@ -118,6 +126,7 @@ pub struct RuleOptions {
     pub missing_greeting: MissingGreeting,
     pub missing_closing: MissingClosing,
     pub competitor_disparagement: CompetitorDisparagement,
+    pub off_platform_contact: OffPlatformContact,
     pub review_invitation: ReviewInvitation,
     pub direct_refusal: DirectRefusal,
     pub payment_reminder: PaymentReminder,

@@ -1,7 +1,6 @@
 //! ABU006 `privacy-leak`.
 
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::lexicon::Category;
 use crate::rules::Ctx;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -20,9 +19,9 @@ pub static META: RuleMeta = RuleMeta {
     name: "privacy-leak",
     family: "abuse",
     severity: Severity::High,
-    summary: "The shop side sends an ID-card number (valid checksum), a bank-card number (valid Luhn digit, not an order number), or asks for or reveals personal data named in the privacy lexicon.",
+    summary: "The shop side sends an ID-card number (valid checksum) or a bank-card number (valid Luhn digit, issuer prefix, not an order or waybill number). Asking a buyer for their own phone number is routine service and does not fire.",
     rationale: "Passing on personal information without permission is 不当获取使用信息 (B类 −2 to −48; domain.md §2.5).",
-    options: "Privacy terms: `lexicons/offplatform.lex`, section `[privacy]`.",
+    options: "None. (Mobile numbers sent by the shop are SCR011; another buyer's address cannot be told from the buyer's own without order data, so it is not detected.)",
     fires: "客服: 他的身份证号是 110105199003072316",
     quiet: "客服: 您的订单号 3456789012345678901 已发货 (an order number)",
     file: file!(),
@@ -62,17 +61,6 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let text = &ctx.session.messages[i].text;
-        for h in ctx.hits_of(i, Category::Privacy) {
-            out.push(ctx.finding(
-                &META,
-                i,
-                h.span,
-                format!(
-                    "personal data asked for or revealed: 「{}」",
-                    h.span.slice(text)
-                ),
-            ));
-        }
         let normalized = crate::normalize::normalize(text);
         let n = normalized.text.as_str();
         for c in ID_CARD.captures_iter(n) {

@@ -19,9 +19,9 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::High,
     summary: "The shop side gives or asks for off-platform contact: 微信 / VX / V信 / 薇信, QQ / 扣扣, a mobile number (also split with spaces or symbols, or written with digit variants), a QR code, or a private transfer.",
     rationale: "诱导线下交易 / 站外引流 is a high-risk violation that can close a shop (domain.md §2.4). Homophones, pinyin and split digits are the usual evasions, so terms are matched on normalised text.",
-    options: "Terms and allow-contexts: `lexicons/offplatform.lex`, section `[off_platform]`.",
+    options: "Terms and allow-contexts: `lexicons/offplatform.lex`, section `[off_platform]`; `[off_platform_contact] bare_terms`, `contact_cues` in lexicons/rules.toml (微信, QQ, 二维码 alone fire only with a contact cue such as 加我, 私聊, 微信号).",
     fires: "客服: 加我薇信 abc123，给您便宜 / 客服: 有事打我电话 138 1234 5678",
-    quiet: "客服: 您可以在淘宝APP里联系我们哦",
+    quiet: "客服: 退款会原路退回微信零钱哦 (微信 as a payment channel, no contact cue)",
     file: file!(),
 };
 
@@ -32,7 +32,14 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let text = &ctx.session.messages[i].text;
+        let o = &ctx.opts.off_platform_contact;
+        let folded = text.to_lowercase();
+        let cue = o.contact_cues.iter().any(|c| folded.contains(c.as_str()));
         for h in ctx.hits_of(i, Category::OffPlatform) {
+            let bare = o.bare_terms.iter().any(|t| t.eq_ignore_ascii_case(h.term));
+            if bare && !cue {
+                continue;
+            }
             out.push(ctx.finding(
                 &META,
                 i,
