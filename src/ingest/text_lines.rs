@@ -53,6 +53,12 @@ pub struct HeaderA<'a> {
 
 /// Parse a variant A/B/C header.
 pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
+    // Every header ends with `H:MM:SS` (optionally `)` and spaces): a cheap
+    // test that skips the regex for content lines, most of a dump.
+    let tail = line.trim_end().trim_end_matches(')').as_bytes();
+    if tail.len() < 14 || !tail[tail.len() - 1].is_ascii_digit() || tail[tail.len() - 3] != b':' {
+        return None;
+    }
     let c = HEADER_A.captures(line)?;
     let nick = c.get(1).map_or("", |m| m.as_str()).trim();
     // Variant C names the receiver after an arrow; the sender is what counts.
@@ -66,6 +72,9 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
 
 /// A parsed QQ-style header: date, time (24 h), nick.
 pub fn header_qq(line: &str) -> Option<(&str, String, &str)> {
+    if line.len() < 16 || !line.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
     let c = HEADER_QQ.captures(line)?;
     let time = c.get(2)?.as_str();
     let time = match c.get(3).map(|m| m.as_str()) {
@@ -97,7 +106,8 @@ pub fn is_text_header_like(line: &str) -> bool {
 
 /// A bare `HH:MM:SS` line (the web query page's time line).
 pub fn is_bare_time(line: &str) -> bool {
-    BARE_TIME.is_match(line.trim())
+    let t = line.trim();
+    (7..=8).contains(&t.len()) && BARE_TIME.is_match(t)
 }
 
 /// A date line of the web query page: `YYYY-MM-DD` or `YYYY年M月D日`.
@@ -143,7 +153,8 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
             nick: None,
         });
     }
-    if let Some(c) = TRANSFER.captures(t) {
+    if t.contains("转交给") {
+        if let Some(c) = TRANSFER.captures(t) {
         return Some(SystemLine::Message {
             kind: MessageKind::Transfer {
                 from: c[1].to_string(),
@@ -151,6 +162,7 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
             },
             nick: None,
         });
+        }
     }
     if t.contains("离线留言自动分配") || t.starts_with("原因：【") || t.starts_with("原因:【")
     {
@@ -159,7 +171,9 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
             nick: None,
         });
     }
-    if let Some(c) = RECALL.captures(t) {
+    if !t.ends_with("撤回了一条消息") {
+        // nothing below needs a regex
+    } else if let Some(c) = RECALL.captures(t) {
         return Some(SystemLine::Message {
             kind: MessageKind::Recall,
             nick: Some(c[1].to_string()),
@@ -185,11 +199,14 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
 /// The kind of a message from its content: cards, images, product links.
 pub fn kind_of_content(text: &str) -> MessageKind {
     let t = text.trim();
-    if ORDER_CARD.is_match(t) || t.starts_with("[订单") || t.starts_with("【订单") {
+    if (t.contains("订单号") || t.contains("订单编号")) && ORDER_CARD.is_match(t) || t.starts_with("[订单") || t.starts_with("【订单") {
         return MessageKind::OrderCard;
     }
     if t == "[图片]" || t == "【图片】" || is_image_url(t) {
         return MessageKind::Image;
+    }
+    if !(t.contains("http") || t.contains('¥') || t.contains('￥') || t.contains("商品") || t.contains("[宝贝]")) {
+        return MessageKind::Text;
     }
     let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if !lines.is_empty()

@@ -18,6 +18,7 @@
 use super::policy::{LatencyPolicy, UnrepliedTreatment};
 use super::rounds::{Round, RoundStatus, SessionLatency};
 use crate::model::local_day;
+use std::collections::BTreeSet;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -128,14 +129,16 @@ pub struct LatencyAgg {
     pub auto_messages: u64,
     /// Assessed replied rounds per [`HISTOGRAM_BOUNDS`] bucket (raw latency).
     pub histogram: [u64; 8],
-    /// Buyers (`shop\u{1f}buyer`) who sent a message: 咨询人数.
-    pub buyers_consulted: Vec<String>,
+    /// Buyers who sent a message: 咨询人数. Buyers are kept as 64-bit
+    /// hashes of (shop, buyer): exact for counting and merging (a collision
+    /// needs billions of buyers), and far cheaper than the nicks.
+    pub buyers_consulted: BTreeSet<u64>,
     /// Buyers who got a valid reply: 接待人数.
-    pub buyers_received: Vec<String>,
+    pub buyers_received: BTreeSet<u64>,
     /// Buyers with at least one assessed round.
-    pub buyers_assessed: Vec<String>,
+    pub buyers_assessed: BTreeSet<u64>,
     /// Buyers with at least one assessed unreplied round: 未回复人数.
-    pub buyers_unreplied: Vec<String>,
+    pub buyers_unreplied: BTreeSet<u64>,
 }
 
 /// One table row: every metric, computed, with the policy tag.
@@ -183,38 +186,6 @@ fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
-/// Insert into a sorted, deduplicated vector.
-fn insert_sorted(set: &mut Vec<String>, key: &str) {
-    if let Err(at) = set.binary_search_by(|probe| probe.as_str().cmp(key)) {
-        set.insert(at, key.to_string());
-    }
-}
-
-/// Union of two sorted, deduplicated vectors.
-fn union_sorted(left: &[String], right: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let (mut i, mut j) = (0, 0);
-    while i < left.len() && j < right.len() {
-        match left[i].cmp(&right[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(left[i].clone());
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(right[j].clone());
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push(left[i].clone());
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out.extend_from_slice(&left[i..]);
-    out.extend_from_slice(&right[j..]);
-    out
-}
 
 /// Index of the histogram bucket for `secs`.
 pub fn histogram_bucket(secs: i64) -> usize {
@@ -266,10 +237,10 @@ impl LatencyAgg {
             agent_messages: 0,
             auto_messages: 0,
             histogram: [0; 8],
-            buyers_consulted: Vec::new(),
-            buyers_received: Vec::new(),
-            buyers_assessed: Vec::new(),
-            buyers_unreplied: Vec::new(),
+            buyers_consulted: BTreeSet::new(),
+            buyers_received: BTreeSet::new(),
+            buyers_assessed: BTreeSet::new(),
+            buyers_unreplied: BTreeSet::new(),
         }
     }
 
@@ -313,7 +284,7 @@ impl LatencyAgg {
             Scope::All | Scope::Account(_) => true,
             Scope::Day(day) => session_day == day,
         };
-        let buyer_key = format!("{}\u{1f}{}", latency.shop, latency.buyer);
+        let buyer_key = xxhash_rust::xxh3::xxh3_64(format!("{}\u{1f}{}", latency.shop, latency.buyer).as_bytes());
         let policy = self.policy.clone();
 
         if session_level {
@@ -349,7 +320,7 @@ impl LatencyAgg {
                 continue;
             }
             self.rounds_assessed += 1;
-            insert_sorted(&mut self.buyers_assessed, &buyer_key);
+            self.buyers_assessed.insert(buyer_key);
             match (round.status, round.latency_secs) {
                 (RoundStatus::Replied, Some(secs)) => {
                     if secs <= policy.three_min_secs {
@@ -367,7 +338,7 @@ impl LatencyAgg {
                 }
                 _ => {
                     self.rounds_assessed_unreplied += 1;
-                    insert_sorted(&mut self.buyers_unreplied, &buyer_key);
+                    self.buyers_unreplied.insert(buyer_key);
                     if policy.unreplied_capped {
                         self.avg_response_sum_secs += policy.cap_secs;
                         self.avg_response_rounds += 1;
@@ -424,10 +395,10 @@ impl LatencyAgg {
             self.buyer_messages += buyer_msgs_in_rounds;
         }
         if consulted {
-            insert_sorted(&mut self.buyers_consulted, &buyer_key);
+            self.buyers_consulted.insert(buyer_key);
         }
         if received {
-            insert_sorted(&mut self.buyers_received, &buyer_key);
+            self.buyers_received.insert(buyer_key);
         }
     }
 
@@ -463,10 +434,10 @@ impl LatencyAgg {
         for (mine, theirs) in self.histogram.iter_mut().zip(other.histogram) {
             *mine += theirs;
         }
-        self.buyers_consulted = union_sorted(&self.buyers_consulted, &other.buyers_consulted);
-        self.buyers_received = union_sorted(&self.buyers_received, &other.buyers_received);
-        self.buyers_assessed = union_sorted(&self.buyers_assessed, &other.buyers_assessed);
-        self.buyers_unreplied = union_sorted(&self.buyers_unreplied, &other.buyers_unreplied);
+        self.buyers_consulted.extend(other.buyers_consulted.iter().copied());
+        self.buyers_received.extend(other.buyers_received.iter().copied());
+        self.buyers_assessed.extend(other.buyers_assessed.iter().copied());
+        self.buyers_unreplied.extend(other.buyers_unreplied.iter().copied());
         Ok(())
     }
 
