@@ -405,7 +405,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // A merged directory has scores but no findings.jsonl.
             let csv = if dir.join("findings.jsonl").exists() {
                 let rows = wwqa::report::html::write_findings_csv(&dir, redact)?;
-                format!(" and {} ({rows} findings)", dir.join("findings.csv").display())
+                format!(
+                    " and {} ({rows} findings)",
+                    dir.join("findings.csv").display()
+                )
             } else {
                 String::new()
             };

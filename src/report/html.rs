@@ -438,7 +438,7 @@ fn collect_findings(dir: &Path, red: Option<&Redactor>) -> Result<Option<Finding
             Some((i, s)) if s < f.severity => {
                 agent.quotes.remove(i);
                 agent.quotes.push(shown());
-                agent.quotes.sort_by(|a, b| b.severity.cmp(&a.severity));
+                agent.quotes.sort_by_key(|q| std::cmp::Reverse(q.severity));
             }
             _ => {}
         }
@@ -864,7 +864,11 @@ fn hour_chart(table: &HourTable) -> String {
     let (left, right, top, bottom) = (52.0, 48.0, 30.0, 36.0);
     let plot_w = width - left - right;
     let plot_h = height - top - bottom;
-    let max = table.hours.iter().map(|h| h.rounds as f64).fold(0.0, f64::max);
+    let max = table
+        .hours
+        .iter()
+        .map(|h| h.rounds as f64)
+        .fold(0.0, f64::max);
     let (ymax, step) = nice_axis(max);
     let mut s = String::new();
     let title = "轮次与3分钟响应率（按小时） Rounds and 3-minute response rate by hour";
@@ -1092,17 +1096,16 @@ impl Page<'_> {
         self.abuse(&mut out);
         self.tiers(&mut out);
         self.files(&mut out);
-        w!(out, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
+        w!(
+            out,
+            "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+        );
         out
     }
 
     fn header(&self, out: &mut String) {
         let s = self.summary;
-        let policies: Vec<String> = s
-            .policies
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
+        let policies: Vec<String> = s.policies.iter().map(|(k, v)| format!("{k} {v}")).collect();
         w!(
             out,
             "<header><h1>客服质检报告 <small>wwqa QA report</small></h1>\
@@ -1126,7 +1129,9 @@ impl Page<'_> {
 
     fn overview(&self, out: &mut String) {
         let t = &self.summary.totals;
-        out.push_str("<section id=\"overview\"><h2>概览 <small>Overview</small></h2><div class=\"cards\">");
+        out.push_str(
+            "<section id=\"overview\"><h2>概览 <small>Overview</small></h2><div class=\"cards\">",
+        );
         let mut card = |k: &str, v: String, warn: bool| {
             w!(
                 out,
@@ -1137,13 +1142,25 @@ impl Page<'_> {
             );
         };
         card("文件 files", t.files.to_string(), false);
-        card("数据量 bytes", format!("{:.1} MB", t.bytes as f64 / 1e6), false);
+        card(
+            "数据量 bytes",
+            format!("{:.1} MB", t.bytes as f64 / 1e6),
+            false,
+        );
         card("消息 messages", t.messages.to_string(), false);
         card("会话 sessions", t.sessions.to_string(), false);
         card("发现 findings", t.findings.to_string(), false);
         card("读取行 lines read", t.lines_read.to_string(), false);
-        card("拒收行 lines rejected", t.lines_rejected.to_string(), t.lines_rejected > 0);
-        card("无法读取的文件 unreadable files", t.files_unreadable.to_string(), t.files_unreadable > 0);
+        card(
+            "拒收行 lines rejected",
+            t.lines_rejected.to_string(),
+            t.lines_rejected > 0,
+        );
+        card(
+            "无法读取的文件 unreadable files",
+            t.files_unreadable.to_string(),
+            t.files_unreadable > 0,
+        );
         card("警告 warnings", t.warnings.to_string(), false);
         if let Some(h) = self.hours {
             if let (Some(first), Some(last)) = (h.first, h.last) {
@@ -1182,7 +1199,9 @@ impl Page<'_> {
 
     fn charts(&self, out: &mut String) {
         let s = self.summary;
-        out.push_str("<section id=\"charts\"><h2>图表 <small>Charts</small></h2><div class=\"grid2\">");
+        out.push_str(
+            "<section id=\"charts\"><h2>图表 <small>Charts</small></h2><div class=\"grid2\">",
+        );
         // Latency histogram: bins at or above the 3-minute limit in red.
         let three = self.hours.map_or(180, |h| h.three_min_secs);
         let bars: Vec<Bar> = s
@@ -1203,7 +1222,9 @@ impl Page<'_> {
                 }
             })
             .collect();
-        out.push_str("<div><h3>响应时长分布 <small>Latency distribution (assessed rounds)</small></h3>");
+        out.push_str(
+            "<div><h3>响应时长分布 <small>Latency distribution (assessed rounds)</small></h3>",
+        );
         if bars.is_empty() {
             out.push_str("<p class=\"muted\">No timed rounds.</p>");
         } else {
@@ -1273,7 +1294,11 @@ impl Page<'_> {
         if bars.is_empty() {
             out.push_str("<p class=\"muted\">No findings.</p>");
         } else {
-            out.push_str(&hbar_chart("chart-rules", "违规按规则 Findings by rule", &bars));
+            out.push_str(&hbar_chart(
+                "chart-rules",
+                "违规按规则 Findings by rule",
+                &bars,
+            ));
         }
         out.push_str("</div></div></section>\n");
     }
@@ -1309,7 +1334,11 @@ impl Page<'_> {
             td_num(out, &rounds, n(r.rounds_assessed));
             td_num(out, &pct(r.three_min_rate), r.three_min_rate);
             td_num(out, &num(r.avg_response_secs, 1), r.avg_response_secs);
-            td_num(out, &num(r.first_response_avg_secs, 1), r.first_response_avg_secs);
+            td_num(
+                out,
+                &num(r.first_response_avg_secs, 1),
+                r.first_response_avg_secs,
+            );
             td_num(out, &r.slow_breach.to_string(), n(r.slow_breach));
             td_num(out, &r.unreplied_rounds.to_string(), n(r.unreplied_rounds));
             td_num(out, &pct(r.reply_rate), r.reply_rate);
@@ -1322,9 +1351,21 @@ impl Page<'_> {
                 &format!("{:.1}", r.violations_per_100_sessions),
                 Some(r.violations_per_100_sessions),
             );
-            td_num(out, &r.abuse_evidence_by_agent.to_string(), n(r.abuse_evidence_by_agent));
-            td_num(out, &r.abuse_evidence_by_buyer.to_string(), n(r.abuse_evidence_by_buyer));
-            td_num(out, &r.abuse_candidates_by_agent.to_string(), n(r.abuse_candidates_by_agent));
+            td_num(
+                out,
+                &r.abuse_evidence_by_agent.to_string(),
+                n(r.abuse_evidence_by_agent),
+            );
+            td_num(
+                out,
+                &r.abuse_evidence_by_buyer.to_string(),
+                n(r.abuse_evidence_by_buyer),
+            );
+            td_num(
+                out,
+                &r.abuse_candidates_by_agent.to_string(),
+                n(r.abuse_candidates_by_agent),
+            );
             td_num(out, &r.commitments.to_string(), n(r.commitments));
             let conv = if r.inquiry_sessions > 0 {
                 format!("{} / {}", pct(r.inquiry_conversion), r.inquiry_sessions)
@@ -1453,7 +1494,14 @@ impl Page<'_> {
         for ((shop, account), a) in agents {
             out.push_str("<tr>");
             td_name(out, shop);
-            td_name(out, if account.is_empty() { "(无账号 none)" } else { account });
+            td_name(
+                out,
+                if account.is_empty() {
+                    "(无账号 none)"
+                } else {
+                    account
+                },
+            );
             let n = |x: u64| Some(x as f64);
             td_num(out, &a.count.to_string(), n(a.count));
             td_num(out, &a.by_severity[3].to_string(), n(a.by_severity[3]));
@@ -1855,4 +1903,346 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     csv.flush()
         .with_context(|| format!("{}: cannot write", out_path.display()))?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::unix_from_local;
+    use serde_json::json;
+
+    fn at(day: u32, h: u32, m: u32) -> i64 {
+        let dt = chrono::NaiveDate::from_ymd_opt(2026, 10, day)
+            .and_then(|d| d.and_hms_opt(h, m, 0))
+            .expect("valid date");
+        unix_from_local(dt)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        code: &str,
+        severity: &str,
+        role: &str,
+        account: Option<&str>,
+        buyer: &str,
+        quote: &str,
+        time: &str,
+        line: u32,
+    ) -> String {
+        let mut f = json!({
+            "code": code, "name": format!("rule-{code}"), "severity": severity,
+            "message": format!("fired on {quote}"), "session_id": "s1", "shop": "花花旗舰店",
+            "buyer": buyer, "message_id": format!("m{line}"), "role": role,
+            "location": format!("dump/{buyer}.txt:{line}"), "time": time,
+            "span": {"char_start": 0, "char_end": quote.chars().count(), "byte_start": 0, "byte_end": quote.len()},
+            "quote": quote, "context": []
+        });
+        if let Some(a) = account {
+            f["account"] = json!(a);
+        }
+        f.to_string()
+    }
+
+    fn summary() -> String {
+        json!({
+            "wwqa_version": "0.1.0",
+            "policies": {"latency": "taobao_2025@2026.11.1", "roles": "2026.11"},
+            "totals": {"files": 1, "messages": 40, "sessions": 3, "lines_rejected": 2, "findings": 30},
+            "latency_histogram": [["0-10s", 1], ["180-300s", 2]],
+            "stage_mix": {"pre_sale": 2, "after_sale": 1, "in_sale": 0, "other": 0},
+            "findings_by_code": {"LAT002": 25, "ABU001": 1},
+            "agents": [{"shop": "花花旗舰店", "name": "花花旗舰店:小美", "sessions": 3,
+                        "rounds_assessed": 5, "three_min_rate": 0.8, "avg_response_secs": 61.25}],
+            "shops": [{"shop": "花花旗舰店", "name": "花花旗舰店", "sessions": 3}]
+        })
+        .to_string()
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        if let Some(parent) = dir.join(name).parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+
+    /// 25 LAT002 findings on buyer messages (one with a phone number), then
+    /// LAT001/LAT003 of another agent, then one insult by the agent.
+    fn findings_fixture(dir: &Path) {
+        let mut lines = Vec::new();
+        for i in 0..25 {
+            let quote = if i == 0 {
+                "我的电话13812345678，快点发货".to_string()
+            } else {
+                format!("第{i}次催单")
+            };
+            lines.push(finding(
+                "LAT002",
+                "medium",
+                "buyer",
+                Some("花花旗舰店:小美"),
+                "tb_buyer_a",
+                &quote,
+                "2026-10-20 10:00:00",
+                i + 1,
+            ));
+        }
+        for (i, (code, sev)) in [
+            ("LAT001", "low"),
+            ("LAT001", "low"),
+            ("LAT001", "low"),
+            ("LAT003", "high"),
+            ("LAT004", "medium"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            lines.push(finding(
+                code,
+                sev,
+                "buyer",
+                Some("花花旗舰店:阿强"),
+                "tb_buyer_b",
+                &format!("问题{i}"),
+                "2026-10-21 11:00:00",
+                100 + i as u32,
+            ));
+        }
+        lines.push(finding(
+            "ABU001",
+            "high",
+            "agent",
+            Some("花花旗舰店:小美"),
+            "tb_buyer_a",
+            "你是不是有病<script>",
+            "2026-10-20 10:30:00",
+            200,
+        ));
+        lines.push("{not json".to_string());
+        write(dir, "findings.jsonl", &(lines.join("\n") + "\n"));
+    }
+
+    fn rendered(redact: bool) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(dir.path(), "summary.json", &summary());
+        findings_fixture(dir.path());
+        // Two bundles of the same conversation: the report links the one
+        // whose range covers the finding.
+        for (case, first, last) in [
+            (
+                "2026-10-01-aaaa",
+                "2026-10-01 09:00:00",
+                "2026-10-01 12:00:00",
+            ),
+            (
+                "2026-10-20-bbbb",
+                "2026-10-20 09:00:00",
+                "2026-10-20 11:00:00",
+            ),
+        ] {
+            let bundle = json!({"case_id": case, "shop": "花花旗舰店", "buyer": "tb_buyer_a",
+                "first_time": first, "last_time": last, "messages": [{}, {}], "highlights": [],
+                "range_hash": "ff00"});
+            write(
+                dir.path(),
+                &format!("evidence/{case}/bundle.json"),
+                &bundle.to_string(),
+            );
+        }
+        let html = render_report(dir.path(), redact).expect("renders");
+        (dir, html)
+    }
+
+    #[test]
+    fn hours_count_rounds_assessed_and_within_three_minutes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let round = |t: i64, status: &str, in_window: bool, secs: Option<i64>| {
+            json!({"open_time": t, "status": status, "in_window": in_window, "latency_secs": secs,
+                   "account": "a", "buyer_msgs": 1})
+        };
+        let l1 = json!({"id": "s1", "messages": [{"text": "\"latency\":{ in a text"}],
+            "latency": {"policy": "p", "available": true, "rounds": [
+                round(at(20, 10, 5), "replied", true, Some(100)),
+                round(at(20, 10, 30), "replied", true, Some(200)),
+                round(at(20, 10, 40), "unreplied", true, None),
+                round(at(21, 3, 0), "replied", false, Some(50)),
+            ]}, "commitments": []});
+        // Spaced JSON takes the slow path; the result must be the same.
+        let l2 = format!(
+            "{{\"id\": \"s2\", \"latency\": {{\"rounds\": [{}]}}}}",
+            round(at(21, 23, 59), "auto_only", true, Some(0))
+        );
+        write(
+            dir.path(),
+            "sessions.jsonl",
+            &format!("{l1}\n{l2}\n\ngarbage\n"),
+        );
+        let t = collect_hours(dir.path(), 180)
+            .expect("reads")
+            .expect("present");
+        let h = |i: usize| (t.hours[i].rounds, t.hours[i].assessed, t.hours[i].within);
+        assert_eq!(h(10), (3, 3, 1));
+        assert_eq!(h(3), (1, 0, 0));
+        assert_eq!(h(23), (1, 0, 0));
+        assert_eq!(t.hours.iter().map(|x| x.rounds).sum::<u64>(), 5);
+        assert_eq!(t.unreadable_lines, 1);
+        assert_eq!(
+            (t.first, t.last),
+            (Some(at(20, 10, 5)), Some(at(21, 23, 59)))
+        );
+        assert!(collect_hours(&dir.path().join("none"), 180)
+            .expect("absent is fine")
+            .is_none());
+    }
+
+    #[test]
+    fn findings_are_counted_in_full_and_quotes_capped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        findings_fixture(dir.path());
+        let f = collect_findings(dir.path(), None)
+            .expect("reads")
+            .expect("present");
+        assert_eq!(f.total, 31);
+        assert_eq!(f.unreadable_lines, 1);
+        let lat002 = &f.rules["LAT002"];
+        assert_eq!(
+            (lat002.count, lat002.quotes.len()),
+            (25, MAX_QUOTES_PER_RULE)
+        );
+        assert_eq!(lat002.quotes[0].quote, "我的电话13812345678，快点发货");
+        assert_eq!(lat002.family, "latency");
+        // 阿强: three lows, then a high and a medium; the three most severe
+        // stay, the earliest low among them.
+        let a = &f.agents[&("花花旗舰店".to_string(), "花花旗舰店:阿强".to_string())];
+        assert_eq!(a.count, 5);
+        assert_eq!(a.by_severity, [0, 3, 1, 1]);
+        let kept: Vec<&str> = a.quotes.iter().map(|q| q.quote.as_str()).collect();
+        assert_eq!(kept, ["问题3", "问题4", "问题0"]);
+        // Only the abuse-family finding makes a case.
+        assert_eq!(f.cases.len(), 1);
+        let case = &f.cases[&("花花旗舰店".to_string(), "tb_buyer_a".to_string())];
+        assert_eq!((case.count, case.shop_side), (1, 1));
+        assert_eq!(case.first_time, "2026-10-20 10:30:00");
+    }
+
+    #[test]
+    fn redacted_report_masks_buyers_and_numbers_and_links_evidence() {
+        let (_dir, html) = rendered(true);
+        let red = Redactor::from_env();
+        assert!(!html.contains("13812345678"));
+        assert!(html.contains("我的电话1** **** ****，快点发货"));
+        assert!(!html.contains("tb_buyer_a"), "buyer nick leaked");
+        assert!(html.contains(&red.mask_nick("tb_buyer_a")));
+        // The nick in a path is masked too; agents and shops are kept.
+        assert!(html.contains(&format!("dump/{}.txt:1<", red.mask_nick("tb_buyer_a"))));
+        assert!(html.contains("花花旗舰店:小美"));
+        assert!(html.contains("class=\"banner redacted\""));
+        // The bundle covering the insult is linked, not the older one.
+        assert!(html
+            .contains("<a href=\"evidence/2026-10-20-bbbb/bundle.html\">2026-10-20-bbbb</a></td>"));
+        assert!(html.contains("你是不是有病&lt;script&gt;"));
+        assert!(!html.contains("有病<script>"));
+        for id in [
+            "chart-latency",
+            "chart-stages",
+            "chart-rules",
+            "table-agents",
+            "table-shops",
+            "table-violations-agents",
+            "table-abuse",
+            "table-evidence",
+        ] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{id} missing");
+        }
+        // No sessions.jsonl and no tiers.json: said so, not an error.
+        assert!(html.contains("sessions.jsonl is absent"));
+        assert!(html.contains("tiers.json is absent"));
+        // LAT002 has 25 findings and shows 20 quote rows.
+        let start = html.find("id=\"rule-LAT002\"").expect("LAT002 block");
+        let block = &html[start..start + html[start..].find("</details>").expect("end")];
+        assert!(block.contains("— 25 findings"));
+        assert_eq!(block.matches("<tr>").count(), 1 + MAX_QUOTES_PER_RULE);
+    }
+
+    #[test]
+    fn unredacted_report_keeps_originals_and_says_so() {
+        let (_dir, html) = rendered(false);
+        assert!(html.contains("我的电话13812345678，快点发货"));
+        assert!(html.contains("tb_buyer_a"));
+        assert!(html.contains("class=\"banner unredacted\""));
+    }
+
+    #[test]
+    fn findings_csv_has_bom_documented_columns_and_masks() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        findings_fixture(dir.path());
+        assert_eq!(write_findings_csv(dir.path(), true).expect("writes"), 31);
+        let text = std::fs::read_to_string(dir.path().join("findings.csv")).expect("csv");
+        let body = text.strip_prefix('\u{feff}').expect("BOM");
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(
+            lines[0],
+            "code,name,family,severity,time,shop,account,buyer,role,location,session_id,message_id,char_start,char_end,quote,message"
+        );
+        let mask = Redactor::from_env().mask_nick("tb_buyer_a");
+        assert_eq!(
+            lines[1],
+            format!(
+                "LAT002,rule-LAT002,latency,medium,2026-10-20 10:00:00,花花旗舰店,花花旗舰店:小美,{mask},buyer,\
+                 dump/{mask}.txt:1,s1,m1,0,20,我的电话1** **** ****，快点发货,fired on 我的电话1** **** ****，快点发货"
+            )
+        );
+        assert_eq!(lines.len(), 32);
+        write_findings_csv(dir.path(), false).expect("writes");
+        let text = std::fs::read_to_string(dir.path().join("findings.csv")).expect("csv");
+        assert!(text
+            .contains(",tb_buyer_a,buyer,dump/tb_buyer_a.txt:1,s1,m1,0,20,我的电话13812345678，"));
+        assert!(write_findings_csv(&dir.path().join("missing"), true).is_err());
+    }
+
+    #[test]
+    fn missing_summary_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = render_report(dir.path(), true).expect_err("no summary");
+        assert!(
+            format!("{err:#}").contains("not a scan output directory"),
+            "{err:#}"
+        );
+        write(dir.path(), "summary.json", "[1, 2]");
+        let err = render_report(dir.path(), true).expect_err("bad summary");
+        assert!(format!("{err:#}").contains("not a wwqa summary"), "{err:#}");
+    }
+
+    #[test]
+    fn escaping_and_axes() {
+        assert_eq!(escape("a<b>&\"c\"'"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;");
+        assert!(matches!(escape("花花旗舰店"), Cow::Borrowed(_)));
+        assert_eq!(url_segment("2026-10-20 案"), "2026-10-20%20%E6%A1%88");
+        assert_eq!(nice_axis(2462.0), (3000.0, 1000.0));
+        assert_eq!(nice_axis(7.0), (8.0, 2.0));
+        assert_eq!(nice_axis(0.0), (1.0, 0.25));
+    }
+
+    #[test]
+    fn tiers_render_with_the_deciding_check() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(dir.path(), "summary.json", &summary());
+        let tiers = json!({"policy_name": "wwqa-tiers", "policy_version": "2026.11-1",
+            "policy_source": "lexicons/tiers.toml", "shop_tiers": {"cancelled": 1, "gold": 0},
+            "agent_levels": {"新手": 1},
+            "shops": [{"shop": "素锦服饰", "month": "2026-10", "platform": "taobao", "industry": "服饰",
+                "scale_band": "中", "tier": "cancelled", "computed_tier": "silver",
+                "decided_by": "cancellation.complaint_types", "flags": ["complaint:辱骂 2026-10-15"],
+                "rank": {"rank": 2, "peers": 5, "percentile": "40"},
+                "checks": [{"rule": "cancellation.complaint_types", "passed": false,
+                    "actual": "辱骂 2026-10-15", "expected": "no upheld complaint", "note": ""}]}],
+            "agents": [{"agent": "素锦服饰:阿花", "shop": "素锦服饰", "month": "2026-10", "level": "新手",
+                "checks": []}]});
+        write(dir.path(), "tiers.json", &tiers.to_string());
+        let html = render_report(dir.path(), true).expect("renders");
+        assert!(html.contains("<span class=\"tier tier-cancelled\">已取消</span> <span class=\"muted\">(原为 would have been 银牌)</span>"));
+        assert!(html.contains("<span class=\"fail\">FAIL</span> 辱骂 2026-10-15 <span class=\"muted\">(expected no upheld complaint)</span>"));
+        assert!(html.contains(">淘宝<"));
+        assert!(html.contains("2 / 5 (top 40%)"));
+        assert!(html.contains("id=\"table-levels\""));
+    }
 }

@@ -238,7 +238,11 @@ fn numbers(text: &str, out: &mut Vec<Masked>) {
                 Some((j, mask)) => {
                     // Only a `86…` phone can follow the plus: 11-digit
                     // mobiles start with 1.
-                    let lead = if i == 0 && mask == PHONE_MASK { plus } else { 0 };
+                    let lead = if i == 0 && mask == PHONE_MASK {
+                        plus
+                    } else {
+                        0
+                    };
                     out.push(Masked {
                         start: run.start() + groups[i].0 - lead,
                         end: run.start() + groups[j].1,
@@ -324,11 +328,9 @@ fn addresses(text: &str, out: &mut Vec<Masked>) {
     // Place-name chars: Han characters except the words that usually lead
     // into an address (`寄到`, `地址是`, `我家在`) or end a sentence, so
     // those stay readable outside the mask.
-    const NAME: &str =
-        r"[\p{Han}--[在到寄发是地址的住送往我你他她家请改为把给从了吗呢吧啊哦呀和与及或想问说要能可以帮麻烦收货]]";
+    const NAME: &str = r"[\p{Han}--[在到寄发是地址的住送往我你他她家请改为把给从了吗呢吧啊哦呀和与及或想问说要能可以帮麻烦收货]]";
     // Building names mix in Latin letters (`SOHO现代城`).
-    const NAME_L: &str =
-        r"[\p{Han}A-Za-z--[在到寄发是地址的住送往我你他她家请改为把给从了吗呢吧啊哦呀和与及或想问说要能可以帮麻烦收货]]";
+    const NAME_L: &str = r"[\p{Han}A-Za-z--[在到寄发是地址的住送往我你他她家请改为把给从了吗呢吧啊哦呀和与及或想问说要能可以帮麻烦收货]]";
     const NUM: &str = r"[0-9０-９A-Za-z一二三四五六七八九十零〇百]+";
     let pattern = format!(
         "(?P<keep>(?:{NAME}{{2,8}}?(?:省|自治区))?(?:{NAME}{{1,8}}?市){{0,2}})\
@@ -423,7 +425,10 @@ mod tests {
             "订单号：[单号] 麻烦查一下"
         );
         assert_eq!(r("订单 20261024123 还没发货"), "订单 [单号] 还没发货");
-        assert_eq!(r("快递单号SF1234567890怎么查不到"), "快递单号[单号]怎么查不到");
+        assert_eq!(
+            r("快递单号SF1234567890怎么查不到"),
+            "快递单号[单号]怎么查不到"
+        );
         // Prices, dates, times and short codes are left alone.
         let plain = "2026-10-24 21:21:52 下单，199.00元，优惠券减30，尺码38";
         assert_eq!(r(plain), plain);
@@ -446,10 +451,7 @@ mod tests {
             "改地址：广东省深圳市[地址]"
         );
         assert_eq!(r("我住在幸福小区3栋2单元502室"), "我住在[地址]");
-        assert_eq!(
-            r("上海市浦东新区张江镇祖冲之路2288弄5号"),
-            "上海市[地址]"
-        );
+        assert_eq!(r("上海市浦东新区张江镇祖冲之路2288弄5号"), "上海市[地址]");
         // No street-level number: nothing personal to mask.
         assert_eq!(r("我在杭州市西湖区"), "我在杭州市西湖区");
         assert_eq!(r("你们发什么快递到北京市"), "你们发什么快递到北京市");
