@@ -1015,7 +1015,11 @@ table.sortable th[aria-sort="ascending"]::after { content:" ▲"; color:var(--ac
 table.sortable th[aria-sort="descending"]::after { content:" ▼"; color:var(--accent); }
 td.name { white-space:nowrap; }
 td.n { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
-td.loc, td.time { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:12px; white-space:nowrap; color:var(--muted); }
+td.loc, td.time { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:12px; color:var(--muted); }
+td.time { white-space:nowrap; }
+td.loc { overflow-wrap:anywhere; min-width:14em; max-width:26em; }
+td.quote { min-width:16em; }
+td.msg { min-width:14em; color:var(--muted); }
 tr.fail td { background:#fdedec; }
 .sev { display:inline-block; padding:0 6px; border-radius:3px; color:#fff; font-size:12px; white-space:nowrap; }
 .tier { display:inline-block; padding:0 8px; border-radius:3px; font-weight:600; }
@@ -1427,8 +1431,12 @@ impl Page<'_> {
             td_name(out, &q.account);
             td_name(out, &q.buyer);
             td(out, q.role.as_str());
-            w!(out, "<td><mark>{}</mark></td>", escape(&q.quote));
-            td(out, &q.message);
+            w!(
+                out,
+                "<td class=\"quote\"><mark>{}</mark></td>",
+                escape(&q.quote)
+            );
+            w!(out, "<td class=\"msg\">{}</td>", escape(&q.message));
             out.push_str("</tr>");
         }
         out.push_str("</tbody></table>");
