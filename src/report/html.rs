@@ -21,9 +21,9 @@
 //! Links to evidence pages are relative, so the report is meant to stay in
 //! the output directory.
 //!
-//! With `redact`, buyer nicks become stable pseudonyms and quotes, messages
-//! and context pass through [`Redactor::redact_message`]; shop and agent
-//! nicks stay. Evidence pages are not touched: they keep the original text
+//! With `redact`, buyer nicks become stable pseudonyms (also inside file
+//! paths: exports are often named after the buyer) and quotes and messages
+//! pass through [`Redactor::redact_message`]; shop and agent nicks stay. Evidence pages are not touched: they keep the original text
 //! and say so.
 
 use super::redact::Redactor;
@@ -301,6 +301,8 @@ struct HourStats {
 
 #[derive(Debug, Default)]
 struct HourTable {
+    /// Buyer nicks of every session.
+    buyers: std::collections::BTreeSet<String>,
     hours: [HourStats; 24],
     first: Option<i64>,
     last: Option<i64>,
@@ -331,22 +333,53 @@ impl Families {
     }
 }
 
-/// Replace the buyer nick in a path or label (nothing else: a path must
-/// stay findable).
-fn mask_nick_in(text: &str, nick: &str, red: &Redactor) -> String {
-    if nick.chars().count() < 2 {
-        return text.to_string();
-    }
-    text.replace(nick, &red.mask_nick(nick))
+/// What redaction needs besides the [`Redactor`]: every buyer nick of the
+/// scan, to mask them in file paths (千牛 exports are often one file per
+/// contact, named after the buyer). Paths get nothing else masked: they
+/// must stay findable.
+struct Redaction {
+    redactor: Redactor,
+    /// Buyer nicks of at least two chars, and their masks.
+    nicks: Option<aho_corasick::AhoCorasick>,
+    masks: Vec<String>,
 }
 
-fn quote_of(f: &Finding, red: Option<&Redactor>) -> Quote {
+impl Redaction {
+    fn new(redactor: Redactor, buyers: &std::collections::BTreeSet<String>) -> Redaction {
+        let nicks: Vec<&String> = buyers.iter().filter(|b| b.chars().count() >= 2).collect();
+        let masks = nicks.iter().map(|n| redactor.mask_nick(n)).collect();
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&nicks)
+            .ok();
+        Redaction {
+            redactor,
+            nicks: automaton,
+            masks,
+        }
+    }
+
+    /// `path` with every known buyer nick, and `own` (the finding's
+    /// buyer), replaced by its pseudonym.
+    fn path(&self, path: &str, own: &str) -> String {
+        let masked = match &self.nicks {
+            Some(ac) => ac.replace_all(path, &self.masks),
+            None => path.to_string(),
+        };
+        if own.chars().count() < 2 {
+            return masked;
+        }
+        masked.replace(own, &self.redactor.mask_nick(own))
+    }
+}
+
+fn quote_of(f: &Finding, red: Option<&Redaction>) -> Quote {
     let (buyer, quote, message, location) = match red {
         Some(r) => (
-            r.mask_nick(&f.buyer),
-            r.redact_message(&f.quote, &[&f.buyer]),
-            r.redact_message(&f.message, &[&f.buyer]),
-            mask_nick_in(&f.location, &f.buyer, r),
+            r.redactor.mask_nick(&f.buyer),
+            r.redactor.redact_message(&f.quote, &[&f.buyer]),
+            r.redactor.redact_message(&f.message, &[&f.buyer]),
+            r.path(&f.location, &f.buyer),
         ),
         None => (
             f.buyer.clone(),
@@ -401,7 +434,7 @@ fn stream_jsonl<T: serde::de::DeserializeOwned>(
     Ok(Some(bad))
 }
 
-fn collect_findings(dir: &Path, red: Option<&Redactor>) -> Result<Option<FindingStats>> {
+fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<FindingStats>> {
     let mut stats = FindingStats::default();
     let mut families = Families(HashMap::new());
     let bad = stream_jsonl(&dir.join("findings.jsonl"), |f: Finding| {
@@ -449,7 +482,7 @@ fn collect_findings(dir: &Path, red: Option<&Redactor>) -> Result<Option<Finding
                 .or_default();
             if case.count == 0 {
                 case.buyer_shown = match red {
-                    Some(r) => r.mask_nick(&f.buyer),
+                    Some(r) => r.redactor.mask_nick(&f.buyer),
                     None => f.buyer.clone(),
                 };
             }
@@ -493,6 +526,17 @@ fn line_latency(line: &str) -> Option<LatencyIn> {
         .map(|s| s.latency)
 }
 
+/// The buyer of a `sessions.jsonl` line: the first `"buyer":"` key is the
+/// session's `conversation.buyer` (it precedes the messages, and inside a
+/// JSON string a quote is always escaped).
+fn line_buyer(line: &str) -> Option<String> {
+    const KEY: &[u8] = b"\"buyer\":";
+    let pos = memchr::memmem::find(line.as_bytes(), KEY)?;
+    let mut de = serde_json::Deserializer::from_str(&line[pos + KEY.len()..]);
+    String::deserialize(&mut de).ok()
+}
+
+/// Stream `sessions.jsonl`: rounds by hour and every buyer nick.
 fn collect_hours(dir: &Path, three_min_secs: i64) -> Result<Option<HourTable>> {
     let path = dir.join("sessions.jsonl");
     let file = match std::fs::File::open(&path) {
@@ -517,6 +561,11 @@ fn collect_hours(dir: &Path, three_min_secs: i64) -> Result<Option<HourTable>> {
         }
         if line.trim().is_empty() {
             continue;
+        }
+        if let Some(buyer) = line_buyer(&line) {
+            if !table.buyers.contains(&buyer) {
+                table.buyers.insert(buyer);
+            }
         }
         let Some(latency) = line_latency(&line) else {
             table.unreadable_lines += 1;
@@ -597,9 +646,15 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
     })?;
     let summary: SummaryIn = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a wwqa summary", summary_path.display()))?;
-    let redactor = redact.then(Redactor::from_env);
-    let findings = collect_findings(dir, redactor.as_ref())?;
     let hours = collect_hours(dir, three_min_secs(&summary))?;
+    let redaction = redact.then(|| {
+        let none = std::collections::BTreeSet::new();
+        Redaction::new(
+            Redactor::from_env(),
+            hours.as_ref().map_or(&none, |h| &h.buyers),
+        )
+    });
+    let findings = collect_findings(dir, redaction.as_ref())?;
     let tiers_path = dir.join("tiers.json");
     let tiers: Option<TiersIn> = match std::fs::read_to_string(&tiers_path) {
         Ok(t) => Some(
@@ -615,7 +670,7 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
         hours: hours.as_ref(),
         tiers: tiers.as_ref(),
         evidence: &evidence,
-        redactor: redactor.as_ref(),
+        redaction: redaction.as_ref(),
     };
     Ok(page.render())
 }
@@ -626,7 +681,7 @@ struct Page<'a> {
     hours: Option<&'a HourTable>,
     tiers: Option<&'a TiersIn>,
     evidence: &'a [EvidenceCase],
-    redactor: Option<&'a Redactor>,
+    redaction: Option<&'a Redaction>,
 }
 
 /// HTML-escape text for element content and quoted attributes.
@@ -1117,7 +1172,7 @@ impl Page<'_> {
             escape(&s.wwqa_version),
             escape(&policies.join(" · "))
         );
-        if self.redactor.is_some() {
+        if self.redaction.is_some() {
             out.push_str(
                 "<div class=\"banner redacted\">已脱敏 Redacted: 买家昵称以稳定代号显示，手机号、身份证号、卡号/订单号和地址已遮蔽；\
                  店铺与客服昵称保留。Buyer nicks are pseudonyms; phone, ID, card and order numbers and addresses are masked.</div>",
@@ -1592,7 +1647,7 @@ impl Page<'_> {
                     );
                     match self.evidence_for(shop, buyer, &c.first_time) {
                         Some(e) => w!(out, "<td>{}</td>", Self::evidence_link(e)),
-                        None if self.redactor.is_some() => out.push_str(
+                        None if self.redaction.is_some() => out.push_str(
                             "<td class=\"muted\">无证据包 none: <code>wwqa evidence DUMP --buyer NICK --shop SHOP --out DIR/evidence</code> \
                              (nick in the --no-redact report)</td>",
                         ),
@@ -1624,8 +1679,8 @@ impl Page<'_> {
             );
             for e in self.evidence {
                 let b = &e.bundle;
-                let buyer = match self.redactor {
-                    Some(r) => r.mask_nick(&b.buyer),
+                let buyer = match self.redaction {
+                    Some(r) => r.redactor.mask_nick(&b.buyer),
                     None => b.buyer.clone(),
                 };
                 w!(out, "<tr><td>{}</td>", Self::evidence_link(e));
@@ -1792,7 +1847,11 @@ impl Page<'_> {
         );
         for f in files.iter().take(MAX_FILE_ROWS) {
             out.push_str("<tr>");
-            w!(out, "<td class=\"loc\">{}</td>", escape(&f.path));
+            let path = match self.redaction {
+                Some(r) => r.path(&f.path, ""),
+                None => f.path.clone(),
+            };
+            w!(out, "<td class=\"loc\">{}</td>", escape(&path));
             td(out, f.format.as_deref().unwrap_or("—"));
             td(out, f.encoding.as_deref().unwrap_or("—"));
             let n = |x: u64| Some(x as f64);
@@ -1800,7 +1859,11 @@ impl Page<'_> {
             td_num(out, &f.lines_rejected.to_string(), n(f.lines_rejected));
             td_num(out, &f.messages.to_string(), n(f.messages));
             td_num(out, &f.sessions.to_string(), n(f.sessions));
-            td(out, f.error.as_deref().unwrap_or(""));
+            let error = f.error.as_deref().unwrap_or("");
+            match self.redaction {
+                Some(r) => td(out, &r.path(error, "")),
+                None => td(out, error),
+            }
             out.push_str("</tr>");
         }
         out.push_str("</tbody></table></div>");
@@ -1832,7 +1895,7 @@ impl Page<'_> {
 /// | `account` | agent or robot account concerned, empty if none |
 /// | `buyer` | buyer nick, or its pseudonym `买家#xxxxxxxx` when redacted |
 /// | `role` | sender role of the quoted message: `buyer`, `agent`, `robot`, `system` |
-/// | `location` | `path:line` of the message (a buyer nick in the path is masked) |
+/// | `location` | `path:line` of the message (when redacted, buyer nicks in the path are masked) |
 /// | `session_id`, `message_id` | stable ids, as in `sessions.jsonl` |
 /// | `char_start`, `char_end` | the quote's char offsets in the original message |
 /// | `quote` | the quoted text (masked when redacted) |
@@ -1868,7 +1931,12 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
         "quote",
         "message",
     ])?;
-    let redactor = redact.then(Redactor::from_env);
+    let redaction = if redact {
+        let buyers = collect_hours(dir, 0)?.map(|h| h.buyers).unwrap_or_default();
+        Some(Redaction::new(Redactor::from_env(), &buyers))
+    } else {
+        None
+    };
     let mut families = Families(HashMap::new());
     let mut rows = 0u64;
     let mut error: Option<csv::Error> = None;
@@ -1877,7 +1945,7 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
         if error.is_some() {
             return;
         }
-        let q = quote_of(&f, redactor.as_ref());
+        let q = quote_of(&f, redaction.as_ref());
         let family = families.of(&f.code);
         let record = [
             f.code.as_str(),
@@ -2169,6 +2237,42 @@ mod tests {
         let block = &html[start..start + html[start..].find("</details>").expect("end")];
         assert!(block.contains("— 25 findings"));
         assert_eq!(block.matches("<tr>").count(), 1 + MAX_QUOTES_PER_RULE);
+    }
+
+    #[test]
+    fn every_buyer_of_the_scan_is_masked_in_paths() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut summary: serde_json::Value = serde_json::from_str(&summary()).expect("json");
+        summary["files"] = json!([{"path": "exports/tb_file_owner.txt", "lines_read": 9}]);
+        write(dir.path(), "summary.json", &summary.to_string());
+        let session = json!({"id": "s9", "conversation": {"shop": "花花旗舰店", "buyer": "tb_file_owner"},
+            "messages": [{"sender": "x", "text": "\"buyer\":\"not_a_buyer\""}],
+            "latency": {"rounds": []}});
+        write(dir.path(), "sessions.jsonl", &format!("{session}\n"));
+        // A finding of another buyer, in the file named after this one.
+        let mut f: serde_json::Value = serde_json::from_str(&finding(
+            "LAT001", "low", "buyer", None, "tb_other", "在吗", "", 3,
+        ))
+        .expect("json");
+        f["location"] = json!("exports/tb_file_owner.txt:3");
+        write(dir.path(), "findings.jsonl", &format!("{f}\n"));
+        let red = Redactor::from_env();
+        let owner = red.mask_nick("tb_file_owner");
+        let html = render_report(dir.path(), true).expect("renders");
+        assert!(!html.contains("tb_file_owner"));
+        assert!(!html.contains("tb_other"));
+        assert!(html.contains(&format!("exports/{owner}.txt:3<")));
+        assert!(html.contains(&format!("<td class=\"loc\">exports/{owner}.txt</td>")));
+        write_findings_csv(dir.path(), true).expect("writes");
+        let csv = std::fs::read_to_string(dir.path().join("findings.csv")).expect("csv");
+        assert!(csv.contains(&format!(",exports/{owner}.txt:3,")), "{csv}");
+        let hours = collect_hours(dir.path(), 180)
+            .expect("reads")
+            .expect("present");
+        assert_eq!(
+            hours.buyers.into_iter().collect::<Vec<_>>(),
+            ["tb_file_owner"]
+        );
     }
 
     #[test]
