@@ -665,6 +665,7 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
     };
     let evidence = collect_evidence(dir);
     let page = Page {
+        path_prefix: common_dir(&summary.files),
         summary: &summary,
         findings: findings.as_ref(),
         hours: hours.as_ref(),
@@ -675,7 +676,32 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
     Ok(page.render())
 }
 
+/// The directory every input file lies under (with its trailing
+/// separator), or "" when they share none. Shown once instead of in every
+/// `path:line`.
+fn common_dir(paths: &[FileIn]) -> String {
+    let mut iter = paths.iter().map(|f| f.path.as_str());
+    let Some(first) = iter.next() else {
+        return String::new();
+    };
+    let mut prefix = first;
+    for p in iter {
+        let common = prefix
+            .char_indices()
+            .zip(p.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(prefix.len().min(p.len()), |((i, _), _)| i);
+        prefix = &prefix[..common];
+    }
+    match prefix.rfind(['/', '\\']) {
+        Some(i) => prefix[..=i].to_string(),
+        None => String::new(),
+    }
+}
+
 struct Page<'a> {
+    /// [`common_dir`] of the input files.
+    path_prefix: String,
     summary: &'a SummaryIn,
     findings: Option<&'a FindingStats>,
     hours: Option<&'a HourTable>,
@@ -1458,6 +1484,30 @@ impl Page<'_> {
         out.push_str("</section>\n");
     }
 
+    /// A path without the common input directory.
+    fn short_path<'p>(&self, path: &'p str) -> &'p str {
+        if self.path_prefix.is_empty() {
+            return path;
+        }
+        path.strip_prefix(self.path_prefix.as_str()).unwrap_or(path)
+    }
+
+    /// "Paths are relative to …", when there is a common directory.
+    fn prefix_note(&self, out: &mut String) {
+        if self.path_prefix.is_empty() {
+            return;
+        }
+        let prefix = match self.redaction {
+            Some(r) => r.path(&self.path_prefix, ""),
+            None => self.path_prefix.clone(),
+        };
+        w!(
+            out,
+            "<p class=\"muted\">路径相对于 paths are relative to <code>{}</code></p>",
+            escape(&prefix)
+        );
+    }
+
     fn quote_rows(&self, out: &mut String, quotes: &[Quote], with_code: bool) {
         out.push_str("<table><thead><tr>");
         if with_code {
@@ -1481,7 +1531,7 @@ impl Page<'_> {
                 out,
                 "<td class=\"time\">{}</td><td class=\"loc\">{}</td>",
                 escape(&q.time),
-                escape(&q.location)
+                escape(self.short_path(&q.location))
             );
             td_name(out, &q.account);
             td_name(out, &q.buyer);
@@ -1499,6 +1549,7 @@ impl Page<'_> {
 
     fn violations(&self, out: &mut String) {
         out.push_str("<section id=\"violations\"><h2>违规 <small>Violations</small></h2>");
+        self.prefix_note(out);
         let Some(f) = self.findings else {
             out.push_str("<p class=\"muted\">findings.jsonl is absent: only the counts of summary.json are shown above.</p></section>\n");
             return;
@@ -1839,17 +1890,22 @@ impl Page<'_> {
         let files = &self.summary.files;
         w!(
             out,
-            "<section id=\"files\"><h2>输入文件 <small>Input files ({})</small></h2><details><summary>显示 show</summary>\
-             <div class=\"scroll\"><table class=\"sortable\" id=\"table-files\"><thead><tr><th>路径 path</th><th>格式 format</th>\
-             <th>编码 encoding</th><th>读取行 lines</th><th>拒收 rejected</th><th>消息 messages</th><th>会话 sessions</th>\
-             <th>错误 error</th></tr></thead><tbody>",
+            "<section id=\"files\"><h2>输入文件 <small>Input files ({})</small></h2>",
             files.len()
+        );
+        self.prefix_note(out);
+        w!(
+            out,
+            "<details><summary>显示 show</summary><div class=\"scroll\"><table class=\"sortable\" id=\"table-files\"><thead><tr><th>路径 path</th><th>格式 format</th>\
+             <th>编码 encoding</th><th>读取行 lines</th><th>拒收 rejected</th><th>消息 messages</th><th>会话 sessions</th>\
+             <th>错误 error</th></tr></thead><tbody>"
         );
         for f in files.iter().take(MAX_FILE_ROWS) {
             out.push_str("<tr>");
+            let short = self.short_path(&f.path);
             let path = match self.redaction {
-                Some(r) => r.path(&f.path, ""),
-                None => f.path.clone(),
+                Some(r) => r.path(short, ""),
+                None => short.to_string(),
             };
             w!(out, "<td class=\"loc\">{}</td>", escape(&path));
             td(out, f.format.as_deref().unwrap_or("—"));
@@ -2261,8 +2317,10 @@ mod tests {
         let html = render_report(dir.path(), true).expect("renders");
         assert!(!html.contains("tb_file_owner"));
         assert!(!html.contains("tb_other"));
-        assert!(html.contains(&format!("exports/{owner}.txt:3<")));
-        assert!(html.contains(&format!("<td class=\"loc\">exports/{owner}.txt</td>")));
+        // Shown relative to the common input directory, named once.
+        assert!(html.contains("paths are relative to <code>exports/</code>"));
+        assert!(html.contains(&format!("<td class=\"loc\">{owner}.txt:3</td>")));
+        assert!(html.contains(&format!("<td class=\"loc\">{owner}.txt</td>")));
         write_findings_csv(dir.path(), true).expect("writes");
         let csv = std::fs::read_to_string(dir.path().join("findings.csv")).expect("csv");
         assert!(csv.contains(&format!(",exports/{owner}.txt:3,")), "{csv}");
@@ -2322,6 +2380,33 @@ mod tests {
         write(dir.path(), "summary.json", "[1, 2]");
         let err = render_report(dir.path(), true).expect_err("bad summary");
         assert!(format!("{err:#}").contains("not a wwqa summary"), "{err:#}");
+    }
+
+    #[test]
+    fn common_dir_of_inputs() {
+        let files = |paths: &[&str]| -> Vec<FileIn> {
+            paths
+                .iter()
+                .map(|p| FileIn {
+                    path: p.to_string(),
+                    ..FileIn::default()
+                })
+                .collect()
+        };
+        assert_eq!(
+            common_dir(&files(&[
+                "/d/导出/a.txt",
+                "/d/导出/ab.txt",
+                "/d/导出/sub/c.txt"
+            ])),
+            "/d/导出/"
+        );
+        assert_eq!(
+            common_dir(&files(&["/d/导出/a.txt", "/d/导入/a.txt"])),
+            "/d/"
+        );
+        assert_eq!(common_dir(&files(&["a.txt", "b.txt"])), "");
+        assert_eq!(common_dir(&files(&[])), "");
     }
 
     #[test]
