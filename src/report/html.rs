@@ -572,6 +572,14 @@ fn collect_hours(dir: &Path, three_min_secs: i64) -> Result<Option<HourTable>> {
             continue;
         };
         for r in latency.rounds {
+            // A time so far out that the local-time shift would overflow
+            // is corrupt input, not a round.
+            if r.open_time.checked_add(86_400).is_none()
+                || r.open_time.checked_sub(86_400).is_none()
+            {
+                table.unreadable_lines += 1;
+                continue;
+            }
             let hour = (seconds_of_day(r.open_time) / 3600) as usize;
             let Some(h) = table.hours.get_mut(hour) else {
                 continue;
@@ -2203,10 +2211,11 @@ mod tests {
             "{{\"id\": \"s2\", \"latency\": {{\"rounds\": [{}]}}}}",
             round(at(21, 23, 59), "auto_only", true, Some(0))
         );
+        let corrupt = json!({"latency": {"rounds": [round(i64::MAX, "replied", true, Some(1))]}});
         write(
             dir.path(),
             "sessions.jsonl",
-            &format!("{l1}\n{l2}\n\ngarbage\n"),
+            &format!("{l1}\n{l2}\n\ngarbage\n{corrupt}\n"),
         );
         let t = collect_hours(dir.path(), 180)
             .expect("reads")
