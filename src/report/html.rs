@@ -2225,7 +2225,7 @@ mod tests {
         assert_eq!(h(3), (1, 0, 0));
         assert_eq!(h(23), (1, 0, 0));
         assert_eq!(t.hours.iter().map(|x| x.rounds).sum::<u64>(), 5);
-        assert_eq!(t.unreadable_lines, 1);
+        assert_eq!(t.unreadable_lines, 2);
         assert_eq!(
             (t.first, t.last),
             (Some(at(20, 10, 5)), Some(at(21, 23, 59)))
