@@ -122,6 +122,21 @@ enum Command {
         #[command(subcommand)]
         what: LexiconWhat,
     },
+    /// Render DIR/report.html (charts, sortable tables, quotes, tiers) and
+    /// DIR/findings.csv from a scan output directory. Buyer nicks, phone,
+    /// ID, card and order numbers and addresses are masked unless
+    /// --no-redact.
+    Report {
+        /// A scan output directory (holding summary.json).
+        dir: PathBuf,
+        /// Where to write the HTML (default: DIR/report.html). Links to
+        /// DIR/evidence/ are relative, so keep it inside DIR.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Keep buyers' personal data, for reviewers who need the originals.
+        #[arg(long)]
+        no_redact: bool,
+    },
     /// Write a seeded synthetic dump with its ground truth.
     Generate {
         /// Output directory.
@@ -446,6 +461,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 println!("{metrics}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            dir,
+            out,
+            no_redact,
+        } => {
+            let redact = !no_redact;
+            let html = wwqa::report::html::render_report(&dir, redact)?;
+            let out = out.unwrap_or_else(|| dir.join("report.html"));
+            std::fs::write(&out, html)
+                .with_context(|| format!("{}: cannot write", out.display()))?;
+            // A merged directory has scores but no findings.jsonl.
+            let csv = if dir.join("findings.jsonl").exists() {
+                let rows = wwqa::report::html::write_findings_csv(&dir, redact)?;
+                format!(
+                    " and {} ({rows} findings)",
+                    dir.join("findings.csv").display()
+                )
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "wwqa: wrote {}{csv}{}",
+                out.display(),
+                if redact {
+                    ", buyers' personal data masked"
+                } else {
+                    ", UNREDACTED: contains buyers' personal data"
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {

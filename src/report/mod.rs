@@ -29,6 +29,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+pub mod html;
+pub mod redact;
 pub mod tables;
 
 /// Totals over all files.
