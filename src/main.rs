@@ -66,6 +66,22 @@ enum Command {
         /// No progress bar and no summary table.
         #[arg(long, short)]
         quiet: bool,
+        /// Do not write report.html and findings.csv.
+        #[arg(long)]
+        no_report: bool,
+        /// Keep buyers' personal data in report.html and findings.csv.
+        #[arg(long)]
+        no_redact: bool,
+        /// Shop metrics CSV: also decide tiers (tiers.csv, tiers.json, and a
+        /// `tiers` section in summary.json).
+        #[arg(long)]
+        shops: Option<PathBuf>,
+        /// Complaints CSV for the tier decision.
+        #[arg(long, requires = "shops")]
+        complaints: Option<PathBuf>,
+        /// Tier policy for the tier decision.
+        #[arg(long, requires = "shops")]
+        tier_policy: Option<PathBuf>,
     },
     /// List every rule code.
     Rules,
@@ -276,6 +292,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             select,
             ignore,
             quiet,
+            no_report,
+            no_redact,
+            shops,
+            complaints,
+            tier_policy,
         } => {
             if gap_minutes <= 0 {
                 bail!("--gap-minutes must be positive");
@@ -307,10 +328,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     gap_secs: gap_minutes * 60,
                 },
                 progress: !quiet,
+                report: !no_report,
+                redact: !no_redact,
             };
             let started = std::time::Instant::now();
             let outcome = wwqa::scan::run(&options, &analyzers)?;
+            if let Some(shops) = &shops {
+                let scores = merge_scores(std::slice::from_ref(&out))?;
+                decide_and_write_tiers(
+                    &scores,
+                    shops,
+                    complaints.as_deref(),
+                    tier_policy.as_deref(),
+                    &out,
+                )?;
+                if options.report {
+                    // Re-render so the report shows the tier results.
+                    let html = wwqa::report::html::render_report(&out, options.redact)?;
+                    std::fs::write(out.join("report.html"), html)?;
+                }
+            }
             if !quiet {
+                eprint!("{}", wwqa::report::terminal::summary_table(&out)?);
                 let secs = started.elapsed().as_secs_f64();
                 eprintln!(
                     "wwqa: {} files, {:.1} MB in {:.2} s ({:.1} MB/s): {} sessions, {} messages, {} findings, {} lines rejected → {}",
@@ -634,15 +673,15 @@ fn merge_scores(dirs: &[PathBuf]) -> Result<wwqa::scores::Scores> {
     merged.context("no score files given")
 }
 
-/// Decide tiers and write tiers.csv / tiers.json.
-fn run_tiers(
+/// Decide tiers, write tiers.csv / tiers.json and add a `tiers` section to
+/// summary.json when there is one.
+fn decide_and_write_tiers(
     scores: &wwqa::scores::Scores,
     shops: &std::path::Path,
     complaints: Option<&std::path::Path>,
     policy: Option<&std::path::Path>,
-    explain: Option<&str>,
     out: &std::path::Path,
-) -> Result<ExitCode> {
+) -> Result<wwqa::tiers::TierSummary> {
     use wwqa::tiers;
     let policy = match policy {
         Some(p) => tiers::TierPolicy::load(p),
@@ -664,6 +703,27 @@ fn run_tiers(
         out.join("tiers.json"),
         serde_json::to_string_pretty(&summary)? + "\n",
     )?;
+    let summary_path = out.join("summary.json");
+    if let Ok(text) = std::fs::read_to_string(&summary_path) {
+        if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
+            v["tiers"] = serde_json::to_value(&summary)?;
+            std::fs::write(&summary_path, serde_json::to_string_pretty(&v)? + "\n")?;
+        }
+    }
+    Ok(summary)
+}
+
+/// Decide tiers, write tiers.csv / tiers.json, print the decisions.
+fn run_tiers(
+    scores: &wwqa::scores::Scores,
+    shops: &std::path::Path,
+    complaints: Option<&std::path::Path>,
+    policy: Option<&std::path::Path>,
+    explain: Option<&str>,
+    out: &std::path::Path,
+) -> Result<ExitCode> {
+    use wwqa::tiers;
+    let summary = decide_and_write_tiers(scores, shops, complaints, policy, out)?;
     match explain {
         Some(shop) => {
             let found: Vec<_> = summary.shops.iter().filter(|d| d.shop == shop).collect();

@@ -69,12 +69,7 @@ impl Analyzers {
                     .push_str(&serde_json::to_string(f).unwrap_or_default());
                 out.findings_jsonl.push('\n');
             }
-            let record = SessionRecord {
-                session,
-                stage: &a.stage,
-                latency: LatencySummary::of(&a.latency),
-                commitments: &a.abuse.commitments,
-            };
+            let record = SessionRecord::of(session, &a);
             out.sessions_jsonl
                 .push_str(&serde_json::to_string(&record).unwrap_or_default());
             out.sessions_jsonl.push('\n');
@@ -149,14 +144,76 @@ impl<'a> LatencySummary<'a> {
     }
 }
 
-/// One line of `sessions.jsonl`.
+/// One line of `sessions.jsonl`: the session with its messages written
+/// compactly (shop, buyer and source path are the session's, not repeated
+/// per message), its stage, latency rounds and commitments.
 #[derive(Serialize)]
 struct SessionRecord<'a> {
-    #[serde(flatten)]
-    session: &'a Session,
+    id: &'a str,
+    conversation: &'a crate::model::ConversationKey,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<i64>,
+    agents: &'a [String],
+    transfers: &'a [crate::model::Transfer],
+    messages: Vec<MessageRecord<'a>>,
     stage: &'a StageResult,
     latency: LatencySummary<'a>,
     commitments: &'a [crate::abuse::Commitment],
+}
+
+/// A message in `sessions.jsonl`: `lines` and `bytes` locate it in the
+/// session's `path` (1-based inclusive lines, byte range of the raw file).
+#[derive(Serialize)]
+struct MessageRecord<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<i64>,
+    sender: &'a str,
+    role: crate::model::Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    robot_mode: Option<crate::model::RobotMode>,
+    kind: &'a crate::model::MessageKind,
+    text: &'a str,
+    lines: [u32; 2],
+    bytes: [u64; 2],
+}
+
+impl<'a> SessionRecord<'a> {
+    fn of(session: &'a Session, a: &'a SessionAnalysis) -> Self {
+        SessionRecord {
+            id: &session.id,
+            conversation: &session.conversation,
+            path: session.messages.first().map_or("", |m| &*m.source.path),
+            start: session.start,
+            end: session.end,
+            agents: &session.agents,
+            transfers: &session.transfers,
+            messages: session
+                .messages
+                .iter()
+                .map(|m| MessageRecord {
+                    id: &m.id,
+                    time: m.time,
+                    sender: &m.sender,
+                    role: m.role,
+                    account: m.account.as_deref(),
+                    robot_mode: m.robot_mode,
+                    kind: &m.kind,
+                    text: &m.text,
+                    lines: [m.source.line_start, m.source.line_end],
+                    bytes: [m.source.byte_start, m.source.byte_end],
+                })
+                .collect(),
+            stage: &a.stage,
+            latency: LatencySummary::of(&a.latency),
+            commitments: &a.abuse.commitments,
+        }
+    }
 }
 
 /// A file's analysis results.

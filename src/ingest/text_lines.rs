@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 /// Header variant A: `nick YYYY-M-D H:MM:SS`, nick possibly glued to the
 /// date, possibly empty (then it is variant B's bare time line). Variant C
 /// (`A --> B date time`) is the same shape with an arrow in the nick.
+#[cfg(test)]
 static HEADER_A: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(.*?)[ \t]*\(?(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}:\d{2}:\d{2})\)?[ \t]*$")
         .expect("valid regex")
@@ -51,23 +52,70 @@ pub struct HeaderA<'a> {
     pub time: &'a str,
 }
 
-/// Parse a variant A/B/C header.
+/// Parse a variant A/B/C header: `nick YYYY-M-D H:MM:SS`, read from the
+/// end of the line by hand (this runs on every line of a dump; the regex
+/// [`HEADER_A`] states the same grammar and a test keeps them in step).
 pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
-    // Every header ends with `H:MM:SS` (optionally `)` and spaces): a cheap
-    // test that skips the regex for content lines, most of a dump.
-    let tail = line.trim_end().trim_end_matches(')').as_bytes();
-    if tail.len() < 14 || !tail[tail.len() - 1].is_ascii_digit() || tail[tail.len() - 3] != b':' {
+    let trimmed = line.trim_end_matches([' ', '\t']);
+    let core = trimmed.strip_suffix(')').unwrap_or(trimmed);
+    let b = core.as_bytes();
+    // Time: H:MM:SS or HH:MM:SS at the end.
+    let n = b.len();
+    if n < 14
+        || !b[n - 1].is_ascii_digit()
+        || !b[n - 2].is_ascii_digit()
+        || b[n - 3] != b':'
+        || !b[n - 4].is_ascii_digit()
+        || !b[n - 5].is_ascii_digit()
+        || b[n - 6] != b':'
+    {
         return None;
     }
-    let c = HEADER_A.captures(line)?;
-    let nick = c.get(1).map_or("", |m| m.as_str()).trim();
+    let mut t = n - 6;
+    let hour_digits = b[..t]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=2).contains(&hour_digits) {
+        return None;
+    }
+    t -= hour_digits;
+    let time = &core[t..];
+    if t == 0 || b[t - 1] != b' ' {
+        return None;
+    }
+    let date_end = t - 1;
+    // Date: YYYY-M-D with 1–2 digit month and day.
+    let mut d = date_end;
+    let day = b[..d]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=2).contains(&day) || d < day + 1 || b[d - day - 1] != b'-' {
+        return None;
+    }
+    d -= day + 1;
+    let month = b[..d]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=2).contains(&month) || d < month + 5 || b[d - month - 1] != b'-' {
+        return None;
+    }
+    d -= month + 1;
+    if !b[d - 4..d].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let date_start = d - 4;
+    let date = &core[date_start..date_end];
+    let nick = core[..date_start].trim_end_matches([' ', '\t']);
+    let nick = nick.strip_suffix('(').unwrap_or(nick).trim();
     // Variant C names the receiver after an arrow; the sender is what counts.
     let nick = nick.split_once("-->").map_or(nick, |(a, _)| a.trim());
-    Some(HeaderA {
-        nick,
-        date: c.get(2)?.as_str(),
-        time: c.get(3)?.as_str(),
-    })
+    Some(HeaderA { nick, date, time })
 }
 
 /// A parsed QQ-style header: date, time (24 h), nick.
@@ -155,13 +203,13 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
     }
     if t.contains("转交给") {
         if let Some(c) = TRANSFER.captures(t) {
-        return Some(SystemLine::Message {
-            kind: MessageKind::Transfer {
-                from: c[1].to_string(),
-                to: c[2].to_string(),
-            },
-            nick: None,
-        });
+            return Some(SystemLine::Message {
+                kind: MessageKind::Transfer {
+                    from: c[1].to_string(),
+                    to: c[2].to_string(),
+                },
+                nick: None,
+            });
         }
     }
     if t.contains("离线留言自动分配") || t.starts_with("原因：【") || t.starts_with("原因:【")
@@ -199,13 +247,21 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
 /// The kind of a message from its content: cards, images, product links.
 pub fn kind_of_content(text: &str) -> MessageKind {
     let t = text.trim();
-    if (t.contains("订单号") || t.contains("订单编号")) && ORDER_CARD.is_match(t) || t.starts_with("[订单") || t.starts_with("【订单") {
+    if (t.contains("订单号") || t.contains("订单编号")) && ORDER_CARD.is_match(t)
+        || t.starts_with("[订单")
+        || t.starts_with("【订单")
+    {
         return MessageKind::OrderCard;
     }
     if t == "[图片]" || t == "【图片】" || is_image_url(t) {
         return MessageKind::Image;
     }
-    if !(t.contains("http") || t.contains('¥') || t.contains('￥') || t.contains("商品") || t.contains("[宝贝]")) {
+    if !(t.contains("http")
+        || t.contains('¥')
+        || t.contains('￥')
+        || t.contains("商品")
+        || t.contains("[宝贝]"))
+    {
         return MessageKind::Text;
     }
     let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
@@ -264,6 +320,34 @@ mod tests {
         assert_eq!((d, t.as_str(), n), ("2019-09-23", "20:43:38", "小明"));
         let (_, t, _) = header_qq("2019-09-23 12:05:00 AM 小明").unwrap();
         assert_eq!(t, "0:05:00");
+    }
+
+    #[test]
+    fn hand_parser_agrees_with_the_grammar() {
+        let lines = [
+            "tb89465677xx2024-3-5 9:03:07",
+            "得力广州专卖店:小迪 2024-03-05 20:57:11",
+            "2024-3-5 9:03:07",
+            "店铺:小美 --> tb123 2024-3-5 9:03:07",
+            "nick (2024-3-5 9:03:07)",
+            "这件2024-3-5发货吗",
+            "tb_x 2024-3-5 9:0",
+            "tb_x 2024-13-45 25:00:00",
+            "x 24-3-5 9:03:07",
+            "x 2024-3-5  9:03:07",
+            "12024-3-5 9:03:07",
+            "好的 2024-3-5 9:03:07   ",
+        ];
+        for l in lines {
+            let by_hand =
+                header_a(l).map(|h| (h.nick.to_string(), h.date.to_string(), h.time.to_string()));
+            let by_regex = HEADER_A.captures(l).map(|c| {
+                let nick = c.get(1).map_or("", |m| m.as_str()).trim();
+                let nick = nick.split_once("-->").map_or(nick, |(a, _)| a.trim());
+                (nick.to_string(), c[2].to_string(), c[3].to_string())
+            });
+            assert_eq!(by_hand, by_regex, "{l}");
+        }
     }
 
     #[test]

@@ -18,9 +18,9 @@
 use super::policy::{LatencyPolicy, UnrepliedTreatment};
 use super::rounds::{Round, RoundStatus, SessionLatency};
 use crate::model::local_day;
-use std::collections::BTreeSet;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// Histogram bucket lower bounds in seconds; each bucket is `[lo, next lo)`
 /// and the last is open-ended. The 3-minute rate is computed exactly, not
@@ -186,7 +186,6 @@ fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
-
 /// Index of the histogram bucket for `secs`.
 pub fn histogram_bucket(secs: i64) -> usize {
     HISTOGRAM_BOUNDS
@@ -284,7 +283,9 @@ impl LatencyAgg {
             Scope::All | Scope::Account(_) => true,
             Scope::Day(day) => session_day == day,
         };
-        let buyer_key = xxhash_rust::xxh3::xxh3_64(format!("{}\u{1f}{}", latency.shop, latency.buyer).as_bytes());
+        let buyer_key = xxhash_rust::xxh3::xxh3_64(
+            format!("{}\u{1f}{}", latency.shop, latency.buyer).as_bytes(),
+        );
         let policy = self.policy.clone();
 
         if session_level {
@@ -434,10 +435,14 @@ impl LatencyAgg {
         for (mine, theirs) in self.histogram.iter_mut().zip(other.histogram) {
             *mine += theirs;
         }
-        self.buyers_consulted.extend(other.buyers_consulted.iter().copied());
-        self.buyers_received.extend(other.buyers_received.iter().copied());
-        self.buyers_assessed.extend(other.buyers_assessed.iter().copied());
-        self.buyers_unreplied.extend(other.buyers_unreplied.iter().copied());
+        self.buyers_consulted
+            .extend(other.buyers_consulted.iter().copied());
+        self.buyers_received
+            .extend(other.buyers_received.iter().copied());
+        self.buyers_assessed
+            .extend(other.buyers_assessed.iter().copied());
+        self.buyers_unreplied
+            .extend(other.buyers_unreplied.iter().copied());
         Ok(())
     }
 

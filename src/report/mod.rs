@@ -32,6 +32,7 @@ use std::path::Path;
 pub mod html;
 pub mod redact;
 pub mod tables;
+pub mod terminal;
 
 /// Totals over all files.
 #[derive(Debug, Clone, Default, Serialize)]

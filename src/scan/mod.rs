@@ -31,6 +31,11 @@ pub struct ScanOptions {
     pub session: SessionOptions,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Write `report.html` and `findings.csv` after the scan.
+    pub report: bool,
+    /// Mask buyers' personal data in the shareable outputs (report.html,
+    /// findings.csv).
+    pub redact: bool,
 }
 
 /// What a scan found, for the exit code and the terminal summary.
@@ -218,6 +223,12 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
         b.finish_and_clear();
     }
     summary.finish(&options.out_dir, analyzers)?;
+    if options.report {
+        let html = crate::report::html::render_report(&options.out_dir, options.redact)?;
+        let path = options.out_dir.join("report.html");
+        std::fs::write(&path, html).with_context(|| format!("{}: cannot write", path.display()))?;
+        crate::report::html::write_findings_csv(&options.out_dir, options.redact)?;
+    }
     Ok(outcome)
 }
 
