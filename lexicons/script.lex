@@ -50,6 +50,17 @@
 还有什么疑问
 还有什么问题吗
 很高兴遇到您
+还有其他 | note=the closing question 请问还有其他可以帮到您的吗 in its many variants (closings are only looked for in the last shop messages)
+还有什么 | except=还有什么颜色,还有什么款 | note=请问还有什么问题可以帮您呢
+效劳 | note=还有什么可以为您效劳的吗
+不客气
+应该做的
+我一直都在
+还有没有 | note=请问还有没有其他可以帮您的
+还有其它
+还有别的
+为您服务的吗
+乐意为您服务
 
 [apology]
 抱歉

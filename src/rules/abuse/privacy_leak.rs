@@ -13,15 +13,34 @@ static ID_CARD: LazyLock<Regex> = LazyLock::new(|| {
 static CARD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[^0-9])([0-9]{16,19})(?:[^0-9]|$)").expect("valid regex"));
 
+/// A street address: an administrative part (省/市/区/县) followed by a
+/// street-level part with a number (路/街/道/巷/村 … 号/栋/室).
+static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\p{Han}]{2,}(?:省|市|区|县|镇)[\p{Han}0-9]{0,20}?(?:路|街|道|巷|村|小区|大厦)[\p{Han}0-9]{0,12}?[0-9]+(?:号|栋|幢|室|楼|弄)").expect("valid regex")
+});
+
+/// Words that put an address on someone other than the buyer in the chat.
+const THIRD_PARTY: [&str; 9] = [
+    "他的",
+    "她的",
+    "那个买家",
+    "那位买家",
+    "别的客户",
+    "其他客户",
+    "其他顾客",
+    "另一个买家",
+    "上一个客户",
+];
+
 /// An agent sends someone's ID-card or bank-card number.
 pub static META: RuleMeta = RuleMeta {
     code: "ABU006",
     name: "privacy-leak",
     family: "abuse",
     severity: Severity::High,
-    summary: "The shop side sends an ID-card number (valid checksum) or a bank-card number (valid Luhn digit, issuer prefix, not an order or waybill number). Asking a buyer for their own phone number is routine service and does not fire.",
+    summary: "The shop side sends an ID-card number (valid checksum), a bank-card number (valid Luhn digit, issuer prefix, not an order or waybill number), or a street address said to be someone else's (他的/那个买家/其他客户 … in the same message). Asking a buyer for their own phone number, or confirming their own address, does not fire.",
     rationale: "Passing on personal information without permission is 不当获取使用信息 (B类 −2 to −48; domain.md §2.5).",
-    options: "None. (Mobile numbers sent by the shop are SCR011; another buyer's address cannot be told from the buyer's own without order data, so it is not detected.)",
+    options: "None. (Mobile numbers sent by the shop are SCR011. Another buyer's address is recognised only when the message says whose it is: without order data an address cannot otherwise be told from the buyer's own.)",
     fires: "客服: 他的身份证号是 110105199003072316",
     quiet: "客服: 您的订单号 3456789012345678901 已发货 (an order number)",
     file: file!(),
@@ -61,6 +80,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let text = &ctx.session.messages[i].text;
+        if THIRD_PARTY.iter().any(|w| text.contains(w)) {
+            if let Some(m) = ADDRESS.find(text) {
+                let span = crate::finding::Span::from_bytes(text, m.start(), m.end());
+                out.push(ctx.finding(&META, i, span, "another person's address sent".into()));
+            }
+        }
         let normalized = crate::normalize::normalize(text);
         let n = normalized.text.as_str();
         for c in ID_CARD.captures_iter(n) {
