@@ -283,10 +283,21 @@ impl LatencyAgg {
             Scope::All | Scope::Account(_) => true,
             Scope::Day(day) => session_day == day,
         };
-        let buyer_key = xxhash_rust::xxh3::xxh3_64(
-            format!("{}\u{1f}{}", latency.shop, latency.buyer).as_bytes(),
+        let buyer_key = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(latency.shop.as_bytes());
+            h.update(&[0x1f]);
+            h.update(latency.buyer.as_bytes());
+            h.digest()
+        };
+        // The numbers only: cloning the policy (and its tag) per call showed
+        // up in profiles.
+        let (cap_secs, three_min_secs, slow_warn_secs, unreplied_capped) = (
+            self.policy.cap_secs,
+            self.policy.three_min_secs,
+            self.policy.slow_warn_secs,
+            self.policy.unreplied_capped,
         );
-        let policy = self.policy.clone();
 
         if session_level {
             self.sessions += 1;
@@ -324,24 +335,24 @@ impl LatencyAgg {
             self.buyers_assessed.insert(buyer_key);
             match (round.status, round.latency_secs) {
                 (RoundStatus::Replied, Some(secs)) => {
-                    if secs <= policy.three_min_secs {
+                    if secs <= three_min_secs {
                         self.rounds_within_three_min += 1;
                     }
-                    if secs >= policy.slow_warn_secs {
+                    if secs >= slow_warn_secs {
                         self.slow_warn += 1;
                     }
-                    if secs > policy.three_min_secs {
+                    if secs > three_min_secs {
                         self.slow_breach += 1;
                     }
-                    self.avg_response_sum_secs += secs.min(policy.cap_secs);
+                    self.avg_response_sum_secs += secs.min(cap_secs);
                     self.avg_response_rounds += 1;
                     self.histogram[histogram_bucket(secs)] += 1;
                 }
                 _ => {
                     self.rounds_assessed_unreplied += 1;
                     self.buyers_unreplied.insert(buyer_key);
-                    if policy.unreplied_capped {
-                        self.avg_response_sum_secs += policy.cap_secs;
+                    if unreplied_capped {
+                        self.avg_response_sum_secs += cap_secs;
                         self.avg_response_rounds += 1;
                     }
                 }
