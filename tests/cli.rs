@@ -16,6 +16,30 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// Generate a synthetic dump with `args` and scan it (expecting exit 0);
+/// returns the dump and output directories.
+fn generate_and_scan(args: &[&str]) -> (tempfile::TempDir, tempfile::TempDir) {
+    let dump = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .arg("generate")
+        .args(args)
+        .arg("--out")
+        .arg(dump.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .arg("scan")
+        .arg(dump.path().join("dump"))
+        .args(["--quiet", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    (dump, out)
+}
+
 fn summary(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&read(&dir.join("summary.json"))).expect("summary.json is JSON")
 }
@@ -253,22 +277,7 @@ fn merged_shards_equal_the_whole_dump() {
 
 #[test]
 fn tiers_from_scan_scores_with_explanations() {
-    let dump = tempfile::tempdir().unwrap();
-    assert!(wwqa()
-        .args(["generate", "--size", "200KB", "--files", "3", "--seed", "3", "--out"])
-        .arg(dump.path())
-        .status()
-        .unwrap()
-        .success());
-    let out = tempfile::tempdir().unwrap();
-    let st = wwqa()
-        .arg("scan")
-        .arg(dump.path().join("dump"))
-        .args(["--quiet", "--out"])
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert_eq!(st.code(), Some(0));
+    let (_dump, out) = generate_and_scan(&["--size", "200KB", "--files", "3", "--seed", "3"]);
     let o = wwqa()
         .current_dir(root())
         .args([
@@ -416,22 +425,7 @@ fn planted_reply_delays_are_recovered_exactly() {
 /// sessions where nothing was planted.
 #[test]
 fn planted_phrases_are_found_and_clean_sessions_stay_clean() {
-    let dump = tempfile::tempdir().unwrap();
-    assert!(wwqa()
-        .args(["generate", "--size", "800KB", "--files", "2", "--seed", "21", "--out"])
-        .arg(dump.path())
-        .status()
-        .unwrap()
-        .success());
-    let out = tempfile::tempdir().unwrap();
-    let st = wwqa()
-        .arg("scan")
-        .arg(dump.path().join("dump"))
-        .args(["--quiet", "--out"])
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert_eq!(st.code(), Some(0));
+    let (dump, out) = generate_and_scan(&["--size", "800KB", "--files", "2", "--seed", "21"]);
     let mut codes_by_buyer: std::collections::HashMap<String, Vec<String>> = Default::default();
     for line in read(&out.path().join("findings.jsonl")).lines() {
         let f: serde_json::Value = serde_json::from_str(line).unwrap();

@@ -34,18 +34,7 @@ footer{margin-top:2em;border-top:2px solid #333;padding-top:.5em}
 
 /// Escape text for HTML element content and attribute values.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::report::html::escape(text).into_owned()
 }
 
 /// The message text with its highlights wrapped in `<mark>`. Overlapping

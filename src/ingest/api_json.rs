@@ -41,30 +41,10 @@ struct Msg {
     content: Option<String>,
 }
 
-/// Line index of each byte offset in the joined document.
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn line_of(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        }
-    }
-}
-
 pub(crate) fn parse(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut Vec<Parsed>) {
     let lines = ledger.lines();
-    let mut doc = String::new();
-    let mut starts = Vec::with_capacity(lines.len());
-    for line in lines {
-        starts.push(doc.len());
-        doc.push_str(line.text());
-        doc.push('\n');
-    }
-    let index = LineIndex { starts };
+    let index = super::Joined::of(lines);
+    let doc: &str = &index.text;
     let trimmed = doc.trim_start_matches('\u{FEFF}');
     let first_line_is_whole = lines
         .iter()
@@ -72,7 +52,7 @@ pub(crate) fn parse(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut 
         .is_some_and(|l| serde_json::from_str::<&RawValue>(l.text()).is_ok());
     match serde_json::from_str::<&RawValue>(trimmed) {
         Ok(raw) => {
-            document(ledger, options, out, &doc, &index, raw);
+            document(ledger, options, out, doc, &index, raw);
             // Brackets and keys around the records are structure.
             for (i, line) in lines.iter().enumerate() {
                 if line.text.is_ok() {
@@ -80,7 +60,7 @@ pub(crate) fn parse(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut 
                 }
             }
         }
-        Err(_) if first_line_is_whole => json_lines(ledger, options, out, &doc, &index),
+        Err(_) if first_line_is_whole => json_lines(ledger, options, out, doc, &index),
         Err(e) => {
             let reason =
                 format!("invalid JSON document ({e}); a truncated file? no message of it was read");
@@ -106,7 +86,7 @@ fn document(
     options: &IngestOptions,
     out: &mut Vec<Parsed>,
     doc: &str,
-    index: &LineIndex,
+    index: &super::Joined,
     raw: &RawValue,
 ) {
     let records: Vec<&RawValue> = if raw.get().trim_start().starts_with('[') {
@@ -136,7 +116,7 @@ fn json_lines(
     options: &IngestOptions,
     out: &mut Vec<Parsed>,
     doc: &str,
-    index: &LineIndex,
+    index: &super::Joined,
 ) {
     let lines = ledger.lines();
     for (i, line) in lines.iter().enumerate() {
@@ -159,7 +139,7 @@ fn json_lines(
 fn reject_span(
     ledger: &mut Ledger<'_>,
     doc: &str,
-    index: &LineIndex,
+    index: &super::Joined,
     raw: &RawValue,
     reason: &str,
 ) {
@@ -194,7 +174,7 @@ fn record(
     options: &IngestOptions,
     out: &mut Vec<Parsed>,
     doc: &str,
-    index: &LineIndex,
+    index: &super::Joined,
     raw: &RawValue,
 ) {
     let env: Envelope<'_> = match serde_json::from_str(raw.get()) {

@@ -272,6 +272,37 @@ impl<'a> Ledger<'a> {
     }
 }
 
+/// The decoded lines joined by `\n` into one document, with the byte offset
+/// where each line starts: what the JSON and CSV readers parse, mapping
+/// their byte positions back to lines.
+pub(crate) struct Joined {
+    /// The document.
+    pub text: String,
+    /// Start offset of each line in `text`.
+    pub starts: Vec<usize>,
+}
+
+impl Joined {
+    pub(crate) fn of(lines: &[Line]) -> Joined {
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(lines.len());
+        for line in lines {
+            starts.push(text.len());
+            text.push_str(line.text());
+            text.push('\n');
+        }
+        Joined { text, starts }
+    }
+
+    /// 0-based index of the line holding byte `offset`.
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+}
+
 /// A message before roles and conversation are settled.
 #[derive(Debug, Clone)]
 pub(crate) struct Draft {

@@ -201,17 +201,9 @@ pub(crate) fn parse_csv(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &
     if lines.is_empty() {
         return;
     }
-    let mut doc = String::new();
-    let mut starts = Vec::with_capacity(lines.len());
-    for line in lines {
-        starts.push(doc.len());
-        doc.push_str(line.text());
-        doc.push('\n');
-    }
-    let line_of = |offset: usize| match starts.binary_search(&offset) {
-        Ok(i) => i,
-        Err(i) => i.saturating_sub(1),
-    };
+    let joined = super::Joined::of(lines);
+    let doc = &joined.text;
+    let line_of = |offset: usize| joined.line_of(offset);
     let body = doc.trim_start_matches('\u{FEFF}');
     let skip = doc.len() - body.len();
     let mut reader = csv::ReaderBuilder::new()
