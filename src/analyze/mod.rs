@@ -54,8 +54,16 @@ impl Analyzers {
             findings: 0,
             scores: Scores::new(&self.latency),
         };
-        for session in sessions {
-            let a = self.analyze_session(session);
+        let mut daily = self.text.daily_findings(sessions, &self.selection);
+        for (index, session) in sessions.iter().enumerate() {
+            let mut a = self.analyze_session(session);
+            if daily.iter().any(|(i, _)| *i == index) {
+                let (mine, rest): (Vec<_>, Vec<_>) =
+                    daily.into_iter().partition(|(i, _)| *i == index);
+                daily = rest;
+                a.findings.extend(mine.into_iter().map(|(_, f)| f));
+                Self::order_findings(session, &mut a.findings);
+            }
             out.scores.add_session(&SessionFacts {
                 session,
                 latency: &a.latency,
@@ -108,6 +116,26 @@ impl Analyzers {
             findings,
             abuse,
         }
+    }
+}
+
+impl Analyzers {
+    /// One order for every output: message position, span start, then code.
+    fn order_findings(session: &Session, findings: &mut [Finding]) {
+        let position = |id: &str| {
+            session
+                .messages
+                .iter()
+                .position(|m| m.id == id)
+                .unwrap_or(usize::MAX)
+        };
+        findings.sort_by(|a, b| {
+            (position(&a.message_id), a.span.byte_start, &a.code).cmp(&(
+                position(&b.message_id),
+                b.span.byte_start,
+                &b.code,
+            ))
+        });
     }
 }
 

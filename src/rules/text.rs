@@ -147,6 +147,28 @@ impl TextRules {
         self.options.version.clone()
     }
 
+    /// SCR004's per-day repetitions across a file's sessions: (session
+    /// index, finding) pairs.
+    pub fn daily_findings(
+        &self,
+        sessions: &[Session],
+        selection: &Selection,
+    ) -> Vec<(usize, Finding)> {
+        let meta = &super::script::quick_reply_overuse::META;
+        if !selection.enabled(meta.code) {
+            return Vec::new();
+        }
+        let courtesy = |text: &str| -> usize {
+            self.matcher
+                .find(text, Some(Role::Agent))
+                .iter()
+                .filter(|h| matches!(h.category, Category::Greeting | Category::Closing))
+                .map(|h| h.span.char_end - h.span.char_start)
+                .sum()
+        };
+        super::script::quick_reply_overuse::check_daily(sessions, &self.options, &courtesy)
+    }
+
     /// Run every enabled text rule over a session; abuse findings also
     /// become abuse items, and commitments are collected.
     pub fn check_session(

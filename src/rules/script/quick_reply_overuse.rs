@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Low,
     summary: "An agent sends the same text (spaces and punctuation aside) at least N times in one session: a quick reply (快捷短语) used instead of answering.",
     rationale: "Repeating a canned phrase to a buyer who asks different questions is 机械回复; QC vendors flag repetition (domain.md §3.1, ADVANCED_REPEAT_DETECT). Greetings and closings are expected to repeat across sessions and are not counted.",
-    options: "`[quick_reply_overuse] per_session`, `min_chars` in lexicons/rules.toml. (`per_day` is applied per account and day across a file's sessions by the scan.)",
+    options: "`[quick_reply_overuse] per_session`, `per_day`, `min_chars` in lexicons/rules.toml. `per_day` counts one account's identical texts on one local day across the sessions of a file.",
     fires: "客服 sends 「亲，这个问题已经为您反馈了，请耐心等待」 three times in one session",
     quiet: "客服 sends 「您好，欢迎光临」 in every session (a greeting)",
     file: file!(),
@@ -54,4 +54,53 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// The per-day half of the rule: the same text sent `per_day` times by one
+/// account on one local day, across the sessions of one file (sessions
+/// never span files, so neither does this count). Returns (session index,
+/// finding) pairs for the message that reaches the count.
+pub fn check_daily(
+    sessions: &[crate::model::Session],
+    opts: &crate::rules::RuleOptions,
+    courtesy_share: &dyn Fn(&str) -> usize,
+) -> Vec<(usize, Finding)> {
+    let o = &opts.quick_reply_overuse;
+    let mut counts: HashMap<(String, String, i64), usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (si, session) in sessions.iter().enumerate() {
+        for (mi, m) in session.messages.iter().enumerate() {
+            let human = m.role == crate::model::Role::Agent
+                || (m.role == crate::model::Role::Robot
+                    && m.robot_mode == Some(crate::model::RobotMode::Assist));
+            let (Some(account), Some(t), true) = (m.account.as_deref(), m.time, human) else {
+                continue;
+            };
+            let bare = super::bare(&m.text);
+            let len = bare.chars().count();
+            if len < o.min_chars {
+                continue;
+            }
+            let n = counts
+                .entry((account.to_string(), bare, crate::model::day_number(t)))
+                .or_insert(0);
+            *n += 1;
+            if *n == o.per_day && courtesy_share(&m.text) * 2 < len {
+                out.push((
+                    si,
+                    Finding::new(
+                        &META,
+                        session,
+                        mi,
+                        Span::whole(&m.text),
+                        format!(
+                            "the same reply sent {} times by this account today",
+                            o.per_day
+                        ),
+                    ),
+                ));
+            }
+        }
+    }
+    out
 }
