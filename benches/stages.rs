@@ -225,6 +225,29 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
+    group(c, &inputs, "scorecards", |b, input| {
+        // Scores::add_session alone (per shop/agent × all/month/day cards,
+        // with the latency aggregates' buyer sets), on precomputed analyses.
+        let analysed: Vec<(&Session, wwqa::analyze::SessionAnalysis)> = input
+            .files
+            .iter()
+            .flat_map(|f| &f.sessions)
+            .map(|s| (s, analyzers.analyze_session(s)))
+            .collect();
+        b.iter(|| {
+            let mut scores = wwqa::scores::Scores::new(&analyzers.latency);
+            for (session, a) in &analysed {
+                scores.add_session(&wwqa::scores::SessionFacts {
+                    session,
+                    latency: &a.latency,
+                    stage: &a.stage,
+                    findings: &a.findings,
+                    abuse: &a.abuse,
+                });
+            }
+            black_box(scores)
+        })
+    });
     group(c, &inputs, "analyze_file", |b, input| {
         // analyze_sessions plus scorecards and JSON rendering of the
         // sessions.jsonl / findings.jsonl lines.
