@@ -184,7 +184,9 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     let bar = progress_bar(options.progress, total_bytes);
     let mut outcome = ScanOutcome::default();
     let mut summary = crate::report::SummaryBuilder::new(analyzers);
-    let batch = (pool.current_num_threads() * 4).max(4);
+    // Files in flight at once: enough to keep every worker busy, few enough
+    // that their rendered output (several times the input) stays small.
+    let batch = (pool.current_num_threads() * 2).max(2);
     for chunk in files.chunks(batch) {
         let results: Vec<FileResult> = pool.install(|| {
             chunk
