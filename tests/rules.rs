@@ -117,7 +117,12 @@ fn the_same_reply_on_one_day_across_sessions_fires_once_at_the_threshold() {
     for i in 0..31 {
         for (sender, role, second, text) in [
             (format!("tb_{i}"), "buyer", 0, "退款什么时候到"),
-            ("花花旗舰店:小美".to_string(), "agent", 30, "这个问题已经为您反馈了请耐心等待处理结果"),
+            (
+                "花花旗舰店:小美".to_string(),
+                "agent",
+                30,
+                "这个问题已经为您反馈了请耐心等待处理结果",
+            ),
         ] {
             jsonl.push_str(&format!(
                 "{{\"shop\":\"花花旗舰店\",\"buyer\":\"tb_{i}\",\"sender\":\"{sender}\",\"role\":\"{role}\",\"time\":\"2026-10-12 {:02}:{:02}:{second:02}\",\"text\":\"{text}\"}}\n",
@@ -139,8 +144,15 @@ fn the_same_reply_on_one_day_across_sessions_fires_once_at_the_threshold() {
         ignore: vec![],
     };
     let file = analyzers.analyze_file(&sessions);
-    let findings: Vec<serde_json::Value> = file.findings_jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let findings: Vec<serde_json::Value> = file
+        .findings_jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(findings.len(), 1, "one finding, at the 30th repetition");
     assert_eq!(findings[0]["buyer"], "tb_29");
-    assert!(findings[0]["message"].as_str().unwrap().contains("30 times"));
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("30 times"));
 }
