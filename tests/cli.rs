@@ -16,9 +16,8 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// Generate a synthetic dump with `args` and scan it (expecting exit 0);
-/// returns the dump and output directories.
-fn generate_and_scan(args: &[&str]) -> (tempfile::TempDir, tempfile::TempDir) {
+/// Generate a synthetic dump with `args` into a temporary directory.
+fn generate(args: &[&str]) -> tempfile::TempDir {
     let dump = tempfile::tempdir().unwrap();
     let st = wwqa()
         .arg("generate")
@@ -28,6 +27,13 @@ fn generate_and_scan(args: &[&str]) -> (tempfile::TempDir, tempfile::TempDir) {
         .status()
         .unwrap();
     assert!(st.success());
+    dump
+}
+
+/// Generate a synthetic dump with `args` and scan it (expecting exit 0);
+/// returns the dump and output directories.
+fn generate_and_scan(args: &[&str]) -> (tempfile::TempDir, tempfile::TempDir) {
+    let dump = generate(args);
     let out = tempfile::tempdir().unwrap();
     let st = wwqa()
         .arg("scan")
@@ -99,15 +105,7 @@ fn rejects_make_the_exit_code_non_zero_and_are_located() {
 
 #[test]
 fn output_is_byte_identical_at_any_thread_count() {
-    let dump = tempfile::tempdir().unwrap();
-    let st = wwqa()
-        .args([
-            "generate", "--size", "300KB", "--files", "5", "--seed", "7", "--out",
-        ])
-        .arg(dump.path())
-        .status()
-        .unwrap();
-    assert!(st.success());
+    let dump = generate(&["--size", "300KB", "--files", "5", "--seed", "7"]);
     let mut outputs = Vec::new();
     for threads in ["1", "2", "3"] {
         let out = tempfile::tempdir().unwrap();
@@ -141,16 +139,9 @@ fn output_is_byte_identical_at_any_thread_count() {
 #[test]
 fn synthetic_dump_sessions_and_messages_match_ground_truth() {
     for format in ["qianniu-text", "api-json"] {
-        let dump = tempfile::tempdir().unwrap();
-        let st = wwqa()
-            .args([
-                "generate", "--size", "400KB", "--files", "3", "--seed", "11", "--format", format,
-                "--out",
-            ])
-            .arg(dump.path())
-            .status()
-            .unwrap();
-        assert!(st.success());
+        let dump = generate(&[
+            "--size", "400KB", "--files", "3", "--seed", "11", "--format", format,
+        ]);
         let truth: Vec<serde_json::Value> = read(&dump.path().join("truth.jsonl"))
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -218,15 +209,7 @@ fn explain_unknown_code_suggests() {
 
 #[test]
 fn merged_shards_equal_the_whole_dump() {
-    let dump = tempfile::tempdir().unwrap();
-    let st = wwqa()
-        .args([
-            "generate", "--size", "300KB", "--files", "4", "--seed", "5", "--out",
-        ])
-        .arg(dump.path())
-        .status()
-        .unwrap();
-    assert!(st.success());
+    let dump = generate(&["--size", "300KB", "--files", "4", "--seed", "5"]);
     let d = dump.path().join("dump");
     let scan = |files: &[&str], out: &Path| {
         let mut cmd = wwqa();
@@ -349,16 +332,9 @@ fn stage_and_abuse_evaluations_print_the_documented_keys() {
 #[test]
 fn planted_reply_delays_are_recovered_exactly() {
     for format in ["qianniu-text", "api-json"] {
-        let dump = tempfile::tempdir().unwrap();
-        assert!(wwqa()
-            .args([
-                "generate", "--size", "600KB", "--files", "3", "--seed", "99", "--format", format,
-                "--out"
-            ])
-            .arg(dump.path())
-            .status()
-            .unwrap()
-            .success());
+        let dump = generate(&[
+            "--size", "600KB", "--files", "3", "--seed", "99", "--format", format,
+        ]);
         let out = tempfile::tempdir().unwrap();
         let st = wwqa()
             .arg("scan")

@@ -77,8 +77,13 @@ pub(crate) fn parse(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut 
     }
 }
 
-fn offset_in(doc: &str, raw: &RawValue) -> usize {
-    (raw.get().as_ptr() as usize).saturating_sub(doc.as_ptr() as usize)
+/// First and last line (0-based) of a raw value borrowed from `doc`.
+fn line_span(doc: &str, index: &super::Joined, raw: &RawValue) -> (usize, usize) {
+    let start = (raw.get().as_ptr() as usize).saturating_sub(doc.as_ptr() as usize);
+    (
+        index.line_of(start),
+        index.line_of(start + raw.get().len().saturating_sub(1)),
+    )
 }
 
 fn document(
@@ -143,9 +148,7 @@ fn reject_span(
     raw: &RawValue,
     reason: &str,
 ) {
-    let start = offset_in(doc, raw);
-    let first = index.line_of(start);
-    let last = index.line_of(start + raw.get().len().saturating_sub(1));
+    let (first, last) = line_span(doc, index, raw);
     for i in first..=last {
         ledger.reject(i, reason.to_string());
     }
@@ -269,9 +272,7 @@ fn record(
     let shop = options.roles.shop_of(&from).unwrap_or_else(|| from.clone());
     let mut drafts = Vec::new();
     for m in msgs {
-        let start = offset_in(doc, m);
-        let first = index.line_of(start);
-        let last = index.line_of(start + m.get().len().saturating_sub(1));
+        let (first, last) = line_span(doc, index, m);
         let msg: Msg = match serde_json::from_str(m.get()) {
             Ok(msg) => msg,
             Err(e) => {
@@ -347,9 +348,7 @@ fn record(
         });
     }
     // Structure lines of this record that carry no message are noise.
-    let start = offset_in(doc, raw);
-    let first = index.line_of(start);
-    let last = index.line_of(start + raw.get().len().saturating_sub(1));
+    let (first, last) = line_span(doc, index, raw);
     for i in first..=last {
         ledger.noise_if_unseen(i);
     }

@@ -84,26 +84,28 @@ pub struct CardRow {
 impl CardRow {
     /// The row of one card.
     pub fn of(key: &CardKey, card: &Card) -> CardRow {
-        let l = &card.latency;
+        // The latency columns come from the aggregate's own row, so the
+        // metric definitions live in one place.
+        let l = card.latency.row();
         CardRow {
             period: key.period.clone(),
             shop: key.shop.clone(),
             name: key.name.clone(),
             sessions: card.sessions,
-            rounds_assessed: l.rounds_assessed,
-            assessed: l.assessed(),
-            three_min_rate: round4(l.three_min_rate()),
-            avg_response_secs: round4(l.avg_response_secs()),
-            first_response_avg_secs: round4(l.first_response_avg_secs()),
-            slow_warn: l.slow_warn_count(),
-            slow_breach: l.slow_breach_count(),
-            unreplied_rounds: l.unreplied_rounds(),
-            unreplied_buyers: l.unreplied_buyers(),
-            reply_rate: round4(l.reply_rate()),
-            answer_ratio: round4(l.answer_ratio()),
-            consulted_buyers: l.consulted_buyers(),
-            received_buyers: l.received_buyers(),
-            leave_message_rounds: l.leave_message_rounds(),
+            rounds_assessed: l.rounds,
+            assessed: l.assessed,
+            three_min_rate: round4(l.three_min_rate),
+            avg_response_secs: round4(l.avg_response_secs),
+            first_response_avg_secs: round4(l.first_response_avg_secs),
+            slow_warn: l.slow_warn,
+            slow_breach: l.slow_breach,
+            unreplied_rounds: l.unreplied_rounds,
+            unreplied_buyers: l.unreplied_buyers,
+            reply_rate: round4(l.reply_rate),
+            answer_ratio: round4(l.answer_ratio),
+            consulted_buyers: l.consulted_buyers,
+            received_buyers: l.received_buyers,
+            leave_message_rounds: l.leave_message_rounds,
             findings_high: card.findings_by_severity[3],
             findings_medium: card.findings_by_severity[2],
             findings_low: card.findings_by_severity[1],
@@ -122,7 +124,7 @@ impl CardRow {
             inquiry_sessions: card.inquiry_sessions,
             inquiry_converted: card.inquiry_converted,
             inquiry_conversion: round4(card.inquiry_conversion()),
-            latency_policy: l.policy.tag.clone(),
+            latency_policy: l.policy,
         }
     }
 }
