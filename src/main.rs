@@ -72,6 +72,14 @@ enum Command {
         /// Keep buyers' personal data in report.html and findings.csv.
         #[arg(long)]
         no_redact: bool,
+        /// Write every message (sender, text, lines, bytes) into
+        /// sessions.jsonl, not only each session's line and byte range.
+        #[arg(long)]
+        session_messages: bool,
+        /// Size of the pieces large files are read in, in KiB (memory per
+        /// piece in flight; results do not depend on it).
+        #[arg(long, default_value_t = wwqa::scan::PIECE_BYTES / 1024, hide = true)]
+        piece_kib: usize,
         /// Shop metrics CSV: also decide tiers (tiers.csv, tiers.json, and a
         /// `tiers` section in summary.json).
         #[arg(long)]
@@ -294,6 +302,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             no_report,
             no_redact,
+            session_messages,
+            piece_kib,
             shops,
             complaints,
             tier_policy,
@@ -319,7 +329,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let mut analyzers = Analyzers::bundled()?;
             analyzers.selection = wwqa::rules::Selection { select, ignore };
+            analyzers.session_messages = session_messages;
             let options = wwqa::scan::ScanOptions {
+                piece_bytes: piece_kib.max(1) * 1024,
                 inputs: paths,
                 out_dir: out.clone(),
                 threads,

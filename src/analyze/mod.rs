@@ -7,6 +7,7 @@ use crate::abuse::SessionAbuse;
 use crate::finding::Finding;
 use crate::latency::{LatencyPolicy, SessionLatency};
 use crate::model::Session;
+pub use crate::rules::script::quick_reply_overuse::DailyTally;
 use crate::scores::{Scores, SessionFacts};
 use crate::stage::{StageClassifier, StageResult};
 use serde::Serialize;
@@ -21,6 +22,9 @@ pub struct Analyzers {
     pub stage: StageClassifier,
     /// Script rules and abuse detectors.
     pub text: crate::rules::TextRules,
+    /// Write every message (text, sender, location) into `sessions.jsonl`;
+    /// off by default, since the transcript already holds them.
+    pub session_messages: bool,
 }
 
 impl Analyzers {
@@ -34,6 +38,7 @@ impl Analyzers {
             latency: LatencyPolicy::bundled(),
             stage: StageClassifier::builtin(),
             text: crate::rules::TextRules::bundled().map_err(anyhow::Error::msg)?,
+            session_messages: false,
         })
     }
 
@@ -48,13 +53,49 @@ impl Analyzers {
 
     /// Analyse one file's sessions.
     pub fn analyze_file(&self, sessions: &[Session]) -> FileAnalysis {
+        let mut tally = DailyTally::default();
+        let mut in_file_order: Vec<&crate::model::Message> =
+            sessions.iter().flat_map(|s| &s.messages).collect();
+        in_file_order.sort_by_key(|m| m.source.byte_start);
+        self.tally_daily(in_file_order, &mut tally);
+        let daily = self.daily_findings(sessions, &mut tally);
+        self.analyze_sessions(sessions, daily)
+    }
+
+    /// Count messages, in file order, for the findings that count across
+    /// sessions (one account's repeated texts per day); `tally` carries the
+    /// counts from one piece of a file to the next.
+    pub fn tally_daily<'m>(
+        &self,
+        messages: impl IntoIterator<Item = &'m crate::model::Message>,
+        tally: &mut DailyTally,
+    ) {
+        self.text.tally_daily(messages, &self.selection, tally);
+    }
+
+    /// The cross-session findings that sit in `sessions` (indexed by
+    /// session), for [`Analyzers::analyze_sessions`].
+    pub fn daily_findings(
+        &self,
+        sessions: &[Session],
+        tally: &mut DailyTally,
+    ) -> Vec<(usize, Finding)> {
+        self.text.daily_findings(sessions, tally)
+    }
+
+    /// Analyse sessions, given their cross-session findings (indexed by
+    /// session, from [`Analyzers::daily_findings`]).
+    pub fn analyze_sessions(
+        &self,
+        sessions: &[Session],
+        mut daily: Vec<(usize, Finding)>,
+    ) -> FileAnalysis {
         let mut out = FileAnalysis {
             sessions_jsonl: String::new(),
             findings_jsonl: String::new(),
             findings: 0,
             scores: Scores::new(&self.latency),
         };
-        let mut daily = self.text.daily_findings(sessions, &self.selection);
         for (index, session) in sessions.iter().enumerate() {
             let mut a = self.analyze_session(session);
             if daily.iter().any(|(i, _)| *i == index) {
@@ -77,7 +118,7 @@ impl Analyzers {
                     .push_str(&serde_json::to_string(f).unwrap_or_default());
                 out.findings_jsonl.push('\n');
             }
-            let record = SessionRecord::of(session, &a);
+            let record = SessionRecord::of(session, &a, self.session_messages);
             out.sessions_jsonl
                 .push_str(&serde_json::to_string(&record).unwrap_or_default());
             out.sessions_jsonl.push('\n');
@@ -186,7 +227,13 @@ struct SessionRecord<'a> {
     end: Option<i64>,
     agents: &'a [String],
     transfers: &'a [crate::model::Transfer],
-    messages: Vec<MessageRecord<'a>>,
+    /// Lines and raw bytes the session spans in `path` (other
+    /// conversations' lines may sit in between).
+    lines: [u32; 2],
+    bytes: [u64; 2],
+    message_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<Vec<MessageRecord<'a>>>,
     stage: &'a StageResult,
     latency: LatencySummary<'a>,
     commitments: &'a [crate::abuse::Commitment],
@@ -212,8 +259,39 @@ struct MessageRecord<'a> {
 }
 
 impl<'a> SessionRecord<'a> {
-    fn of(session: &'a Session, a: &'a SessionAnalysis) -> Self {
+    fn of(session: &'a Session, a: &'a SessionAnalysis, with_messages: bool) -> Self {
+        let lines = [
+            session
+                .messages
+                .iter()
+                .map(|m| m.source.line_start)
+                .min()
+                .unwrap_or(0),
+            session
+                .messages
+                .iter()
+                .map(|m| m.source.line_end)
+                .max()
+                .unwrap_or(0),
+        ];
+        let bytes = [
+            session
+                .messages
+                .iter()
+                .map(|m| m.source.byte_start)
+                .min()
+                .unwrap_or(0),
+            session
+                .messages
+                .iter()
+                .map(|m| m.source.byte_end)
+                .max()
+                .unwrap_or(0),
+        ];
         SessionRecord {
+            lines,
+            bytes,
+            message_count: session.messages.len(),
             id: &session.id,
             conversation: &session.conversation,
             path: session.messages.first().map_or("", |m| &*m.source.path),
@@ -221,22 +299,24 @@ impl<'a> SessionRecord<'a> {
             end: session.end,
             agents: &session.agents,
             transfers: &session.transfers,
-            messages: session
-                .messages
-                .iter()
-                .map(|m| MessageRecord {
-                    id: &m.id,
-                    time: m.time,
-                    sender: &m.sender,
-                    role: m.role,
-                    account: m.account.as_deref(),
-                    robot_mode: m.robot_mode,
-                    kind: &m.kind,
-                    text: &m.text,
-                    lines: [m.source.line_start, m.source.line_end],
-                    bytes: [m.source.byte_start, m.source.byte_end],
-                })
-                .collect(),
+            messages: with_messages.then(|| {
+                session
+                    .messages
+                    .iter()
+                    .map(|m| MessageRecord {
+                        id: &m.id,
+                        time: m.time,
+                        sender: &m.sender,
+                        role: m.role,
+                        account: m.account.as_deref(),
+                        robot_mode: m.robot_mode,
+                        kind: &m.kind,
+                        text: &m.text,
+                        lines: [m.source.line_start, m.source.line_end],
+                        bytes: [m.source.byte_start, m.source.byte_end],
+                    })
+                    .collect()
+            }),
             stage: &a.stage,
             latency: LatencySummary::of(&a.latency),
             commitments: &a.abuse.commitments,

@@ -16,6 +16,7 @@
 
 pub mod decode;
 pub mod roles;
+pub mod stream;
 mod api_json;
 mod jddc;
 mod qianniu_text;
@@ -365,11 +366,7 @@ pub(crate) fn settle_block(
         let account = matches!(role, Role::Agent | Role::Robot).then(|| draft.sender.clone());
         // The ordinal keeps ids apart when several messages share a line
         // (compact JSON).
-        let id = crate::model::stable_id(&[
-            draft.source.path.as_bytes(),
-            &draft.source.line_start.to_le_bytes(),
-            &(out.len() as u64).to_le_bytes(),
-        ]);
+        let id = message_id(&draft.source, out.len() as u64);
         out.push(Parsed {
             message: Message {
                 id,
@@ -388,6 +385,28 @@ pub(crate) fn settle_block(
             },
             session_hint: None,
         });
+    }
+}
+
+/// A message's stable id: its file, first line, and ordinal among the
+/// file's messages (which keeps apart messages sharing a line).
+pub(crate) fn message_id(source: &SourceRef, ordinal: u64) -> String {
+    crate::model::stable_id(&[
+        source.path.as_bytes(),
+        &source.line_start.to_le_bytes(),
+        &ordinal.to_le_bytes(),
+    ])
+}
+
+/// Give the messages of a later piece of a file the ids they have when the
+/// file is read whole: `before` messages came from the earlier pieces.
+/// (JDDC ids do not count messages, so they need no change.)
+pub fn continue_ids(messages: &mut [Parsed], format: Option<Format>, before: u64) {
+    if before == 0 || format == Some(Format::Jddc) {
+        return;
+    }
+    for (i, p) in messages.iter_mut().enumerate() {
+        p.message.id = message_id(&p.message.source, before + i as u64);
     }
 }
 
@@ -440,10 +459,50 @@ pub fn detect_format(lines: &[Line]) -> Option<Format> {
     None
 }
 
+/// Where a piece of a large file sits in it, and what was decided once for
+/// the whole file (so every piece is read the same way). A whole file is one
+/// piece: [`PieceContext::default`].
+#[derive(Debug, Clone, Default)]
+pub struct PieceContext {
+    /// Lines of the file before this piece.
+    pub line_offset: u32,
+    /// Bytes of the file before this piece.
+    pub byte_offset: u64,
+    /// Encoding decided on the file's first bytes (`None`: detect here).
+    pub encoding: Option<Encoding>,
+    /// Format decided on the file's first lines (`None`: detect here).
+    pub format: Option<Format>,
+    /// For `qianniu-text`: whether the file is a QQ-style export
+    /// (`None`: decide from this piece's first lines).
+    pub qq_style: Option<bool>,
+    /// Whether the format was detected rather than forced.
+    pub format_detected: bool,
+    /// A later piece: the end-of-file checks belong to the last one only.
+    pub more_follows: bool,
+}
+
 /// Parse one file's bytes.
 pub fn ingest_bytes(path: &str, bytes: &[u8], options: &IngestOptions) -> ParsedFile {
+    ingest_piece(path, bytes, &PieceContext::default(), options)
+}
+
+/// Parse one piece of a file: lines are numbered and located in the whole
+/// file, and the file-level decisions of `piece` are applied.
+pub fn ingest_piece(
+    path: &str,
+    bytes: &[u8],
+    piece: &PieceContext,
+    options: &IngestOptions,
+) -> ParsedFile {
     let path: Arc<str> = Arc::from(path);
-    let decoded: Decoded = decode::decode(bytes, options.encoding);
+    let mut decoded: Decoded = decode::decode(bytes, piece.encoding.or(options.encoding));
+    if piece.line_offset != 0 || piece.byte_offset != 0 {
+        for line in &mut decoded.lines {
+            line.number += piece.line_offset;
+            line.byte_start += piece.byte_offset;
+            line.byte_end += piece.byte_offset;
+        }
+    }
     let mut report = FileReport {
         path: path.to_string(),
         encoding: Some(decoded.encoding),
@@ -460,18 +519,30 @@ pub fn ingest_bytes(path: &str, bytes: &[u8], options: &IngestOptions) -> Parsed
             ledger.reject(i, reason);
         }
     }
-    if !decoded.ends_with_newline && !decoded.lines.is_empty() {
+    if !decoded.ends_with_newline && !decoded.lines.is_empty() && !piece.more_follows {
         ledger.warn(
             decoded.lines.last().map_or(0, |l| l.number),
             "file does not end with a line break: the last line may be truncated",
         );
     }
-    let format = options.format.or_else(|| detect_format(&decoded.lines));
+    let format = match piece.format {
+        Some(f) => Some(f),
+        None => options.format.or_else(|| detect_format(&decoded.lines)),
+    };
     report.format = format;
-    report.format_detected = options.format.is_none();
+    report.format_detected = if piece.format.is_some() {
+        piece.format_detected
+    } else {
+        options.format.is_none()
+    };
     let mut messages = Vec::new();
     match format {
-        Some(Format::QianniuText) => qianniu_text::parse(&mut ledger, options, &mut messages),
+        Some(Format::QianniuText) => {
+            let qq_style = piece
+                .qq_style
+                .unwrap_or_else(|| qianniu_text::is_qq_style(&decoded.lines));
+            qianniu_text::parse(&mut ledger, options, qq_style, &mut messages)
+        }
         Some(Format::QianniuWeb) => qianniu_web::parse(&mut ledger, options, &mut messages),
         Some(Format::ApiJson) => api_json::parse(&mut ledger, options, &mut messages),
         Some(Format::Jsonl) => records::parse_jsonl(&mut ledger, options, &mut messages),
@@ -576,10 +647,19 @@ pub(crate) fn parse_local_time(
         .ok_or_else(|| format!("impossible timestamp `{date} {time}`"))?;
     let unix = crate::model::unix_from_local(dt);
     if unix < options.earliest_time || unix > options.latest_time {
+        // Dates only: the upper bound moves with the clock, and a reason
+        // that changed every second would make two scans of the same input
+        // differ.
+        let day = |t: i64| {
+            crate::model::format_time(t)
+                .chars()
+                .take(10)
+                .collect::<String>()
+        };
         return Err(format!(
             "absurd timestamp `{date} {time}`: outside {}..{}",
-            crate::model::format_time(options.earliest_time),
-            crate::model::format_time(options.latest_time)
+            day(options.earliest_time),
+            day(options.latest_time)
         ));
     }
     Ok(unix)

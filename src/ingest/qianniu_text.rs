@@ -25,13 +25,40 @@ struct Open {
     content: Vec<usize>,
 }
 
-pub(crate) fn parse(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut Vec<Parsed>) {
-    let lines = ledger.lines();
-    let text_at = |i: usize| lines.get(i).and_then(|l| l.text.as_deref().ok());
-    let qq_style = lines.iter().take(400).any(|l| {
+/// Whether a file is a QQ-style export, judged on its first lines.
+pub(crate) fn is_qq_style(lines: &[super::decode::Line]) -> bool {
+    lines.iter().take(400).any(|l| {
         let t = l.text();
         t.starts_with("消息对象") || t.starts_with("消息记录（")
-    });
+    })
+}
+
+/// Where a large file may be cut so that each piece parses as the whole
+/// file would: a QQ-style block header, or else a message header from a
+/// buyer (the block state, current buyer and open message, restarts there).
+pub(crate) fn is_cut_line(line: &str, qq_style: bool, options: &IngestOptions) -> bool {
+    if qq_style {
+        return line.starts_with("消息对象:") || line.starts_with("消息对象：");
+    }
+    match text_lines::header_a(line) {
+        Some(h) => {
+            !h.nick.is_empty()
+                && text_lines::system_line(line).is_none()
+                && options.roles.shop_of(h.nick).is_none()
+                && !options.roles.is_robot_nick(h.nick)
+        }
+        None => false,
+    }
+}
+
+pub(crate) fn parse(
+    ledger: &mut Ledger<'_>,
+    options: &IngestOptions,
+    qq_style: bool,
+    out: &mut Vec<Parsed>,
+) {
+    let lines = ledger.lines();
+    let text_at = |i: usize| lines.get(i).and_then(|l| l.text.as_deref().ok());
     let mut drafts: Vec<Draft> = Vec::new();
     let mut block_buyer: Option<String> = None;
     let mut open: Option<Open> = None;

@@ -128,11 +128,7 @@ fn to_message(
         },
         Some(other) => return Err(format!("unknown kind `{other}`")),
     };
-    let id = crate::model::stable_id(&[
-        source.path.as_bytes(),
-        &source.line_start.to_le_bytes(),
-        &(ordinal as u64).to_le_bytes(),
-    ]);
+    let id = super::message_id(&source, ordinal as u64);
     Ok(Parsed {
         message: Message {
             id,

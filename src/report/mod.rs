@@ -21,12 +21,10 @@
 
 use crate::analyze::Analyzers;
 use crate::ingest::FileReport;
-use crate::scan::FileResult;
 use crate::scores::{Card, CardKey, Scope, Scores, ALL};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 pub mod html;
@@ -67,7 +65,6 @@ pub struct SummaryBuilder {
     files: Vec<FileReport>,
     by_encoding: BTreeMap<&'static str, u64>,
     by_format: BTreeMap<&'static str, u64>,
-    warnings: Vec<String>,
     scores: Scores,
 }
 
@@ -79,18 +76,12 @@ impl SummaryBuilder {
             files: Vec::new(),
             by_encoding: BTreeMap::new(),
             by_format: BTreeMap::new(),
-            warnings: Vec::new(),
             scores: Scores::new(&analyzers.latency),
         }
     }
 
-    /// Add one file's results (in path order).
-    ///
-    /// # Errors
-    /// Scores computed under another latency policy (cannot happen within
-    /// one scan).
-    pub fn add_file(&mut self, r: FileResult) -> Result<()> {
-        let rep = &r.report;
+    /// Add one file's accounting (in path order), once the file is done.
+    pub fn add_report(&mut self, rep: FileReport) {
         let t = &mut self.totals;
         t.files += 1;
         t.bytes += rep.bytes;
@@ -102,19 +93,25 @@ impl SummaryBuilder {
         t.sessions += rep.sessions;
         t.warnings += rep.warnings;
         t.files_unreadable += u64::from(rep.error.is_some());
-        t.findings += r.analysis.findings;
         if let Some(e) = rep.encoding {
             *self.by_encoding.entry(e.as_str()).or_default() += 1;
         }
         if let Some(f) = rep.format {
             *self.by_format.entry(f.as_str()).or_default() += 1;
         }
-        self.warnings.extend(r.warnings);
+        self.files.push(rep);
+    }
+
+    /// Add the analysis of some sessions (in output order).
+    ///
+    /// # Errors
+    /// Scores computed under another latency policy (cannot happen within
+    /// one scan).
+    pub fn add_analysis(&mut self, analysis: &crate::analyze::FileAnalysis) -> Result<()> {
+        self.totals.findings += analysis.findings;
         self.scores
-            .merge(&r.analysis.scores)
-            .map_err(anyhow::Error::msg)?;
-        self.files.push(r.report);
-        Ok(())
+            .merge(&analysis.scores)
+            .map_err(anyhow::Error::msg)
     }
 
     /// Write `summary.json`, `scores.json`, `agents.csv`, `shops.csv` and
@@ -123,11 +120,6 @@ impl SummaryBuilder {
     /// # Errors
     /// Output files that cannot be written.
     pub fn finish(self, out_dir: &Path, analyzers: &Analyzers) -> Result<(Totals, Scores)> {
-        let mut warnings = std::fs::File::create(out_dir.join("warnings.txt"))
-            .context("cannot create warnings.txt")?;
-        for w in &self.warnings {
-            writeln!(warnings, "{w}")?;
-        }
         let versions: BTreeMap<&'static str, String> = analyzers.versions().into_iter().collect();
         let summary = Summary {
             wwqa_version: env!("CARGO_PKG_VERSION"),

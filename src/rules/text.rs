@@ -147,16 +147,15 @@ impl TextRules {
         self.options.version.clone()
     }
 
-    /// SCR004's per-day repetitions across a file's sessions: (session
-    /// index, finding) pairs.
-    pub fn daily_findings(
+    /// Count messages (in file order) for SCR004's per-day repetitions.
+    pub fn tally_daily<'m>(
         &self,
-        sessions: &[Session],
+        messages: impl IntoIterator<Item = &'m crate::model::Message>,
         selection: &Selection,
-    ) -> Vec<(usize, Finding)> {
-        let meta = &super::script::quick_reply_overuse::META;
-        if !selection.enabled(meta.code) {
-            return Vec::new();
+        tally: &mut super::script::quick_reply_overuse::DailyTally,
+    ) {
+        if !selection.enabled(super::script::quick_reply_overuse::META.code) {
+            return;
         }
         let courtesy = |text: &str| -> usize {
             self.matcher
@@ -166,7 +165,19 @@ impl TextRules {
                 .map(|h| h.span.char_end - h.span.char_start)
                 .sum()
         };
-        super::script::quick_reply_overuse::check_daily(sessions, &self.options, &courtesy)
+        for m in messages {
+            tally.count(m, &self.options, &courtesy);
+        }
+    }
+
+    /// SCR004's per-day findings that sit in `sessions`: (session index,
+    /// finding) pairs.
+    pub fn daily_findings(
+        &self,
+        sessions: &[Session],
+        tally: &mut super::script::quick_reply_overuse::DailyTally,
+    ) -> Vec<(usize, Finding)> {
+        tally.findings(sessions, &self.options)
     }
 
     /// Run every enabled text rule over a session; abuse findings also

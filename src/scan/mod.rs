@@ -8,8 +8,11 @@
 //! by a batch of files, not by the dump, and output is byte-identical at any
 //! thread count (a test checks it).
 
-use crate::analyze::{Analyzers, FileAnalysis};
-use crate::ingest::{self, FileReport, IngestOptions};
+use crate::analyze::{Analyzers, DailyTally, FileAnalysis};
+use crate::finding::Finding;
+use crate::ingest::decode::LineEnding;
+use crate::ingest::{self, FileReport, IngestOptions, ParsedFile};
+use crate::model::Session;
 use crate::session::{self, SessionOptions};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -36,6 +39,8 @@ pub struct ScanOptions {
     /// Mask buyers' personal data in the shareable outputs (report.html,
     /// findings.csv).
     pub redact: bool,
+    /// Size of the pieces large files are read in ([`PIECE_BYTES`]).
+    pub piece_bytes: usize,
 }
 
 /// What a scan found, for the exit code and the terminal summary.
@@ -150,8 +155,116 @@ pub fn process_file(
     }
 }
 
+/// Bytes per piece of a large file: pieces in flight (two per worker), their
+/// messages and rendered output bound the memory of a scan.
+pub const PIECE_BYTES: usize = 4 << 20;
+
+/// A file being read: its pieces, sessions held across pieces, accounting.
+struct OpenFile {
+    display: String,
+    reader: Option<ingest::stream::PieceReader>,
+    sessionizer: session::Sessionizer,
+    tally: DailyTally,
+    report: FileReport,
+    pieces: u64,
+}
+
+impl OpenFile {
+    fn open(path: &Path, options: &ScanOptions) -> OpenFile {
+        let display = path.to_string_lossy().to_string();
+        let mut report = FileReport {
+            path: display.clone(),
+            ..FileReport::default()
+        };
+        let reader =
+            match ingest::stream::PieceReader::open(path, options.piece_bytes, &options.ingest) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    report.error = Some(format!("{display}: cannot read: {e}"));
+                    None
+                }
+            };
+        OpenFile {
+            display,
+            reader,
+            sessionizer: session::Sessionizer::new(options.session),
+            tally: DailyTally::default(),
+            report,
+            pieces: 0,
+        }
+    }
+
+    /// The next piece, or `None` when the file is done (read errors end it,
+    /// recorded in the report).
+    fn next_piece(&mut self) -> Option<ingest::stream::Piece> {
+        let reader = self.reader.as_mut()?;
+        match reader.next_piece() {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => {
+                self.reader = None;
+                None
+            }
+            Err(e) => {
+                // Release the sessions held for the rest of the file.
+                self.report.error = Some(format!("{}: cannot read: {e}", self.display));
+                let context = ingest::PieceContext {
+                    more_follows: false,
+                    ..reader.context().clone()
+                };
+                self.reader = None;
+                Some(ingest::stream::Piece {
+                    bytes: Vec::new(),
+                    context,
+                })
+            }
+        }
+    }
+
+    /// Fold one piece's accounting into the file's.
+    fn account(&mut self, piece: &FileReport) {
+        let r = &mut self.report;
+        if self.pieces == 0 {
+            r.format = piece.format;
+            r.format_detected = piece.format_detected;
+            r.encoding = piece.encoding;
+            r.line_ending = piece.line_ending;
+        } else if r.line_ending != piece.line_ending {
+            r.line_ending = match (r.line_ending, piece.line_ending) {
+                (Some(LineEnding::None), other) => other,
+                (mine, Some(LineEnding::None)) => mine,
+                _ => Some(LineEnding::Mixed),
+            };
+        }
+        r.bytes += piece.bytes;
+        r.lines_read += piece.lines_read;
+        r.lines_used += piece.lines_used;
+        r.lines_noise += piece.lines_noise;
+        r.lines_rejected += piece.lines_rejected;
+        r.messages += piece.messages;
+        r.warnings += piece.warnings;
+        self.pieces += 1;
+    }
+}
+
+/// Finished sessions and their cross-session findings, ready for analysis.
+type ReadySessions = (Vec<Session>, Vec<(usize, Finding)>);
+
+/// A piece read from a file, waiting to be parsed.
+struct Job {
+    file: usize,
+    piece: ingest::stream::Piece,
+}
+
 /// Run a scan and write `sessions.jsonl`, `findings.jsonl`, `rejects.jsonl`,
-/// the CSV tables and `summary.json` into the output directory.
+/// `warnings.txt`, the CSV tables and `summary.json` into the output
+/// directory.
+///
+/// Files are read in path order, large ones in pieces ([`PIECE_BYTES`], cut
+/// at session boundaries). A window of pieces is parsed in parallel; their
+/// messages go, in file order, through each file's [`session::Sessionizer`]
+/// and the per-day tallies (cheap, sequential); the finished sessions are
+/// analysed in parallel; the results are written in order. Memory is bounded
+/// by the window, whatever the size of the files.
 ///
 /// # Errors
 /// Unreadable inputs given by name, an unwritable output directory.
@@ -172,6 +285,7 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     let mut sessions_out = create("sessions.jsonl")?;
     let mut findings_out = create("findings.jsonl")?;
     let mut rejects_out = create("rejects.jsonl")?;
+    let mut warnings_out = create("warnings.txt")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()
@@ -184,43 +298,96 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     let bar = progress_bar(options.progress, total_bytes);
     let mut outcome = ScanOutcome::default();
     let mut summary = crate::report::SummaryBuilder::new(analyzers);
-    // Files in flight at once: enough to keep every worker busy, few enough
-    // that their rendered output (several times the input) stays small.
-    let batch = (pool.current_num_threads() * 2).max(2);
-    for chunk in files.chunks(batch) {
-        let results: Vec<FileResult> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|f| process_file(f, &options.ingest, &options.session, analyzers))
+    let window = (pool.current_num_threads() * 2).max(2);
+    let mut open: Vec<OpenFile> = Vec::new();
+    let mut next_file = 0usize;
+    loop {
+        // Read a window of pieces, in file order; a file is opened once the
+        // one before it is read to its end.
+        let mut jobs: Vec<Job> = Vec::with_capacity(window);
+        while jobs.len() < window {
+            if open.last().is_none_or(|f| f.reader.is_none()) {
+                let Some(path) = files.get(next_file) else {
+                    break;
+                };
+                next_file += 1;
+                open.push(OpenFile::open(path, options));
+            }
+            let index = open.len() - 1;
+            if let Some(piece) = open[index].next_piece() {
+                jobs.push(Job { file: index, piece });
+            }
+        }
+        if jobs.is_empty() {
+            for file in open.drain(..) {
+                finish_file(file, &mut outcome, &mut summary, bar.as_ref());
+            }
+            break;
+        }
+        let parsed: Vec<ParsedFile> = pool.install(|| {
+            jobs.par_iter()
+                .map(|job| {
+                    ingest::ingest_piece(
+                        &open[job.file].display,
+                        &job.piece.bytes,
+                        &job.piece.context,
+                        &options.ingest,
+                    )
+                })
                 .collect()
         });
-        for r in results {
-            sessions_out.write_all(r.analysis.sessions_jsonl.as_bytes())?;
-            findings_out.write_all(r.analysis.findings_jsonl.as_bytes())?;
-            rejects_out.write_all(r.rejects_jsonl.as_bytes())?;
-            outcome.files += 1;
-            outcome.bytes += r.report.bytes;
-            outcome.lines_rejected += r.report.lines_rejected;
-            outcome.files_unreadable += u64::from(r.report.error.is_some());
-            outcome.sessions += r.report.sessions;
-            outcome.messages += r.report.messages;
-            outcome.findings += r.analysis.findings;
-            if let Some(e) = &r.report.error {
-                if let Some(b) = &bar {
-                    b.suspend(|| eprintln!("wwqa: {e}"));
-                } else {
-                    eprintln!("wwqa: {e}");
-                }
+        // In file order: accounting, rejects, warnings, sessions, tallies.
+        let mut units: Vec<ReadySessions> = Vec::with_capacity(jobs.len());
+        for (job, mut parsed) in jobs.iter().zip(parsed) {
+            let file = &mut open[job.file];
+            ingest::continue_ids(
+                &mut parsed.messages,
+                parsed.report.format,
+                file.report.messages,
+            );
+            file.account(&parsed.report);
+            for r in &parsed.rejects {
+                serde_json::to_writer(&mut rejects_out, r)?;
+                rejects_out.write_all(b"\n")?;
+            }
+            for w in &parsed.warnings {
+                writeln!(warnings_out, "{}:{}: {}", w.path, w.line, w.message)?;
             }
             if let Some(b) = &bar {
-                b.inc(r.report.bytes);
+                b.inc(parsed.report.bytes);
             }
-            summary.add_file(r)?;
+            analyzers.tally_daily(parsed.messages.iter().map(|p| &p.message), &mut file.tally);
+            let sessions = file
+                .sessionizer
+                .push(parsed.messages, job.piece.context.more_follows);
+            file.report.sessions += sessions.len() as u64;
+            let daily = analyzers.daily_findings(&sessions, &mut file.tally);
+            units.push((sessions, daily));
+        }
+        drop(jobs);
+        let analyses: Vec<FileAnalysis> = pool.install(|| {
+            units
+                .into_par_iter()
+                .map(|(sessions, daily)| analyzers.analyze_sessions(&sessions, daily))
+                .collect()
+        });
+        for a in &analyses {
+            sessions_out.write_all(a.sessions_jsonl.as_bytes())?;
+            findings_out.write_all(a.findings_jsonl.as_bytes())?;
+            outcome.findings += a.findings;
+            summary.add_analysis(a)?;
+        }
+        drop(analyses);
+        // Every file read to its end has had all its pieces analysed.
+        let finished = open.iter().take_while(|f| f.reader.is_none()).count();
+        for file in open.drain(..finished) {
+            finish_file(file, &mut outcome, &mut summary, bar.as_ref());
         }
     }
     sessions_out.flush()?;
     findings_out.flush()?;
     rejects_out.flush()?;
+    warnings_out.flush()?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -232,6 +399,28 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
         crate::report::html::write_findings_csv(&options.out_dir, options.redact)?;
     }
     Ok(outcome)
+}
+
+fn finish_file(
+    file: OpenFile,
+    outcome: &mut ScanOutcome,
+    summary: &mut crate::report::SummaryBuilder,
+    bar: Option<&indicatif::ProgressBar>,
+) {
+    let r = file.report;
+    outcome.files += 1;
+    outcome.bytes += r.bytes;
+    outcome.lines_rejected += r.lines_rejected;
+    outcome.files_unreadable += u64::from(r.error.is_some());
+    outcome.sessions += r.sessions;
+    outcome.messages += r.messages;
+    if let Some(e) = &r.error {
+        match bar {
+            Some(b) => b.suspend(|| eprintln!("wwqa: {e}")),
+            None => eprintln!("wwqa: {e}"),
+        }
+    }
+    summary.add_report(r);
 }
 
 fn progress_bar(enabled: bool, total: u64) -> Option<indicatif::ProgressBar> {

@@ -33,6 +33,26 @@ impl Default for SessionOptions {
 
 /// Build the sessions of one file's messages, in order of first message.
 pub fn sessionize(parsed: Vec<Parsed>, options: &SessionOptions) -> Vec<Session> {
+    let mut sessions: Vec<Session> = split(parsed, options)
+        .into_iter()
+        .map(|(hint, messages)| build(messages, hint))
+        .collect();
+    sort_sessions(&mut sessions);
+    sessions
+}
+
+/// File order: by first message.
+fn sort_sessions(sessions: &mut [Session]) {
+    sessions.sort_by(|a, b| {
+        let ka = (&*a.messages[0].source.path, a.messages[0].source.line_start);
+        let kb = (&*b.messages[0].source.path, b.messages[0].source.line_start);
+        ka.cmp(&kb).then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// The messages of each session, with the explicit session id if any;
+/// the sessions of one group are in time order.
+fn split(parsed: Vec<Parsed>, options: &SessionOptions) -> Vec<(Option<Arc<str>>, Vec<Message>)> {
     // Group by explicit session id when present, else by conversation key;
     // the BTreeMap is keyed by first appearance so output order is file order.
     let mut order: BTreeMap<(Option<Arc<str>>, ConversationKey), usize> = BTreeMap::new();
@@ -50,7 +70,7 @@ pub fn sessionize(parsed: Vec<Parsed>, options: &SessionOptions) -> Vec<Session>
         let hint = group[0].1.clone();
         if hint.is_some() {
             let messages: Vec<Message> = group.into_iter().map(|(m, _)| m).collect();
-            sessions.push(build(messages, hint));
+            sessions.push((hint, messages));
             continue;
         }
         sort_by_time(&mut group);
@@ -59,7 +79,7 @@ pub fn sessionize(parsed: Vec<Parsed>, options: &SessionOptions) -> Vec<Session>
         for (m, _) in group {
             if let (Some(prev), Some(t)) = (last_time, m.time) {
                 if t - prev > options.gap_secs && !current.is_empty() {
-                    sessions.push(build(std::mem::take(&mut current), None));
+                    sessions.push((None, std::mem::take(&mut current)));
                 }
             }
             if m.time.is_some() {
@@ -68,15 +88,80 @@ pub fn sessionize(parsed: Vec<Parsed>, options: &SessionOptions) -> Vec<Session>
             current.push(m);
         }
         if !current.is_empty() {
-            sessions.push(build(current, None));
+            sessions.push((None, current));
         }
     }
-    sessions.sort_by(|a, b| {
-        let ka = (&*a.messages[0].source.path, a.messages[0].source.line_start);
-        let kb = (&*b.messages[0].source.path, b.messages[0].source.line_start);
-        ka.cmp(&kb).then_with(|| a.id.cmp(&b.id))
-    });
     sessions
+}
+
+/// Sessions of a file read in pieces ([`crate::ingest::stream`]): each
+/// piece's messages are pushed in file order, and the sessions that cannot
+/// grow any more come out. A session is held back while it may continue in
+/// the next piece: the latest session of the conversation the piece ended
+/// in, and any session that ended less than one gap before the latest time
+/// seen so far. The result equals [`sessionize`] of the whole file whenever
+/// a conversation that pauses in the file resumes only after more than one
+/// gap of time (true of per-conversation exports and of time-ordered dumps).
+#[derive(Debug, Default)]
+pub struct Sessionizer {
+    options: SessionOptions,
+    held: Vec<Parsed>,
+    watermark: Option<i64>,
+}
+
+impl Sessionizer {
+    /// A sessioniser for one file.
+    pub fn new(options: SessionOptions) -> Self {
+        Sessionizer {
+            options,
+            held: Vec::new(),
+            watermark: None,
+        }
+    }
+
+    /// Messages held back for the next piece.
+    pub fn held_messages(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Push one piece's messages; `more_follows` is false for the last
+    /// piece, which releases everything. Returns the finished sessions in
+    /// file order.
+    pub fn push(&mut self, parsed: Vec<Parsed>, more_follows: bool) -> Vec<Session> {
+        let last_key = parsed
+            .last()
+            .map(|p| (p.session_hint.clone(), p.message.conversation.clone()));
+        if let Some(t) = parsed.iter().filter_map(|p| p.message.time).max() {
+            self.watermark = Some(self.watermark.map_or(t, |w| w.max(t)));
+        }
+        let mut all = std::mem::take(&mut self.held);
+        all.extend(parsed);
+        let groups = split(all, &self.options);
+        let mut done = Vec::with_capacity(groups.len());
+        // The latest session of the last conversation: `split` yields a
+        // group's sessions in time order, so it is the last one with the key.
+        let last_of_key = last_key.as_ref().and_then(|(hint, conv)| {
+            groups
+                .iter()
+                .rposition(|(h, m)| h == hint && m.first().is_some_and(|m| &m.conversation == conv))
+        });
+        for (index, (hint, messages)) in groups.into_iter().enumerate() {
+            let recent = match (self.watermark, messages.iter().rev().find_map(|m| m.time)) {
+                (Some(w), Some(end)) => end >= w - self.options.gap_secs,
+                _ => false,
+            };
+            if more_follows && (Some(index) == last_of_key || (hint.is_none() && recent)) {
+                self.held.extend(messages.into_iter().map(|message| Parsed {
+                    message,
+                    session_hint: hint.clone(),
+                }));
+            } else {
+                done.push(build(messages, hint));
+            }
+        }
+        sort_sessions(&mut done);
+        done
+    }
 }
 
 /// Time order where untimed messages (system lines) stay right after the

@@ -57,50 +57,79 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 /// The per-day half of the rule: the same text sent `per_day` times by one
-/// account on one local day, across the sessions of one file (sessions
-/// never span files, so neither does this count). Returns (session index,
-/// finding) pairs for the message that reaches the count.
-pub fn check_daily(
-    sessions: &[crate::model::Session],
-    opts: &crate::rules::RuleOptions,
-    courtesy_share: &dyn Fn(&str) -> usize,
-) -> Vec<(usize, Finding)> {
-    let o = &opts.quick_reply_overuse;
-    let mut counts: HashMap<(String, String, i64), usize> = HashMap::new();
-    let mut out = Vec::new();
-    for (si, session) in sessions.iter().enumerate() {
-        for (mi, m) in session.messages.iter().enumerate() {
-            let human = m.role == crate::model::Role::Agent
-                || (m.role == crate::model::Role::Robot
-                    && m.robot_mode == Some(crate::model::RobotMode::Assist));
-            let (Some(account), Some(t), true) = (m.account.as_deref(), m.time, human) else {
-                continue;
-            };
-            let bare = super::bare(&m.text);
-            let len = bare.chars().count();
-            if len < o.min_chars {
-                continue;
-            }
-            let n = counts
-                .entry((account.to_string(), bare, crate::model::day_number(t)))
-                .or_insert(0);
-            *n += 1;
-            if *n == o.per_day && courtesy_share(&m.text) * 2 < len {
-                out.push((
-                    si,
-                    Finding::new(
-                        &META,
-                        session,
-                        mi,
-                        Span::whole(&m.text),
-                        format!(
-                            "the same reply sent {} times by this account today",
-                            o.per_day
-                        ),
-                    ),
-                ));
-            }
+/// account on one local day, across one file, counted in file order (a
+/// large file read in pieces keeps its tally from piece to piece). Keys are
+/// hashed (account, text, day), so memory grows by a few bytes per distinct
+/// agent text, not by the texts.
+#[derive(Debug, Default)]
+pub struct DailyTally {
+    counts: HashMap<u64, u32>,
+    /// Messages that reached the count, waiting for their session.
+    reached: std::collections::HashSet<String>,
+}
+
+impl DailyTally {
+    /// Count one message (in file order).
+    pub fn count(
+        &mut self,
+        m: &crate::model::Message,
+        opts: &crate::rules::RuleOptions,
+        courtesy_share: &dyn Fn(&str) -> usize,
+    ) {
+        let o = &opts.quick_reply_overuse;
+        let human = m.role == crate::model::Role::Agent
+            || (m.role == crate::model::Role::Robot
+                && m.robot_mode == Some(crate::model::RobotMode::Assist));
+        let (Some(account), Some(t), true) = (m.account.as_deref(), m.time, human) else {
+            return;
+        };
+        let bare = super::bare(&m.text);
+        let len = bare.chars().count();
+        if len < o.min_chars {
+            return;
+        }
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(account.as_bytes());
+        hasher.update(&[0x1f]);
+        hasher.update(bare.as_bytes());
+        hasher.update(&crate::model::day_number(t).to_le_bytes());
+        let n = self.counts.entry(hasher.digest()).or_insert(0);
+        *n += 1;
+        if *n as usize == o.per_day && courtesy_share(&m.text) * 2 < len {
+            self.reached.insert(m.id.clone());
         }
     }
-    out
+
+    /// The findings of the counted messages that sit in `sessions`:
+    /// (session index, finding) pairs.
+    pub fn findings(
+        &mut self,
+        sessions: &[crate::model::Session],
+        opts: &crate::rules::RuleOptions,
+    ) -> Vec<(usize, Finding)> {
+        let mut out = Vec::new();
+        if self.reached.is_empty() {
+            return out;
+        }
+        for (si, session) in sessions.iter().enumerate() {
+            for (mi, m) in session.messages.iter().enumerate() {
+                if self.reached.remove(&m.id) {
+                    out.push((
+                        si,
+                        Finding::new(
+                            &META,
+                            session,
+                            mi,
+                            Span::whole(&m.text),
+                            format!(
+                                "the same reply sent {} times by this account today",
+                                opts.quick_reply_overuse.per_day
+                            ),
+                        ),
+                    ));
+                }
+            }
+        }
+        out
+    }
 }
