@@ -321,7 +321,10 @@ fn write_report(out: &Path, results: Vec<FileResult>, analyzers: &Analyzers) {
         rejects
             .write_all(r.rejects_jsonl.as_bytes())
             .expect("write rejects");
-        summary.add_file(r).expect("same latency policy");
+        summary
+            .add_analysis(&r.analysis)
+            .expect("same latency policy");
+        summary.add_report(r.report);
     }
     sessions.flush().expect("flush sessions");
     findings.flush().expect("flush findings");
