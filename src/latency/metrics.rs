@@ -1,10 +1,11 @@
 //! Mergeable latency aggregates: per agent (sub-account), shop, day or the
 //! whole period.
 //!
-//! A [`LatencyAgg`] holds only integer sums and counts, sorted buyer-key
-//! vectors and a fixed-bucket histogram, so merging the aggregates of any
-//! partition of the sessions gives exactly the aggregate of the whole (no
-//! float drift, no order dependence). Rates are computed on read.
+//! A [`LatencyAgg`] holds only integer sums and counts, buyer sets
+//! ([`BuyerSet`]: exact, or a fixed-size sketch past 8,192 buyers) and a
+//! fixed-bucket histogram, so merging the aggregates of any partition of the
+//! sessions gives exactly the aggregate of the whole (no float drift, no
+//! order dependence). Rates are computed on read.
 //!
 //! Attribution when aggregating by agent: a round goes to the account it is
 //! charged to; a session's first response to the account that gave it; agent
@@ -15,12 +16,12 @@
 //! local day they opened; session-level counts to the session's start day;
 //! sessions without times to the key [`NO_DAY`].
 
+pub use super::buyers::BuyerSet;
 use super::policy::{LatencyPolicy, UnrepliedTreatment};
 use super::rounds::{Round, RoundStatus, SessionLatency};
 use crate::model::local_day;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::collections::BTreeSet;
 
 /// Histogram bucket lower bounds in seconds; each bucket is `[lo, next lo)`
 /// and the last is open-ended. The 3-minute rate is computed exactly, not
@@ -130,15 +131,16 @@ pub struct LatencyAgg {
     /// Assessed replied rounds per [`HISTOGRAM_BOUNDS`] bucket (raw latency).
     pub histogram: [u64; 8],
     /// Buyers who sent a message: 咨询人数. Buyers are kept as 64-bit
-    /// hashes of (shop, buyer): exact for counting and merging (a collision
-    /// needs billions of buyers), and far cheaper than the nicks.
-    pub buyers_consulted: BTreeSet<u64>,
+    /// hashes of (shop, buyer) (a collision needs billions of buyers),
+    /// exactly up to [`super::buyers::EXACT_LIMIT`] per set and as a
+    /// fixed-size sketch beyond ([`BuyerSet`]).
+    pub buyers_consulted: BuyerSet,
     /// Buyers who got a valid reply: 接待人数.
-    pub buyers_received: BTreeSet<u64>,
+    pub buyers_received: BuyerSet,
     /// Buyers with at least one assessed round.
-    pub buyers_assessed: BTreeSet<u64>,
+    pub buyers_assessed: BuyerSet,
     /// Buyers with at least one assessed unreplied round: 未回复人数.
-    pub buyers_unreplied: BTreeSet<u64>,
+    pub buyers_unreplied: BuyerSet,
 }
 
 /// One table row: every metric, computed, with the policy tag.
@@ -176,6 +178,9 @@ pub struct LatencyRow {
     pub consulted_buyers: u64,
     /// 接待人数.
     pub received_buyers: u64,
+    /// Whether the buyer counts are exact (false past 8,192 buyers in a
+    /// card, where they are sketch estimates within about ±2 %).
+    pub buyers_exact: bool,
     /// 留言 rounds.
     pub leave_message_rounds: u64,
     /// Rounds left out: auto-only, cross-day, outside the window.
@@ -236,10 +241,10 @@ impl LatencyAgg {
             agent_messages: 0,
             auto_messages: 0,
             histogram: [0; 8],
-            buyers_consulted: BTreeSet::new(),
-            buyers_received: BTreeSet::new(),
-            buyers_assessed: BTreeSet::new(),
-            buyers_unreplied: BTreeSet::new(),
+            buyers_consulted: BuyerSet::new(),
+            buyers_received: BuyerSet::new(),
+            buyers_assessed: BuyerSet::new(),
+            buyers_unreplied: BuyerSet::new(),
         }
     }
 
@@ -446,14 +451,10 @@ impl LatencyAgg {
         for (mine, theirs) in self.histogram.iter_mut().zip(other.histogram) {
             *mine += theirs;
         }
-        self.buyers_consulted
-            .extend(other.buyers_consulted.iter().copied());
-        self.buyers_received
-            .extend(other.buyers_received.iter().copied());
-        self.buyers_assessed
-            .extend(other.buyers_assessed.iter().copied());
-        self.buyers_unreplied
-            .extend(other.buyers_unreplied.iter().copied());
+        self.buyers_consulted.merge(&other.buyers_consulted);
+        self.buyers_received.merge(&other.buyers_received);
+        self.buyers_assessed.merge(&other.buyers_assessed);
+        self.buyers_unreplied.merge(&other.buyers_unreplied);
         Ok(())
     }
 
@@ -554,6 +555,10 @@ impl LatencyAgg {
             answer_ratio: self.answer_ratio(),
             consulted_buyers: self.consulted_buyers(),
             received_buyers: self.received_buyers(),
+            buyers_exact: self.buyers_consulted.is_exact()
+                && self.buyers_received.is_exact()
+                && self.buyers_assessed.is_exact()
+                && self.buyers_unreplied.is_exact(),
             leave_message_rounds: self.rounds_leave_message,
             excluded_rounds: self.rounds_auto_only
                 + self.rounds_cross_day

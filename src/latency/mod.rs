@@ -17,6 +17,7 @@
 //! produced, because nothing may be invented. Its message counts, which need
 //! no time, are still kept.
 
+pub mod buyers;
 pub mod metrics;
 pub mod policy;
 pub mod rounds;

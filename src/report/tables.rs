@@ -19,6 +19,7 @@
 //! | `reply_rate` | 回复率: buyers with every round replied / consulting buyers |
 //! | `answer_ratio` | 答问比: agent messages / buyer messages |
 //! | `consulted_buyers`, `received_buyers` | 咨询人数, 接待人数 |
+//! | `buyers_exact` | `false` when a card has over 8,192 buyers and the buyer counts are sketch estimates (±2 %) |
 //! | `leave_message_rounds` | rounds that went to the 留言 bucket |
 //! | `findings_high`, `findings_medium`, `findings_low`, `findings_info` | findings by severity |
 //! | `violations_per_100_sessions` | findings of medium or high severity per 100 sessions |
@@ -60,6 +61,7 @@ pub struct CardRow {
     pub answer_ratio: Option<f64>,
     pub consulted_buyers: u64,
     pub received_buyers: u64,
+    pub buyers_exact: bool,
     pub leave_message_rounds: u64,
     pub findings_high: u64,
     pub findings_medium: u64,
@@ -105,6 +107,7 @@ impl CardRow {
             answer_ratio: round4(l.answer_ratio),
             consulted_buyers: l.consulted_buyers,
             received_buyers: l.received_buyers,
+            buyers_exact: l.buyers_exact,
             leave_message_rounds: l.leave_message_rounds,
             findings_high: card.findings_by_severity[3],
             findings_medium: card.findings_by_severity[2],

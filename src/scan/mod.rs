@@ -157,7 +157,7 @@ pub fn process_file(
 
 /// Bytes per piece of a large file: pieces in flight (two per worker), their
 /// messages and rendered output bound the memory of a scan.
-pub const PIECE_BYTES: usize = 4 << 20;
+pub const PIECE_BYTES: usize = 256 << 10;
 
 /// A file being read: its pieces, sessions held across pieces, accounting.
 struct OpenFile {
