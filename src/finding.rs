@@ -159,7 +159,10 @@ pub struct Finding {
     pub span: Span,
     /// The quote: exactly `span` sliced out of the original text.
     pub quote: String,
-    /// Up to two messages before and after, for context.
+    /// Up to two messages before and after, for context: filled only on
+    /// request (`scan --finding-context`, [`Finding::add_context`]), since
+    /// the location already leads to them in the transcript.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<ContextMessage>,
 }
 
@@ -173,21 +176,6 @@ impl Finding {
         message: String,
     ) -> Finding {
         let msg: &Message = &session.messages[index];
-        let lo = index.saturating_sub(2);
-        let hi = (index + 3).min(session.messages.len());
-        let context = (lo..hi)
-            .filter(|&i| i != index)
-            .map(|i| {
-                let m = &session.messages[i];
-                ContextMessage {
-                    id: m.id.clone(),
-                    time: m.time.map(crate::model::format_time),
-                    role: m.role,
-                    sender: m.sender.clone(),
-                    text: m.text.clone(),
-                }
-            })
-            .collect();
         Finding {
             code: meta.code.to_string(),
             name: meta.name.to_string(),
@@ -203,7 +191,34 @@ impl Finding {
             time: msg.time.map(crate::model::format_time),
             span,
             quote: span.slice(&msg.text).to_string(),
-            context,
+            context: Vec::new(),
         }
+    }
+
+    /// Fill [`Finding::context`] with up to two messages before and after
+    /// the finding's message in `session` (its own session).
+    pub fn add_context(&mut self, session: &Session) {
+        let Some(index) = session
+            .messages
+            .iter()
+            .position(|m| m.id == self.message_id)
+        else {
+            return;
+        };
+        let lo = index.saturating_sub(2);
+        let hi = (index + 3).min(session.messages.len());
+        self.context = (lo..hi)
+            .filter(|&i| i != index)
+            .map(|i| {
+                let m = &session.messages[i];
+                ContextMessage {
+                    id: m.id.clone(),
+                    time: m.time.map(crate::model::format_time),
+                    role: m.role,
+                    sender: m.sender.clone(),
+                    text: m.text.clone(),
+                }
+            })
+            .collect();
     }
 }

@@ -76,6 +76,10 @@ enum Command {
         /// sessions.jsonl, not only each session's line and byte range.
         #[arg(long)]
         session_messages: bool,
+        /// Give every finding in findings.jsonl the two messages before and
+        /// after it (`context`).
+        #[arg(long)]
+        finding_context: bool,
         /// Size of the pieces large files are read in, in KiB (memory per
         /// piece in flight; results do not depend on it).
         #[arg(long, default_value_t = wwqa::scan::PIECE_BYTES / 1024, hide = true)]
@@ -303,6 +307,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_report,
             no_redact,
             session_messages,
+            finding_context,
             piece_kib,
             shops,
             complaints,
@@ -330,6 +335,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut analyzers = Analyzers::bundled()?;
             analyzers.selection = wwqa::rules::Selection { select, ignore };
             analyzers.session_messages = session_messages;
+            analyzers.finding_context = finding_context;
             let options = wwqa::scan::ScanOptions {
                 piece_bytes: piece_kib.max(1) * 1024,
                 inputs: paths,

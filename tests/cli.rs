@@ -385,7 +385,9 @@ fn planted_reply_delays_are_recovered_exactly() {
                 let auto_only = g["status"] == "auto_only";
                 assert_eq!(auto_only, w["auto_only"].as_bool().unwrap());
                 if format == "qianniu-text" {
-                    assert_eq!(g["transferred"], w["transferred"]);
+                    // `transferred` is written only when true.
+                    let transferred = g["transferred"].as_bool().unwrap_or(false);
+                    assert_eq!(transferred, w["transferred"].as_bool().unwrap());
                     transfers += usize::from(w["transferred"].as_bool().unwrap());
                 }
                 rounds_checked += 1;
@@ -512,4 +514,37 @@ fn reading_large_files_in_pieces_changes_nothing() {
         read(&whole.path().join("scores.json")),
         read(&pieces.path().join("scores.json"))
     );
+}
+
+#[test]
+fn a_buyer_named_in_the_file_path_is_masked_in_shareable_outputs() {
+    let input = tempfile::tempdir().unwrap();
+    std::fs::write(
+        input.path().join("tb_moon.txt"),
+        "tb_moon 2026-10-20 10:00:00\n在吗，这个还有货吗\n花花旗舰店:小美 2026-10-20 10:06:00\n亲，有货的\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let st = wwqa()
+        .arg("scan")
+        .arg(input.path())
+        .args(["--quiet", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let s = summary(out.path());
+    assert_eq!(
+        s["files"][0]["buyers_in_path"],
+        serde_json::json!(["tb_moon"])
+    );
+    let csv = read(&out.path().join("findings.csv"));
+    assert!(
+        csv.contains("LAT002"),
+        "a 6-minute wait breaches 3 minutes: {csv}"
+    );
+    assert!(!csv.contains("tb_moon"), "{csv}");
+    assert!(!read(&out.path().join("report.html")).contains("tb_moon"));
+    // The unredacted outputs keep it.
+    assert!(read(&out.path().join("findings.jsonl")).contains("tb_moon.txt:1"));
 }

@@ -25,6 +25,9 @@ pub struct Analyzers {
     /// Write every message (text, sender, location) into `sessions.jsonl`;
     /// off by default, since the transcript already holds them.
     pub session_messages: bool,
+    /// Give every finding its neighbouring messages (`context`) in
+    /// `findings.jsonl`; off by default, the location leads to them.
+    pub finding_context: bool,
 }
 
 impl Analyzers {
@@ -39,6 +42,7 @@ impl Analyzers {
             stage: StageClassifier::builtin(),
             text: crate::rules::TextRules::bundled().map_err(anyhow::Error::msg)?,
             session_messages: false,
+            finding_context: false,
         })
     }
 
@@ -113,6 +117,11 @@ impl Analyzers {
                 abuse: &a.abuse,
             });
             out.findings += a.findings.len() as u64;
+            if self.finding_context {
+                for f in &mut a.findings {
+                    f.add_context(session);
+                }
+            }
             for f in &a.findings {
                 out.findings_jsonl
                     .push_str(&serde_json::to_string(f).unwrap_or_default());

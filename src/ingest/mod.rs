@@ -122,6 +122,10 @@ pub struct FileReport {
     /// Set when the file could not be read at all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Buyer nicks that occur in the file's path (千牛 exports are often
+    /// named after the buyer): what redaction masks in locations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buyers_in_path: Vec<String>,
 }
 
 /// A message plus the explicit session id its format carried, if any

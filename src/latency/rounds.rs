@@ -85,26 +85,38 @@ pub struct Round {
     /// Sub-account charged with the round.
     pub account: String,
     /// Index of the valid reply, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_index: Option<usize>,
     /// Time of the valid reply, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_time: Option<i64>,
     /// Reply time minus open time, uncapped.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_secs: Option<i64>,
     /// True when the latency exceeds the policy cap.
+    #[serde(skip_serializing_if = "is_false")]
     pub capped: bool,
     /// True when the round lies inside the business window.
     pub in_window: bool,
     /// True when the reply came on a later local day than the open.
+    #[serde(skip_serializing_if = "is_false")]
     pub cross_day: bool,
     /// True when the pending round was handed over by a transfer.
+    #[serde(skip_serializing_if = "is_false")]
     pub transferred: bool,
     /// True when a fully automatic reply (robot, marker or 0-second) came
     /// before any valid reply.
+    #[serde(skip_serializing_if = "is_false")]
     pub auto_replied: bool,
     /// True for 留言 rounds (an offline assignment notice came while pending).
+    #[serde(skip_serializing_if = "is_false")]
     pub leave_message: bool,
     /// How the round ended.
     pub status: RoundStatus,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Round {

@@ -107,6 +107,7 @@ struct FileIn {
     messages: u64,
     sessions: u64,
     error: Option<String>,
+    buyers_in_path: Vec<String>,
 }
 
 /// A row of `agents.csv` / `shops.csv` as `summary.json` repeats it.
@@ -301,8 +302,6 @@ struct HourStats {
 
 #[derive(Debug, Default)]
 struct HourTable {
-    /// Buyer nicks of every session.
-    buyers: std::collections::BTreeSet<String>,
     hours: [HourStats; 24],
     first: Option<i64>,
     last: Option<i64>,
@@ -333,10 +332,10 @@ impl Families {
     }
 }
 
-/// What redaction needs besides the [`Redactor`]: every buyer nick of the
-/// scan, to mask them in file paths (千牛 exports are often one file per
-/// contact, named after the buyer). Paths get nothing else masked: they
-/// must stay findable.
+/// What redaction needs besides the [`Redactor`]: the buyer nicks that
+/// occur in input file paths (千牛 exports are often one file per contact,
+/// named after the buyer; the scan records them per file), to mask them in
+/// locations. Paths get nothing else masked: they must stay findable.
 struct Redaction {
     redactor: Redactor,
     /// Buyer nicks of at least two chars, and their masks.
@@ -526,17 +525,16 @@ fn line_latency(line: &str) -> Option<LatencyIn> {
         .map(|s| s.latency)
 }
 
-/// The buyer of a `sessions.jsonl` line: the first `"buyer":"` key is the
-/// session's `conversation.buyer` (it precedes the messages, and inside a
-/// JSON string a quote is always escaped).
-fn line_buyer(line: &str) -> Option<String> {
-    const KEY: &[u8] = b"\"buyer\":";
-    let pos = memchr::memmem::find(line.as_bytes(), KEY)?;
-    let mut de = serde_json::Deserializer::from_str(&line[pos + KEY.len()..]);
-    String::deserialize(&mut de).ok()
+/// Buyer nicks found in the input paths, from the summary's files.
+fn path_buyers(summary: &SummaryIn) -> std::collections::BTreeSet<String> {
+    summary
+        .files
+        .iter()
+        .flat_map(|f| f.buyers_in_path.iter().cloned())
+        .collect()
 }
 
-/// Stream `sessions.jsonl`: rounds by hour and every buyer nick.
+/// Stream `sessions.jsonl`: rounds by hour.
 fn collect_hours(dir: &Path, three_min_secs: i64) -> Result<Option<HourTable>> {
     let path = dir.join("sessions.jsonl");
     let file = match std::fs::File::open(&path) {
@@ -561,11 +559,6 @@ fn collect_hours(dir: &Path, three_min_secs: i64) -> Result<Option<HourTable>> {
         }
         if line.trim().is_empty() {
             continue;
-        }
-        if let Some(buyer) = line_buyer(&line) {
-            if !table.buyers.contains(&buyer) {
-                table.buyers.insert(buyer);
-            }
         }
         let Some(latency) = line_latency(&line) else {
             table.unreadable_lines += 1;
@@ -655,13 +648,7 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
     let summary: SummaryIn = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a wwqa summary", summary_path.display()))?;
     let hours = collect_hours(dir, three_min_secs(&summary))?;
-    let redaction = redact.then(|| {
-        let none = std::collections::BTreeSet::new();
-        Redaction::new(
-            Redactor::from_env(),
-            hours.as_ref().map_or(&none, |h| &h.buyers),
-        )
-    });
+    let redaction = redact.then(|| Redaction::new(Redactor::from_env(), &path_buyers(&summary)));
     let findings = collect_findings(dir, redaction.as_ref())?;
     let tiers_path = dir.join("tiers.json");
     let tiers: Option<TiersIn> = match std::fs::read_to_string(&tiers_path) {
@@ -1996,7 +1983,11 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
         "message",
     ])?;
     let redaction = if redact {
-        let buyers = collect_hours(dir, 0)?.map(|h| h.buyers).unwrap_or_default();
+        let buyers = std::fs::read_to_string(dir.join("summary.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<SummaryIn>(&t).ok())
+            .map(|s| path_buyers(&s))
+            .unwrap_or_default();
         Some(Redaction::new(Redactor::from_env(), &buyers))
     } else {
         None
@@ -2305,10 +2296,11 @@ mod tests {
     }
 
     #[test]
-    fn every_buyer_of_the_scan_is_masked_in_paths() {
+    fn buyers_named_in_input_paths_are_masked_in_locations() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut summary: serde_json::Value = serde_json::from_str(&summary()).expect("json");
-        summary["files"] = json!([{"path": "exports/tb_file_owner.txt", "lines_read": 9}]);
+        summary["files"] = json!([{"path": "exports/tb_file_owner.txt", "lines_read": 9,
+            "buyers_in_path": ["tb_file_owner"]}]);
         write(dir.path(), "summary.json", &summary.to_string());
         let session = json!({"id": "s9", "conversation": {"shop": "花花旗舰店", "buyer": "tb_file_owner"},
             "messages": [{"sender": "x", "text": "\"buyer\":\"not_a_buyer\""}],
@@ -2333,13 +2325,6 @@ mod tests {
         write_findings_csv(dir.path(), true).expect("writes");
         let csv = std::fs::read_to_string(dir.path().join("findings.csv")).expect("csv");
         assert!(csv.contains(&format!(",exports/{owner}.txt:3,")), "{csv}");
-        let hours = collect_hours(dir.path(), 180)
-            .expect("reads")
-            .expect("present");
-        assert_eq!(
-            hours.buyers.into_iter().collect::<Vec<_>>(),
-            ["tb_file_owner"]
-        );
     }
 
     #[test]

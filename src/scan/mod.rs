@@ -361,6 +361,15 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
                 .sessionizer
                 .push(parsed.messages, job.piece.context.more_follows);
             file.report.sessions += sessions.len() as u64;
+            for s in &sessions {
+                let nick = &s.conversation.buyer;
+                if nick.chars().nth(1).is_some()
+                    && file.display.contains(nick.as_str())
+                    && !file.report.buyers_in_path.contains(nick)
+                {
+                    file.report.buyers_in_path.push(nick.clone());
+                }
+            }
             let daily = analyzers.daily_findings(&sessions, &mut file.tally);
             units.push((sessions, daily));
         }
@@ -420,6 +429,8 @@ fn finish_file(
             None => eprintln!("wwqa: {e}"),
         }
     }
+    let mut r = r;
+    r.buyers_in_path.sort();
     summary.add_report(r);
 }
 
