@@ -492,13 +492,13 @@ impl LatencyAgg {
 
     /// 未回复人数: buyers with an unreplied assessed round.
     pub fn unreplied_buyers(&self) -> u64 {
-        self.buyers_unreplied.len() as u64
+        self.buyers_unreplied.len()
     }
 
     /// 回复率: buyers whose every assessed round was answered / buyers with
     /// an assessed round.
     pub fn reply_rate(&self) -> Option<f64> {
-        let assessed = self.buyers_assessed.len() as u64;
+        let assessed = self.buyers_assessed.len();
         ratio(assessed.saturating_sub(self.unreplied_buyers()), assessed)
     }
 
@@ -509,12 +509,12 @@ impl LatencyAgg {
 
     /// 咨询人数.
     pub fn consulted_buyers(&self) -> u64 {
-        self.buyers_consulted.len() as u64
+        self.buyers_consulted.len()
     }
 
     /// 接待人数.
     pub fn received_buyers(&self) -> u64 {
-        self.buyers_received.len() as u64
+        self.buyers_received.len()
     }
 
     /// 留言 rounds.
