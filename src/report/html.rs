@@ -433,6 +433,59 @@ fn stream_jsonl<T: serde::de::DeserializeOwned>(
     Ok(Some(bad))
 }
 
+/// Read a JSON-lines file in blocks of whole lines (about 4 MiB each) and
+/// run `map` on a window of blocks in parallel (on the current rayon pool);
+/// `fold` gets the results in file order. Memory stays bounded by the
+/// window, and the work scales with the scan's threads. A missing file is
+/// `Ok(false)`.
+fn par_line_blocks<T: Send>(
+    path: &Path,
+    map: impl Fn(&str) -> T + Sync,
+    mut fold: impl FnMut(T) -> Result<()>,
+) -> Result<bool> {
+    use rayon::prelude::*;
+    use std::io::{BufRead, Read};
+    const BLOCK: u64 = 4 << 20;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot open", path.display())),
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let window = rayon::current_num_threads().max(1) * 2;
+    loop {
+        let mut blocks: Vec<String> = Vec::with_capacity(window);
+        while blocks.len() < window {
+            let mut bytes = Vec::with_capacity(BLOCK as usize + 4096);
+            let read = (&mut reader)
+                .take(BLOCK)
+                .read_to_end(&mut bytes)
+                .and_then(|n| {
+                    // Finish the line the block ends in.
+                    if n > 0 && bytes.last() != Some(&b'\n') {
+                        reader.read_until(b'\n', &mut bytes)?;
+                    }
+                    Ok(n)
+                })
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            if read == 0 {
+                break;
+            }
+            blocks.push(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            );
+        }
+        if blocks.is_empty() {
+            return Ok(true);
+        }
+        let results: Vec<T> = blocks.par_iter().map(|b| map(b)).collect();
+        for r in results {
+            fold(r)?;
+        }
+    }
+}
+
 fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<FindingStats>> {
     let mut stats = FindingStats::default();
     let mut families = Families(HashMap::new());
@@ -536,31 +589,32 @@ fn path_buyers(summary: &SummaryIn) -> std::collections::BTreeSet<String> {
 
 /// Stream `sessions.jsonl`: rounds by hour.
 fn collect_hours(dir: &Path, three_min_secs: i64) -> Result<Option<HourTable>> {
-    let path = dir.join("sessions.jsonl");
-    let file = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot open", path.display())),
-    };
     let mut table = HourTable {
         three_min_secs,
         ..HourTable::default()
     };
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if reader
-            .read_line(&mut line)
-            .with_context(|| format!("{}: cannot read", path.display()))?
-            == 0
-        {
-            break;
-        }
+    let found = par_line_blocks(
+        &dir.join("sessions.jsonl"),
+        |block| hours_of(block, three_min_secs),
+        |part| {
+            table.merge(&part);
+            Ok(())
+        },
+    )?;
+    Ok(found.then_some(table))
+}
+
+/// The hour table of a block of `sessions.jsonl` lines.
+fn hours_of(block: &str, three_min_secs: i64) -> HourTable {
+    let mut table = HourTable {
+        three_min_secs,
+        ..HourTable::default()
+    };
+    for line in block.lines() {
         if line.trim().is_empty() {
             continue;
         }
-        let Some(latency) = line_latency(&line) else {
+        let Some(latency) = line_latency(line) else {
             table.unreadable_lines += 1;
             continue;
         };
@@ -589,7 +643,26 @@ fn collect_hours(dir: &Path, three_min_secs: i64) -> Result<Option<HourTable>> {
             table.last = Some(table.last.map_or(r.open_time, |l| l.max(r.open_time)));
         }
     }
-    Ok(Some(table))
+    table
+}
+
+impl HourTable {
+    fn merge(&mut self, other: &HourTable) {
+        for (mine, theirs) in self.hours.iter_mut().zip(&other.hours) {
+            mine.rounds += theirs.rounds;
+            mine.assessed += theirs.assessed;
+            mine.within += theirs.within;
+        }
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.unreadable_lines += other.unreadable_lines;
+    }
 }
 
 fn collect_evidence(dir: &Path) -> Vec<EvidenceCase> {
@@ -1958,13 +2031,14 @@ impl Page<'_> {
 /// `findings.jsonl` missing or unreadable, or `findings.csv` not writable.
 /// Lines that do not parse are skipped.
 pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
+    use std::io::Write;
     let out_path = dir.join("findings.csv");
     let file = std::fs::File::create(&out_path)
         .with_context(|| format!("{}: cannot create", out_path.display()))?;
     let mut writer = std::io::BufWriter::new(file);
-    std::io::Write::write_all(&mut writer, "\u{feff}".as_bytes())?;
-    let mut csv = csv::Writer::from_writer(writer);
-    csv.write_record([
+    writer.write_all("\u{feff}".as_bytes())?;
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header.write_record([
         "code",
         "name",
         "family",
@@ -1982,6 +2056,10 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
         "quote",
         "message",
     ])?;
+    let header = header
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot render the CSV header: {}", e.error()))?;
+    writer.write_all(&header)?;
     let redaction = if redact {
         let buyers = std::fs::read_to_string(dir.join("summary.json"))
             .ok()
@@ -1992,15 +2070,40 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     } else {
         None
     };
-    let mut families = Families(HashMap::new());
-    let mut rows = 0u64;
-    let mut error: Option<csv::Error> = None;
     let in_path = dir.join("findings.jsonl");
-    let found = stream_jsonl(&in_path, |f: Finding| {
-        if error.is_some() {
-            return;
-        }
-        let q = quote_of(&f, redaction.as_ref());
+    let mut rows = 0u64;
+    let found = par_line_blocks(
+        &in_path,
+        |block| csv_rows(block, redaction.as_ref()),
+        |(bytes, n)| {
+            rows += n;
+            writer
+                .write_all(&bytes?)
+                .with_context(|| format!("{}: cannot write", out_path.display()))
+        },
+    )?;
+    if !found {
+        anyhow::bail!("{}: not found", in_path.display());
+    }
+    writer
+        .flush()
+        .with_context(|| format!("{}: cannot write", out_path.display()))?;
+    Ok(rows)
+}
+
+/// The `findings.csv` rows of a block of `findings.jsonl` lines, and their
+/// number (lines that do not parse are skipped).
+fn csv_rows(block: &str, redaction: Option<&Redaction>) -> (Result<Vec<u8>>, u64) {
+    let mut families = Families(HashMap::new());
+    let mut csv = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(block.len() / 2));
+    let mut rows = 0u64;
+    for line in block.lines() {
+        let Ok(f) = serde_json::from_str::<Finding>(line) else {
+            continue;
+        };
+        let q = quote_of(&f, redaction);
         let family = families.of(&f.code);
         let record = [
             f.code.as_str(),
@@ -2020,20 +2123,15 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
             q.quote.as_str(),
             q.message.as_str(),
         ];
-        match csv.write_record(record) {
-            Ok(()) => rows += 1,
-            Err(e) => error = Some(e),
+        if let Err(e) = csv.write_record(record) {
+            return (Err(e.into()), rows);
         }
-    })?;
-    if found.is_none() {
-        anyhow::bail!("{}: not found", in_path.display());
+        rows += 1;
     }
-    if let Some(e) = error {
-        return Err(e).with_context(|| format!("{}: cannot write", out_path.display()));
-    }
-    csv.flush()
-        .with_context(|| format!("{}: cannot write", out_path.display()))?;
-    Ok(rows)
+    let bytes = csv
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot render CSV rows: {}", e.error()));
+    (bytes, rows)
 }
 
 #[cfg(test)]

@@ -402,10 +402,15 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     }
     summary.finish(&options.out_dir, analyzers)?;
     if options.report {
-        let html = crate::report::html::render_report(&options.out_dir, options.redact)?;
-        let path = options.out_dir.join("report.html");
-        std::fs::write(&path, html).with_context(|| format!("{}: cannot write", path.display()))?;
-        crate::report::html::write_findings_csv(&options.out_dir, options.redact)?;
+        // On the scan's pool: the report readers work in parallel blocks.
+        pool.install(|| -> Result<()> {
+            let html = crate::report::html::render_report(&options.out_dir, options.redact)?;
+            let path = options.out_dir.join("report.html");
+            std::fs::write(&path, html)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            crate::report::html::write_findings_csv(&options.out_dir, options.redact)?;
+            Ok(())
+        })?;
     }
     Ok(outcome)
 }
