@@ -145,21 +145,7 @@ impl Analyzers {
             .check_session(session, &self.selection, &mut findings, &mut abuse);
         findings.retain(|f| self.selection.enabled(&f.code));
         abuse.items.retain(|i| self.selection.enabled(&i.code));
-        // One order for every output: message position, then code.
-        let position = |id: &str| {
-            session
-                .messages
-                .iter()
-                .position(|m| m.id == id)
-                .unwrap_or(usize::MAX)
-        };
-        findings.sort_by(|a, b| {
-            (position(&a.message_id), a.span.byte_start, &a.code).cmp(&(
-                position(&b.message_id),
-                b.span.byte_start,
-                &b.code,
-            ))
-        });
+        Self::order_findings(session, &mut findings);
         SessionAnalysis {
             latency,
             stage,
@@ -172,19 +158,18 @@ impl Analyzers {
 impl Analyzers {
     /// One order for every output: message position, span start, then code.
     fn order_findings(session: &Session, findings: &mut [Finding]) {
-        let position = |id: &str| {
-            session
+        if findings.len() < 2 {
+            return;
+        }
+        // Keys computed once per finding: a message lookup per comparison
+        // made this sort quadratic in the session's length.
+        findings.sort_by_cached_key(|f| {
+            let position = session
                 .messages
                 .iter()
-                .position(|m| m.id == id)
-                .unwrap_or(usize::MAX)
-        };
-        findings.sort_by(|a, b| {
-            (position(&a.message_id), a.span.byte_start, &a.code).cmp(&(
-                position(&b.message_id),
-                b.span.byte_start,
-                &b.code,
-            ))
+                .position(|m| m.id == f.message_id)
+                .unwrap_or(usize::MAX);
+            (position, f.span.byte_start, f.code.clone())
         });
     }
 }

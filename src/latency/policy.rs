@@ -93,6 +93,55 @@ pub enum CrossDay {
     Include,
 }
 
+/// Words of a policy list, with one Aho-Corasick automaton built on first
+/// use: every agent message is searched for them, and one pass beats a
+/// substring search per word.
+#[derive(Debug, Clone, Default)]
+pub struct WordList {
+    words: Vec<String>,
+    matcher: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
+}
+
+impl WordList {
+    /// A list of words.
+    pub fn new(words: Vec<String>) -> Self {
+        WordList {
+            words,
+            matcher: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The words.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// The earliest word in `text` (the shortest at that position): its
+    /// byte range.
+    pub fn first_in(&self, text: &str) -> Option<(usize, usize)> {
+        let matcher = self
+            .matcher
+            .get_or_init(|| aho_corasick::AhoCorasick::new(&self.words).ok())
+            .as_ref()?;
+        matcher
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .min()
+    }
+}
+
+impl PartialEq for WordList {
+    fn eq(&self, other: &Self) -> bool {
+        self.words == other.words
+    }
+}
+
+impl Serialize for WordList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.words.serialize(serializer)
+    }
+}
+
 /// A resolved latency policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LatencyPolicy {
@@ -123,11 +172,11 @@ pub struct LatencyPolicy {
     /// Prefixes that mark a shop message as an automatic reply.
     pub auto_reply_markers: Vec<String>,
     /// Apology words looked for after a long wait (LAT004).
-    pub apology_words: Vec<String>,
+    pub apology_words: WordList,
     /// How many of the agent's messages, starting at the reply, LAT004 reads.
     pub apology_lookahead: usize,
     /// "Please wait" phrases that promise a return (LAT005).
-    pub follow_up_words: Vec<String>,
+    pub follow_up_words: WordList,
     /// How long an agent may stay away after such a phrase (LAT005).
     pub follow_up_secs: i64,
     /// Fewer counted rounds than this: "not assessed".
@@ -326,9 +375,9 @@ fn resolve(name: &str, fields: PolicyFields) -> Result<LatencyPolicy, String> {
         cross_day: need(name, "cross_day", fields.cross_day)?,
         zero_second_is_auto: need(name, "zero_second_is_auto", fields.zero_second_is_auto)?,
         auto_reply_markers: need(name, "auto_reply_markers", fields.auto_reply_markers)?,
-        apology_words: need(name, "apology_words", fields.apology_words)?,
+        apology_words: WordList::new(need(name, "apology_words", fields.apology_words)?),
         apology_lookahead: need(name, "apology_lookahead", fields.apology_lookahead)?,
-        follow_up_words: need(name, "follow_up_words", fields.follow_up_words)?,
+        follow_up_words: WordList::new(need(name, "follow_up_words", fields.follow_up_words)?),
         follow_up_secs: need(name, "follow_up_secs", fields.follow_up_secs)?,
         min_rounds_assessed: need(name, "min_rounds_assessed", fields.min_rounds_assessed)?,
     };
@@ -355,9 +404,9 @@ fn resolve(name: &str, fields: PolicyFields) -> Result<LatencyPolicy, String> {
         return fail("apology_lookahead must be at least 1".to_string());
     }
     let lists = [
-        ("auto_reply_markers", &policy.auto_reply_markers),
-        ("apology_words", &policy.apology_words),
-        ("follow_up_words", &policy.follow_up_words),
+        ("auto_reply_markers", &policy.auto_reply_markers[..]),
+        ("apology_words", policy.apology_words.words()),
+        ("follow_up_words", policy.follow_up_words.words()),
     ];
     for (field, list) in lists {
         if list.iter().any(|word| word.trim().is_empty()) {

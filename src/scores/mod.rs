@@ -150,11 +150,9 @@ impl Card {
             Severity::High => 3,
         };
         self.findings_by_severity[i] += 1;
-        *self
-            .findings_by_family
-            .entry(family.to_string())
-            .or_default() += 1;
-        *self.findings_by_code.entry(f.code.clone()).or_default() += 1;
+        // Look up before allocating a key: the keys are almost always there.
+        bump(&mut self.findings_by_family, family);
+        bump(&mut self.findings_by_code, &f.code);
     }
 
     /// Findings per 100 sessions at or above `min` severity.
@@ -368,4 +366,14 @@ fn add_abuse(card: &mut Card, abuse: &SessionAbuse, account: Option<&str>) {
         .iter()
         .filter(|c| mine(&c.account))
         .count() as u64;
+}
+
+/// Count one more under `key`.
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
 }

@@ -72,9 +72,6 @@ fn wait(secs: i64) -> String {
 }
 
 /// The earliest of `words` in `text`: byte range of the match.
-fn first_word(text: &str, words: &[String]) -> Option<(usize, usize)> {
-    words
-        .iter()
-        .filter_map(|word| text.find(word.as_str()).map(|at| (at, at + word.len())))
-        .min()
+fn first_word(text: &str, words: &super::policy::WordList) -> Option<(usize, usize)> {
+    words.first_in(text)
 }
