@@ -514,7 +514,7 @@ mod tests {
         );
         assert_eq!(default.unreplied, UnrepliedTreatment::Cap);
         assert_eq!(default.cross_day, CrossDay::Exclude);
-        assert!(default.apology_words.iter().any(|w| w == "久等"));
+        assert!(default.apology_words.words().iter().any(|w| w == "久等"));
         let jd = LatencyPolicy::bundled_preset("jd").unwrap();
         assert_eq!(jd.window_start.to_string(), "09:00");
         assert_eq!(jd.window_basis, WindowBasis::SessionStart);
