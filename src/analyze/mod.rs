@@ -61,20 +61,30 @@ impl Analyzers {
         let mut in_file_order: Vec<&crate::model::Message> =
             sessions.iter().flat_map(|s| &s.messages).collect();
         in_file_order.sort_by_key(|m| m.source.byte_start);
-        self.tally_daily(in_file_order, &mut tally);
+        let keys = self.daily_keys(in_file_order.iter().copied());
+        self.tally_daily(&in_file_order, &keys, &mut tally);
         let daily = self.daily_findings(sessions, &mut tally);
         self.analyze_sessions(sessions, daily)
     }
 
-    /// Count messages, in file order, for the findings that count across
-    /// sessions (one account's repeated texts per day); `tally` carries the
-    /// counts from one piece of a file to the next.
-    pub fn tally_daily<'m>(
+    /// Tally keys of messages for the findings that count across sessions
+    /// (one account's repeated texts per day): pure, for the workers.
+    pub fn daily_keys<'m>(
         &self,
         messages: impl IntoIterator<Item = &'m crate::model::Message>,
+    ) -> Vec<(usize, u64)> {
+        self.text.daily_keys(messages, &self.selection)
+    }
+
+    /// Count messages, in file order, with their [`Analyzers::daily_keys`];
+    /// `tally` carries the counts from one piece of a file to the next.
+    pub fn tally_daily(
+        &self,
+        messages: &[&crate::model::Message],
+        keys: &[(usize, u64)],
         tally: &mut DailyTally,
     ) {
-        self.text.tally_daily(messages, &self.selection, tally);
+        self.text.tally_daily(messages, keys, tally);
     }
 
     /// The cross-session findings that sit in `sessions` (indexed by

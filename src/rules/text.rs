@@ -147,16 +147,35 @@ impl TextRules {
         self.options.version.clone()
     }
 
-    /// Count messages (in file order) for SCR004's per-day repetitions.
-    pub fn tally_daily<'m>(
+    /// SCR004's tally keys of `messages` (see
+    /// [`DailyTally::key_of`](super::script::quick_reply_overuse::DailyTally::key_of)):
+    /// (index, key) of the messages that count. Pure, so workers compute it.
+    pub fn daily_keys<'m>(
         &self,
         messages: impl IntoIterator<Item = &'m crate::model::Message>,
         selection: &Selection,
+    ) -> Vec<(usize, u64)> {
+        if !selection.enabled(super::script::quick_reply_overuse::META.code) {
+            return Vec::new();
+        }
+        messages
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                super::script::quick_reply_overuse::DailyTally::key_of(m, &self.options)
+                    .map(|k| (i, k))
+            })
+            .collect()
+    }
+
+    /// Count messages (in file order) for SCR004's per-day repetitions,
+    /// given their [`TextRules::daily_keys`].
+    pub fn tally_daily(
+        &self,
+        messages: &[&crate::model::Message],
+        keys: &[(usize, u64)],
         tally: &mut super::script::quick_reply_overuse::DailyTally,
     ) {
-        if !selection.enabled(super::script::quick_reply_overuse::META.code) {
-            return;
-        }
         let courtesy = |text: &str| -> usize {
             self.matcher
                 .find(text, Some(Role::Agent))
@@ -165,8 +184,10 @@ impl TextRules {
                 .map(|h| h.span.char_end - h.span.char_start)
                 .sum()
         };
-        for m in messages {
-            tally.count(m, &self.options, &courtesy);
+        for &(i, key) in keys {
+            if let Some(m) = messages.get(i) {
+                tally.count(m, key, &self.options, &courtesy);
+            }
         }
     }
 

@@ -324,21 +324,24 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             }
             break;
         }
-        let parsed: Vec<ParsedFile> = pool.install(|| {
+        // Parse, and the per-message tally keys, in parallel.
+        let parsed: Vec<(ParsedFile, Vec<(usize, u64)>)> = pool.install(|| {
             jobs.par_iter()
                 .map(|job| {
-                    ingest::ingest_piece(
+                    let parsed = ingest::ingest_piece(
                         &open[job.file].display,
                         &job.piece.bytes,
                         &job.piece.context,
                         &options.ingest,
-                    )
+                    );
+                    let keys = analyzers.daily_keys(parsed.messages.iter().map(|p| &p.message));
+                    (parsed, keys)
                 })
                 .collect()
         });
         // In file order: accounting, rejects, warnings, sessions, tallies.
         let mut units: Vec<ReadySessions> = Vec::with_capacity(jobs.len());
-        for (job, mut parsed) in jobs.iter().zip(parsed) {
+        for (job, (mut parsed, keys)) in jobs.iter().zip(parsed) {
             let file = &mut open[job.file];
             ingest::continue_ids(
                 &mut parsed.messages,
@@ -356,7 +359,10 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             if let Some(b) = &bar {
                 b.inc(parsed.report.bytes);
             }
-            analyzers.tally_daily(parsed.messages.iter().map(|p| &p.message), &mut file.tally);
+            let in_order: Vec<&crate::model::Message> =
+                parsed.messages.iter().map(|p| &p.message).collect();
+            analyzers.tally_daily(&in_order, &keys, &mut file.tally);
+            drop(in_order);
             let sessions = file
                 .sessionizer
                 .push(parsed.messages, job.piece.context.more_follows);

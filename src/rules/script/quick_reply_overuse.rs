@@ -69,34 +69,45 @@ pub struct DailyTally {
 }
 
 impl DailyTally {
-    /// Count one message (in file order).
-    pub fn count(
-        &mut self,
-        m: &crate::model::Message,
-        opts: &crate::rules::RuleOptions,
-        courtesy_share: &dyn Fn(&str) -> usize,
-    ) {
-        let o = &opts.quick_reply_overuse;
+    /// The tally key of a message — (account, text without spaces and
+    /// punctuation, local day), hashed — or `None` when the message does not
+    /// count (not an agent's, untimed, too short). Independent of the
+    /// tally, so it can be computed in parallel.
+    pub fn key_of(m: &crate::model::Message, opts: &crate::rules::RuleOptions) -> Option<u64> {
         let human = m.role == crate::model::Role::Agent
             || (m.role == crate::model::Role::Robot
                 && m.robot_mode == Some(crate::model::RobotMode::Assist));
         let (Some(account), Some(t), true) = (m.account.as_deref(), m.time, human) else {
-            return;
+            return None;
         };
         let bare = super::bare(&m.text);
-        let len = bare.chars().count();
-        if len < o.min_chars {
-            return;
+        if bare.chars().count() < opts.quick_reply_overuse.min_chars {
+            return None;
         }
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(account.as_bytes());
         hasher.update(&[0x1f]);
         hasher.update(bare.as_bytes());
         hasher.update(&crate::model::day_number(t).to_le_bytes());
-        let n = self.counts.entry(hasher.digest()).or_insert(0);
+        Some(hasher.digest())
+    }
+
+    /// Count one message (in file order) under its [`DailyTally::key_of`].
+    pub fn count(
+        &mut self,
+        m: &crate::model::Message,
+        key: u64,
+        opts: &crate::rules::RuleOptions,
+        courtesy_share: &dyn Fn(&str) -> usize,
+    ) {
+        let n = self.counts.entry(key).or_insert(0);
         *n += 1;
-        if *n as usize == o.per_day && courtesy_share(&m.text) * 2 < len {
-            self.reached.insert(m.id.clone());
+        if *n as usize == opts.quick_reply_overuse.per_day {
+            // Mostly a greeting or closing: expected to repeat.
+            let len = super::bare(&m.text).chars().count();
+            if courtesy_share(&m.text) * 2 < len {
+                self.reached.insert(m.id.clone());
+            }
         }
     }
 
