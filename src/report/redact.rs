@@ -48,7 +48,13 @@ pub const ADDRESS_MASK: &str = "[地址]";
 #[derive(Clone)]
 pub struct Redactor {
     key: Vec<u8>,
+    /// Pseudonyms already computed: a buyer's findings come together, and
+    /// an HMAC per finding showed in profiles. Bounded (cleared when full).
+    pseudonyms: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
 }
+
+/// Pseudonyms kept before the cache starts over.
+const PSEUDONYM_CACHE: usize = 4096;
 
 impl Default for Redactor {
     fn default() -> Self {
@@ -74,7 +80,10 @@ struct Masked {
 impl Redactor {
     /// A redactor whose nick pseudonyms are keyed with `key`.
     pub fn with_key(key: &[u8]) -> Redactor {
-        Redactor { key: key.to_vec() }
+        Redactor {
+            key: key.to_vec(),
+            pseudonyms: Default::default(),
+        }
     }
 
     /// The key from the environment variable `WWQA_REDACT_KEY` when it is
@@ -91,8 +100,20 @@ impl Redactor {
     /// in every run with the same key; 32 bits keep two buyers apart in any
     /// report of fewer than tens of thousands of buyers.
     pub fn mask_nick(&self, nick: &str) -> String {
+        if let Ok(cache) = self.pseudonyms.lock() {
+            if let Some(p) = cache.get(nick) {
+                return p.clone();
+            }
+        }
         let mac = hmac_sha256(&self.key, nick.as_bytes());
-        format!("买家#{}", hex::encode(&mac[..4]))
+        let pseudonym = format!("买家#{}", hex::encode(&mac[..4]));
+        if let Ok(mut cache) = self.pseudonyms.lock() {
+            if cache.len() >= PSEUDONYM_CACHE {
+                cache.clear();
+            }
+            cache.insert(nick.to_string(), pseudonym.clone());
+        }
+        pseudonym
     }
 
     /// `text` with phone, ID, card and order numbers and addresses masked.
