@@ -236,6 +236,10 @@ struct Pattern {
     /// Count only the first message that contains it (links and order
     /// numbers are often pasted repeatedly).
     once: bool,
+    /// A delivery or policy question that presupposes no order by itself
+    /// ("能送到吗", "什么快递"): its weight argues for 售前 until the buyer
+    /// has shown an order, and for its own stage after that.
+    pre_unless_order: bool,
     weights: Vec<(Stage, f32)>,
 }
 
@@ -355,7 +359,8 @@ impl StageClassifier {
                         .ok()
                         .filter(|w: &f32| w.is_finite())
                         .ok_or_else(|| err(format!("bad weight `{}`", fields[3])))?;
-                    let (mut word, mut state, mut once) = (false, false, false);
+                    let (mut word, mut state, mut once, mut pre_unless_order) =
+                        (false, false, false, false);
                     for flag in fields
                         .get(4)
                         .copied()
@@ -367,9 +372,10 @@ impl StageClassifier {
                             "word" => word = true,
                             "state" => state = true,
                             "once" => once = true,
+                            "pre_unless_order" => pre_unless_order = true,
                             _ => {
                                 return Err(err(format!(
-                                    "unknown flag `{flag}` (word, state, once)"
+                                    "unknown flag `{flag}` (word, state, once, pre_unless_order)"
                                 )))
                             }
                         }
@@ -385,6 +391,7 @@ impl StageClassifier {
                             existing.word |= word;
                             existing.state |= state;
                             existing.once |= once;
+                            existing.pre_unless_order |= pre_unless_order;
                             existing.weights.push((stage, weight));
                         }
                         None => patterns.push(Pattern {
@@ -392,6 +399,7 @@ impl StageClassifier {
                             word,
                             state,
                             once,
+                            pre_unless_order,
                             weights: vec![(stage, weight)],
                         }),
                     }
@@ -551,6 +559,13 @@ impl StageClassifier {
         }
     }
 
+    /// True for a cue that shows an order exists (it argues against 售前).
+    fn shows_order(&self, source: CueSource) -> bool {
+        self.weights_of(source)
+            .iter()
+            .any(|(stage, weight)| *stage == Stage::PreSale && *weight < 0.0)
+    }
+
     fn argues_for_a_stage(&self, source: CueSource) -> bool {
         self.weights_of(source)
             .iter()
@@ -589,8 +604,33 @@ impl StageClassifier {
     pub fn score(&self, session: &Session, evidence: &Evidence, params: &Params) -> StageResult {
         let mut scores = [params.priors[0], params.priors[1], params.priors[2], 0.0f32];
         let mut contributions: Vec<(Stage, f32, &Hit)> = Vec::new();
-        let mut order_evidence = false;
+        // The first buyer message that shows an order (card, number,
+        // "我买的"): from there on the buyer is asking about that order.
+        let first_order_message = evidence
+            .hits
+            .iter()
+            .filter(|hit| !hit.shop_side && self.shows_order(hit.source))
+            .map(|hit| hit.message)
+            .min();
+        let order_evidence = first_order_message.is_some();
+        // The buyer said outright that nothing is bought yet ("还没买",
+        // "现在拍的话") before showing any order: until an order shows, the
+        // delivery and payment questions are about a purchase to come.
+        let said_unbought = evidence.hits.iter().any(|hit| {
+            !hit.shop_side
+                && first_order_message.is_none_or(|first| hit.message < first)
+                && matches!(hit.source, CueSource::Pattern(p)
+                    if self.patterns[p].state
+                        && self.patterns[p]
+                            .weights
+                            .iter()
+                            .any(|(stage, weight)| *stage == Stage::PreSale && *weight > 0.0))
+        });
         for hit in &evidence.hits {
+            let ordered_so_far = first_order_message.is_some_and(|first| first <= hit.message);
+            let flagged = !ordered_so_far
+                && matches!(hit.source, CueSource::Pattern(p) if self.patterns[p].pre_unless_order);
+            let unbought_so_far = !ordered_so_far && said_unbought && !hit.shop_side;
             // An account's group name is the shop's own routing, not chat
             // text: it keeps its weight.
             let from_account = matches!(hit.source, CueSource::GroupName(_));
@@ -603,6 +643,14 @@ impl StageClassifier {
                 || matches!(hit.source, CueSource::Pattern(p) if self.patterns[p].state);
             let position_factor = 1.0 / (1.0 + params.position_decay * hit.buyer_rank as f32);
             for (stage, weight) in self.weights_of(hit.source) {
+                // A delivery question with no order shown yet is asked
+                // before buying (能送到吗 → 售前).
+                let stage =
+                    if weight > 0.0 && (flagged || (unbought_so_far && stage == Stage::InSale)) {
+                        Stage::PreSale
+                    } else {
+                        stage
+                    };
                 // Order-state cues keep their force wherever they are: an
                 // order card late in the session still proves an order.
                 let factor = if weight < 0.0 || is_state {
@@ -611,9 +659,6 @@ impl StageClassifier {
                     role_factor * position_factor
                 };
                 let effective = weight * factor;
-                if stage == Stage::PreSale && weight < 0.0 && !hit.shop_side {
-                    order_evidence = true;
-                }
                 scores[stage.index()] += effective;
                 contributions.push((stage, effective, hit));
             }

@@ -102,6 +102,18 @@ fn cross_validated_tuning_report() {
     }
     let tuned = tune_params(&classifier, &sessions, &labels);
     println!("tuned on all: {tuned:?}");
+    let holdout = holdout_evaluate(&classifier, &sessions, &labels);
+    println!(
+        "hold-out split, tuned on development only: {:?}\nDEVELOPMENT\n{}HELD-OUT\n{}",
+        holdout.params,
+        holdout.development.render_text(),
+        holdout.held_out.render_text()
+    );
+    assert!(
+        cv.report.binary_accuracy >= 0.95,
+        "cross-validated binary accuracy {:.3}",
+        cv.report.binary_accuracy
+    );
     assert!(
         cv.report.accuracy_high >= 0.80,
         "cross-validated accuracy_high {:.3}",
@@ -355,4 +367,57 @@ fn classification_cost() {
         "classifier load (lexicon + jieba dictionary): {:.1} ms",
         load.elapsed().as_secs_f64() * 1e3
     );
+}
+
+/// Binary errors on the development part only (the held-out part is never
+/// printed): `cargo test --release --lib stage::eval::tests::dev_errors -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn dev_errors() {
+    let Some((sessions, labels)) = labelled_data() else {
+        return;
+    };
+    let (dev, held) = split_holdout(&labels);
+    let classifier = StageClassifier::builtin();
+    println!("dev n={} held n={}", dev.rows.len(), held.rows.len());
+    println!(
+        "DEV\n{}",
+        evaluate(&classifier, &sessions, &dev).render_text()
+    );
+    println!(
+        "HELD-OUT\n{}",
+        evaluate(&classifier, &sessions, &held).render_text()
+    );
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    for row in &dev.rows {
+        let Some(session) = by_id.get(row.session_id.as_str()) else {
+            continue;
+        };
+        let result = classifier.classify(session);
+        let binary_wrong = row.stage.is_bought().is_some_and(|b| b != result.bought());
+        let show_all = std::env::var("SHOW_ALL").is_ok();
+        if !(binary_wrong || (show_all && result.stage != row.stage)) {
+            continue;
+        }
+        println!(
+            "=== {} {} -> {} {:?} | {}",
+            &row.session_id[..8],
+            row.stage.as_str(),
+            result.stage.as_str(),
+            result.scores,
+            row.reason
+        );
+        for r in &result.reasons {
+            println!("   cue {} {:.2}", r.cue, r.weight);
+        }
+        for m in session.messages.iter().take(14) {
+            let who = if m.role == crate::model::Role::Buyer {
+                "B"
+            } else {
+                "  s"
+            };
+            let text: String = m.text.chars().take(90).collect();
+            println!("{who} {text}");
+        }
+    }
 }
