@@ -9,6 +9,14 @@
 //! unrelated words. Order state is the strongest signal (domain §4.2), so
 //! order cards and order numbers carry negative weight against 售前.
 //!
+//! Order state is also tracked through the session: questions that make
+//! sense before and after buying ("能送到吗", "什么快递", "怎么付款", cues
+//! flagged `pre_unless_order`) argue for 售前 until the buyer shows an order
+//! (card, number, "我买的", "我的快递"), and for their own stage after. A
+//! buyer who says outright that nothing is bought yet ("还没买", "现在下单的
+//! 话", cues flagged `state`) turns every 售中 cue of theirs before any order
+//! into 售前 evidence.
+//!
 //! Buyer messages count fully and the first substantive request counts most
 //! (later buyer requests are discounted by their rank); shop messages count
 //! by a small factor. An agent account whose name says 售前 / 售中 / 售后
@@ -449,7 +457,6 @@ impl StageClassifier {
         let mut hits = Vec::new();
         let mut buyer_rank = 0usize;
         let mut group_seen = [false; 3];
-        let mut seen_in_session = vec![false; self.patterns.len()];
         for (index, message) in session.messages.iter().enumerate() {
             let shop_side = message.is_shop_side();
             if !(shop_side || message.role == Role::Buyer) {
@@ -490,9 +497,9 @@ impl StageClassifier {
             let mut kept = before;
             for position in before..hits.len() {
                 let keep = match hits[position].source {
-                    CueSource::Pattern(p) if self.patterns[p].once => {
-                        !std::mem::replace(&mut seen_in_session[p], true)
-                    }
+                    source @ CueSource::Pattern(p) if self.patterns[p].once => !hits[..before]
+                        .iter()
+                        .any(|earlier| earlier.source == source),
                     _ => true,
                 };
                 if keep {
@@ -512,7 +519,9 @@ impl StageClassifier {
     }
 
     /// Lexicon matches in one message, each pattern once (its first
-    /// occurrence that passes the word-boundary check).
+    /// occurrence that passes the word-boundary check). Allocates nothing
+    /// beyond the hits themselves: the hits of this message (from `first`)
+    /// are the record of which patterns were already found.
     fn find_cues(
         &self,
         text: &str,
@@ -521,35 +530,21 @@ impl StageClassifier {
         buyer_rank: usize,
         hits: &mut Vec<Hit>,
     ) {
-        let mut seen = vec![false; self.patterns.len()];
-        let mut boundaries: Option<Vec<usize>> = None;
+        let first = hits.len();
         for found in self.automaton.find_overlapping_iter(text) {
             let pattern_index = found.pattern().as_usize();
-            if seen[pattern_index] {
+            let source = CueSource::Pattern(pattern_index);
+            if hits[first..].iter().any(|hit| hit.source == source) {
                 continue;
             }
-            let pattern = &self.patterns[pattern_index];
-            if pattern.word {
-                let cuts = boundaries.get_or_insert_with(|| {
-                    let mut cuts: Vec<usize> = self
-                        .jieba
-                        .cut(text, true)
-                        .iter()
-                        .flat_map(|token| [token.byte_start, token.byte_end])
-                        .collect();
-                    cuts.sort_unstable();
-                    cuts.dedup();
-                    cuts
-                });
-                let on_boundary = |at: usize| cuts.binary_search(&at).is_ok();
-                if !(on_boundary(found.start()) && on_boundary(found.end())) {
-                    continue;
-                }
+            if self.patterns[pattern_index].word
+                && !self.on_word_boundaries(text, found.start(), found.end())
+            {
+                continue;
             }
-            seen[pattern_index] = true;
             hits.push(Hit {
                 message,
-                source: CueSource::Pattern(pattern_index),
+                source,
                 // Aho-Corasick matches whole patterns of valid UTF-8, so both
                 // ends lie on char boundaries of `text`.
                 span: Span::from_bytes(text, found.start(), found.end()),
@@ -559,25 +554,58 @@ impl StageClassifier {
         }
     }
 
+    /// Whether `start..end` of `text` begins and ends on jieba word
+    /// boundaries. Only a window of a few characters around the match is
+    /// segmented: jieba's choice at a position depends on its neighbours,
+    /// not on the whole message, and long messages stay cheap.
+    fn on_word_boundaries(&self, text: &str, start: usize, end: usize) -> bool {
+        const CONTEXT_CHARS: usize = 6;
+        let window_start = text[..start]
+            .char_indices()
+            .rev()
+            .nth(CONTEXT_CHARS - 1)
+            .map_or(0, |(at, _)| at);
+        let window_end = text[end..]
+            .char_indices()
+            .nth(CONTEXT_CHARS)
+            .map_or(text.len(), |(at, _)| end + at);
+        let window = &text[window_start..window_end];
+        let (mut start_ok, mut end_ok) = (false, false);
+        for token in self.jieba.cut(window, true) {
+            for cut in [token.byte_start, token.byte_end] {
+                start_ok |= window_start + cut == start;
+                end_ok |= window_start + cut == end;
+            }
+        }
+        start_ok && end_ok
+    }
+
     /// True for a cue that shows an order exists (it argues against 售前).
     fn shows_order(&self, source: CueSource) -> bool {
-        self.weights_of(source)
+        self.weights_of(source, &self.params)
             .iter()
             .any(|(stage, weight)| *stage == Stage::PreSale && *weight < 0.0)
     }
 
     fn argues_for_a_stage(&self, source: CueSource) -> bool {
-        self.weights_of(source)
+        self.weights_of(source, &self.params)
             .iter()
             .any(|(_, weight)| *weight > 0.0)
     }
 
-    fn weights_of(&self, source: CueSource) -> Vec<(Stage, f32)> {
+    /// The (stage, weight) pairs a cue argues for under `params`.
+    fn weights_of(&self, source: CueSource, params: &Params) -> CueWeights<'_> {
         match source {
-            CueSource::Pattern(index) => self.patterns[index].weights.clone(),
-            CueSource::OrderCard => vec![(Stage::PreSale, self.params.order_card_pre_sale)],
-            CueSource::ProductCard => vec![(Stage::PreSale, self.params.product_card_pre_sale)],
-            CueSource::GroupName(stage) => vec![(stage, self.params.group_name_weight)],
+            CueSource::Pattern(index) => CueWeights::Lexicon(&self.patterns[index].weights),
+            CueSource::OrderCard => {
+                CueWeights::Structural([(Stage::PreSale, params.order_card_pre_sale)])
+            }
+            CueSource::ProductCard => {
+                CueWeights::Structural([(Stage::PreSale, params.product_card_pre_sale)])
+            }
+            CueSource::GroupName(stage) => {
+                CueWeights::Structural([(stage, params.group_name_weight)])
+            }
         }
     }
 
@@ -642,7 +670,7 @@ impl StageClassifier {
             let is_state = from_account
                 || matches!(hit.source, CueSource::Pattern(p) if self.patterns[p].state);
             let position_factor = 1.0 / (1.0 + params.position_decay * hit.buyer_rank as f32);
-            for (stage, weight) in self.weights_of(hit.source) {
+            for &(stage, weight) in self.weights_of(hit.source, params).iter() {
                 // A delivery question with no order shown yet is asked
                 // before buying (能送到吗 → 售前).
                 let stage =
@@ -726,6 +754,24 @@ impl StageClassifier {
             high_confidence: chosen - runner_up >= params.high_margin,
             reasons,
             scores: StageScores::from_array(decision_scores),
+        }
+    }
+}
+
+/// A cue's (stage, weight) pairs without allocating: borrowed from the
+/// lexicon, or the single pair of a structural cue.
+enum CueWeights<'a> {
+    Lexicon(&'a [(Stage, f32)]),
+    Structural([(Stage, f32); 1]),
+}
+
+impl std::ops::Deref for CueWeights<'_> {
+    type Target = [(Stage, f32)];
+
+    fn deref(&self) -> &[(Stage, f32)] {
+        match self {
+            CueWeights::Lexicon(weights) => weights,
+            CueWeights::Structural(weight) => weight,
         }
     }
 }

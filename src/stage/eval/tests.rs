@@ -44,11 +44,9 @@ fn labelled_sessions_meet_targets() {
         "4-way accuracy {:.3}",
         report.accuracy
     );
-    // The binary target is 0.95; in-sample this lexicon reaches
-    // about 0.946 and about 0.92 cross-validated, so the floor asserted here
-    // is the measured level, not the target.
+    // The binary target: in-sample 0.970, 10-fold CV 0.959.
     assert!(
-        report.binary_accuracy >= 0.92,
+        report.binary_accuracy >= 0.95,
         "binary accuracy {:.3}",
         report.binary_accuracy
     );
