@@ -419,3 +419,39 @@ fn dev_errors() {
         }
     }
 }
+
+/// Sessions without a label that the classifier calls 售前, to check the
+/// order-state cues on text nobody labelled:
+/// `cargo test --release --lib stage::eval::tests::unlabelled_pre_sale -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn unlabelled_pre_sale_listing() {
+    let Some((sessions, labels)) = labelled_data() else {
+        return;
+    };
+    let labelled: std::collections::HashSet<&str> =
+        labels.rows.iter().map(|r| r.session_id.as_str()).collect();
+    let classifier = StageClassifier::builtin();
+    let mut counts = [0usize; 4];
+    for session in sessions
+        .iter()
+        .filter(|s| !labelled.contains(s.id.as_str()))
+    {
+        let result = classifier.classify(session);
+        counts[result.stage.index()] += 1;
+        if result.stage != Stage::PreSale {
+            continue;
+        }
+        let cues: Vec<&str> = result.reasons.iter().map(|r| r.cue.as_str()).collect();
+        println!("=== {} {:?} {cues:?}", &session.id[..8], result.scores);
+        for m in session
+            .messages
+            .iter()
+            .filter(|m| m.role == crate::model::Role::Buyer)
+            .take(6)
+        {
+            println!("B {}", m.text.chars().take(80).collect::<String>());
+        }
+    }
+    println!("unlabelled predictions {counts:?}");
+}
