@@ -337,8 +337,17 @@ fn naive_bayes_baseline_cross_validated() {
 #[test]
 #[ignore]
 fn classification_cost() {
-    let Some((sessions, _)) = labelled_data() else {
-        return;
+    // `STAGE_COST_FILES=a.txt:b.txt` measures on those transcripts instead
+    // (e.g. a dump from `wwqa generate`).
+    let sessions = match std::env::var("STAGE_COST_FILES") {
+        Ok(files) => files
+            .split(':')
+            .flat_map(|f| load_jddc_sessions(std::path::Path::new(f)).expect("transcript parses"))
+            .collect(),
+        Err(_) => match labelled_data() {
+            Some((sessions, _)) => sessions,
+            None => return,
+        },
     };
     let classifier = StageClassifier::builtin();
     let start = std::time::Instant::now();
