@@ -290,13 +290,13 @@ impl Evidence {
     }
 }
 
-/// The session-stage classifier: a compiled cue lexicon plus a jieba
-/// segmenter for word-boundary checks. Build once and share (`Send + Sync`).
+/// The session-stage classifier: a compiled cue lexicon; word-boundary
+/// checks use the process-wide segmenter of [`crate::segment`], so a scan
+/// loads the jieba dictionary once. Build once and share (`Send + Sync`).
 pub struct StageClassifier {
     patterns: Vec<Pattern>,
     automaton: AhoCorasick,
     params: Params,
-    jieba: jieba_rs::Jieba,
 }
 
 impl std::fmt::Debug for StageClassifier {
@@ -431,7 +431,6 @@ impl StageClassifier {
             patterns,
             automaton,
             params,
-            jieba: jieba_rs::Jieba::new(),
         })
     }
 
@@ -555,29 +554,10 @@ impl StageClassifier {
     }
 
     /// Whether `start..end` of `text` begins and ends on jieba word
-    /// boundaries. Only a window of a few characters around the match is
-    /// segmented: jieba's choice at a position depends on its neighbours,
-    /// not on the whole message, and long messages stay cheap.
+    /// boundaries: the shared segmenter cuts only a few characters around
+    /// the match, so long messages stay cheap.
     fn on_word_boundaries(&self, text: &str, start: usize, end: usize) -> bool {
-        const CONTEXT_CHARS: usize = 6;
-        let window_start = text[..start]
-            .char_indices()
-            .rev()
-            .nth(CONTEXT_CHARS - 1)
-            .map_or(0, |(at, _)| at);
-        let window_end = text[end..]
-            .char_indices()
-            .nth(CONTEXT_CHARS)
-            .map_or(text.len(), |(at, _)| end + at);
-        let window = &text[window_start..window_end];
-        let (mut start_ok, mut end_ok) = (false, false);
-        for token in self.jieba.cut(window, true) {
-            for cut in [token.byte_start, token.byte_end] {
-                start_ok |= window_start + cut == start;
-                end_ok |= window_start + cut == end;
-            }
-        }
-        start_ok && end_ok
+        crate::segment::is_word_boundary_hit(text, start, end)
     }
 
     /// True for a cue that shows an order exists (it argues against 售前).

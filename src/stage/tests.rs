@@ -403,12 +403,7 @@ fn word_boundary_check_segments_only_around_the_match() {
         ("请问发什么快递呀", "快递"),
         ("这个单号查不到物流", "单号"),
     ] {
-        let cuts: Vec<usize> = classifier
-            .jieba
-            .cut(text, true)
-            .iter()
-            .flat_map(|token| [token.byte_start, token.byte_end])
-            .collect();
+        let cuts = crate::segment::shared().token_boundaries(text);
         for (at, _) in text.match_indices(cue) {
             let end = at + cue.len();
             assert_eq!(
