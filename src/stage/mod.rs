@@ -9,6 +9,14 @@
 //! unrelated words. Order state is the strongest signal (domain §4.2), so
 //! order cards and order numbers carry negative weight against 售前.
 //!
+//! Order state is also tracked through the session: questions that make
+//! sense before and after buying ("能送到吗", "什么快递", "怎么付款", cues
+//! flagged `pre_unless_order`) argue for 售前 until the buyer shows an order
+//! (card, number, "我买的", "我的快递"), and for their own stage after. A
+//! buyer who says outright that nothing is bought yet ("还没买", "现在下单的
+//! 话", cues flagged `state`) turns every 售中 cue of theirs before any order
+//! into 售前 evidence.
+//!
 //! Buyer messages count fully and the first substantive request counts most
 //! (later buyer requests are discounted by their rank); shop messages count
 //! by a small factor. An agent account whose name says 售前 / 售中 / 售后
@@ -236,6 +244,10 @@ struct Pattern {
     /// Count only the first message that contains it (links and order
     /// numbers are often pasted repeatedly).
     once: bool,
+    /// A delivery or policy question that presupposes no order by itself
+    /// ("能送到吗", "什么快递"): its weight argues for 售前 until the buyer
+    /// has shown an order, and for its own stage after that.
+    pre_unless_order: bool,
     weights: Vec<(Stage, f32)>,
 }
 
@@ -278,13 +290,13 @@ impl Evidence {
     }
 }
 
-/// The session-stage classifier: a compiled cue lexicon plus a jieba
-/// segmenter for word-boundary checks. Build once and share (`Send + Sync`).
+/// The session-stage classifier: a compiled cue lexicon; word-boundary
+/// checks use the process-wide segmenter of [`crate::segment`], so a scan
+/// loads the jieba dictionary once. Build once and share (`Send + Sync`).
 pub struct StageClassifier {
     patterns: Vec<Pattern>,
     automaton: AhoCorasick,
     params: Params,
-    jieba: jieba_rs::Jieba,
 }
 
 impl std::fmt::Debug for StageClassifier {
@@ -355,7 +367,8 @@ impl StageClassifier {
                         .ok()
                         .filter(|w: &f32| w.is_finite())
                         .ok_or_else(|| err(format!("bad weight `{}`", fields[3])))?;
-                    let (mut word, mut state, mut once) = (false, false, false);
+                    let (mut word, mut state, mut once, mut pre_unless_order) =
+                        (false, false, false, false);
                     for flag in fields
                         .get(4)
                         .copied()
@@ -367,9 +380,10 @@ impl StageClassifier {
                             "word" => word = true,
                             "state" => state = true,
                             "once" => once = true,
+                            "pre_unless_order" => pre_unless_order = true,
                             _ => {
                                 return Err(err(format!(
-                                    "unknown flag `{flag}` (word, state, once)"
+                                    "unknown flag `{flag}` (word, state, once, pre_unless_order)"
                                 )))
                             }
                         }
@@ -385,6 +399,7 @@ impl StageClassifier {
                             existing.word |= word;
                             existing.state |= state;
                             existing.once |= once;
+                            existing.pre_unless_order |= pre_unless_order;
                             existing.weights.push((stage, weight));
                         }
                         None => patterns.push(Pattern {
@@ -392,6 +407,7 @@ impl StageClassifier {
                             word,
                             state,
                             once,
+                            pre_unless_order,
                             weights: vec![(stage, weight)],
                         }),
                     }
@@ -415,7 +431,6 @@ impl StageClassifier {
             patterns,
             automaton,
             params,
-            jieba: jieba_rs::Jieba::new(),
         })
     }
 
@@ -441,7 +456,6 @@ impl StageClassifier {
         let mut hits = Vec::new();
         let mut buyer_rank = 0usize;
         let mut group_seen = [false; 3];
-        let mut seen_in_session = vec![false; self.patterns.len()];
         for (index, message) in session.messages.iter().enumerate() {
             let shop_side = message.is_shop_side();
             if !(shop_side || message.role == Role::Buyer) {
@@ -482,9 +496,9 @@ impl StageClassifier {
             let mut kept = before;
             for position in before..hits.len() {
                 let keep = match hits[position].source {
-                    CueSource::Pattern(p) if self.patterns[p].once => {
-                        !std::mem::replace(&mut seen_in_session[p], true)
-                    }
+                    source @ CueSource::Pattern(p) if self.patterns[p].once => !hits[..before]
+                        .iter()
+                        .any(|earlier| earlier.source == source),
                     _ => true,
                 };
                 if keep {
@@ -504,7 +518,9 @@ impl StageClassifier {
     }
 
     /// Lexicon matches in one message, each pattern once (its first
-    /// occurrence that passes the word-boundary check).
+    /// occurrence that passes the word-boundary check). Allocates nothing
+    /// beyond the hits themselves: the hits of this message (from `first`)
+    /// are the record of which patterns were already found.
     fn find_cues(
         &self,
         text: &str,
@@ -513,35 +529,21 @@ impl StageClassifier {
         buyer_rank: usize,
         hits: &mut Vec<Hit>,
     ) {
-        let mut seen = vec![false; self.patterns.len()];
-        let mut boundaries: Option<Vec<usize>> = None;
+        let first = hits.len();
         for found in self.automaton.find_overlapping_iter(text) {
             let pattern_index = found.pattern().as_usize();
-            if seen[pattern_index] {
+            let source = CueSource::Pattern(pattern_index);
+            if hits[first..].iter().any(|hit| hit.source == source) {
                 continue;
             }
-            let pattern = &self.patterns[pattern_index];
-            if pattern.word {
-                let cuts = boundaries.get_or_insert_with(|| {
-                    let mut cuts: Vec<usize> = self
-                        .jieba
-                        .cut(text, true)
-                        .iter()
-                        .flat_map(|token| [token.byte_start, token.byte_end])
-                        .collect();
-                    cuts.sort_unstable();
-                    cuts.dedup();
-                    cuts
-                });
-                let on_boundary = |at: usize| cuts.binary_search(&at).is_ok();
-                if !(on_boundary(found.start()) && on_boundary(found.end())) {
-                    continue;
-                }
+            if self.patterns[pattern_index].word
+                && !self.on_word_boundaries(text, found.start(), found.end())
+            {
+                continue;
             }
-            seen[pattern_index] = true;
             hits.push(Hit {
                 message,
-                source: CueSource::Pattern(pattern_index),
+                source,
                 // Aho-Corasick matches whole patterns of valid UTF-8, so both
                 // ends lie on char boundaries of `text`.
                 span: Span::from_bytes(text, found.start(), found.end()),
@@ -551,18 +553,39 @@ impl StageClassifier {
         }
     }
 
+    /// Whether `start..end` of `text` begins and ends on jieba word
+    /// boundaries: the shared segmenter cuts only a few characters around
+    /// the match, so long messages stay cheap.
+    fn on_word_boundaries(&self, text: &str, start: usize, end: usize) -> bool {
+        crate::segment::is_word_boundary_hit(text, start, end)
+    }
+
+    /// True for a cue that shows an order exists (it argues against 售前).
+    fn shows_order(&self, source: CueSource) -> bool {
+        self.weights_of(source, &self.params)
+            .iter()
+            .any(|(stage, weight)| *stage == Stage::PreSale && *weight < 0.0)
+    }
+
     fn argues_for_a_stage(&self, source: CueSource) -> bool {
-        self.weights_of(source)
+        self.weights_of(source, &self.params)
             .iter()
             .any(|(_, weight)| *weight > 0.0)
     }
 
-    fn weights_of(&self, source: CueSource) -> Vec<(Stage, f32)> {
+    /// The (stage, weight) pairs a cue argues for under `params`.
+    fn weights_of(&self, source: CueSource, params: &Params) -> CueWeights<'_> {
         match source {
-            CueSource::Pattern(index) => self.patterns[index].weights.clone(),
-            CueSource::OrderCard => vec![(Stage::PreSale, self.params.order_card_pre_sale)],
-            CueSource::ProductCard => vec![(Stage::PreSale, self.params.product_card_pre_sale)],
-            CueSource::GroupName(stage) => vec![(stage, self.params.group_name_weight)],
+            CueSource::Pattern(index) => CueWeights::Lexicon(&self.patterns[index].weights),
+            CueSource::OrderCard => {
+                CueWeights::Structural([(Stage::PreSale, params.order_card_pre_sale)])
+            }
+            CueSource::ProductCard => {
+                CueWeights::Structural([(Stage::PreSale, params.product_card_pre_sale)])
+            }
+            CueSource::GroupName(stage) => {
+                CueWeights::Structural([(stage, params.group_name_weight)])
+            }
         }
     }
 
@@ -589,8 +612,33 @@ impl StageClassifier {
     pub fn score(&self, session: &Session, evidence: &Evidence, params: &Params) -> StageResult {
         let mut scores = [params.priors[0], params.priors[1], params.priors[2], 0.0f32];
         let mut contributions: Vec<(Stage, f32, &Hit)> = Vec::new();
-        let mut order_evidence = false;
+        // The first buyer message that shows an order (card, number,
+        // "我买的"): from there on the buyer is asking about that order.
+        let first_order_message = evidence
+            .hits
+            .iter()
+            .filter(|hit| !hit.shop_side && self.shows_order(hit.source))
+            .map(|hit| hit.message)
+            .min();
+        let order_evidence = first_order_message.is_some();
+        // The buyer said outright that nothing is bought yet ("还没买",
+        // "现在拍的话") before showing any order: until an order shows, the
+        // delivery and payment questions are about a purchase to come.
+        let said_unbought = evidence.hits.iter().any(|hit| {
+            !hit.shop_side
+                && first_order_message.is_none_or(|first| hit.message < first)
+                && matches!(hit.source, CueSource::Pattern(p)
+                    if self.patterns[p].state
+                        && self.patterns[p]
+                            .weights
+                            .iter()
+                            .any(|(stage, weight)| *stage == Stage::PreSale && *weight > 0.0))
+        });
         for hit in &evidence.hits {
+            let ordered_so_far = first_order_message.is_some_and(|first| first <= hit.message);
+            let flagged = !ordered_so_far
+                && matches!(hit.source, CueSource::Pattern(p) if self.patterns[p].pre_unless_order);
+            let unbought_so_far = !ordered_so_far && said_unbought && !hit.shop_side;
             // An account's group name is the shop's own routing, not chat
             // text: it keeps its weight.
             let from_account = matches!(hit.source, CueSource::GroupName(_));
@@ -602,7 +650,15 @@ impl StageClassifier {
             let is_state = from_account
                 || matches!(hit.source, CueSource::Pattern(p) if self.patterns[p].state);
             let position_factor = 1.0 / (1.0 + params.position_decay * hit.buyer_rank as f32);
-            for (stage, weight) in self.weights_of(hit.source) {
+            for &(stage, weight) in self.weights_of(hit.source, params).iter() {
+                // A delivery question with no order shown yet is asked
+                // before buying (能送到吗 → 售前).
+                let stage =
+                    if weight > 0.0 && (flagged || (unbought_so_far && stage == Stage::InSale)) {
+                        Stage::PreSale
+                    } else {
+                        stage
+                    };
                 // Order-state cues keep their force wherever they are: an
                 // order card late in the session still proves an order.
                 let factor = if weight < 0.0 || is_state {
@@ -611,9 +667,6 @@ impl StageClassifier {
                     role_factor * position_factor
                 };
                 let effective = weight * factor;
-                if stage == Stage::PreSale && weight < 0.0 && !hit.shop_side {
-                    order_evidence = true;
-                }
                 scores[stage.index()] += effective;
                 contributions.push((stage, effective, hit));
             }
@@ -681,6 +734,24 @@ impl StageClassifier {
             high_confidence: chosen - runner_up >= params.high_margin,
             reasons,
             scores: StageScores::from_array(decision_scores),
+        }
+    }
+}
+
+/// A cue's (stage, weight) pairs without allocating: borrowed from the
+/// lexicon, or the single pair of a structural cue.
+enum CueWeights<'a> {
+    Lexicon(&'a [(Stage, f32)]),
+    Structural([(Stage, f32); 1]),
+}
+
+impl std::ops::Deref for CueWeights<'_> {
+    type Target = [(Stage, f32)];
+
+    fn deref(&self) -> &[(Stage, f32)] {
+        match self {
+            CueWeights::Lexicon(weights) => weights,
+            CueWeights::Structural(weight) => weight,
         }
     }
 }

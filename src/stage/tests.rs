@@ -262,7 +262,10 @@ fn lexicon_errors_name_the_line() {
     assert_eq!(err, "x.tsv:2: unknown stage `after`");
     let err = StageClassifier::from_lexicon_str("cue\t退货\tafter_sale\t3.0\tfast\n", "x.tsv")
         .unwrap_err();
-    assert_eq!(err, "x.tsv:1: unknown flag `fast` (word, state, once)");
+    assert_eq!(
+        err,
+        "x.tsv:1: unknown flag `fast` (word, state, once, pre_unless_order)"
+    );
     let err = StageClassifier::from_lexicon_str("param\tspeed\t1\n", "x.tsv").unwrap_err();
     assert_eq!(err, "x.tsv:1: unknown param `speed`");
     let err =
@@ -277,7 +280,7 @@ fn lexicon_errors_name_the_line() {
 fn builtin_lexicon_loads_with_its_params() {
     let classifier = StageClassifier::builtin();
     assert!(classifier.patterns.len() > 200);
-    assert_eq!(classifier.params().agent_factor, 0.3);
+    assert_eq!(classifier.params().agent_factor, 0.2);
     fn shareable<T: Send + Sync>() {}
     shareable::<StageClassifier>();
 }
@@ -293,4 +296,123 @@ fn stage_names_round_trip_and_serialize_snake_case() {
     }
     assert_eq!(Stage::InSale.is_bought(), Some(true));
     assert_eq!(Stage::Other.is_bought(), None);
+}
+
+#[test]
+fn delivery_question_with_no_order_shown_is_pre_sale() {
+    let s = session(&[
+        buyer("湖北恩施可以送到吗？用什么快递"),
+        agent("亲，可以送到的，默认京东快递"),
+        buyer("好的"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::PreSale, "{:?}", result.scores);
+    let quotes = quotes(&s, &result);
+    // 送到 is written as an in_sale cue; with no order shown it argues for
+    // 售前, and the reason still quotes the buyer's words.
+    for cue in ["送到", "快递"] {
+        assert!(
+            quotes.contains(&("m0".to_string(), cue.to_string())),
+            "{cue} missing from {quotes:?}"
+        );
+    }
+    let kuaidi = result
+        .reasons
+        .iter()
+        .find(|r| r.message_id == "m0" && r.cue == "快递")
+        .expect("快递 reason");
+    assert_eq!((kuaidi.span.char_start, kuaidi.span.char_end), (13, 15));
+}
+
+#[test]
+fn the_same_delivery_question_after_an_order_card_is_in_sale() {
+    let s = session(&[
+        buyer("[订单编号:[订单x]，订单金额:[金额x]，下单时间:[日期x] [时间x]]"),
+        buyer("湖北恩施可以送到吗？用什么快递"),
+        agent("亲，已经在配送了"),
+    ]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::InSale, "{:?}", result.scores);
+    assert!(result.scores.pre_sale < 0.0, "{:?}", result.scores);
+    assert!(result
+        .reasons
+        .iter()
+        .any(|r| r.cue == "送到" && r.message_id == "m1"));
+}
+
+#[test]
+fn saying_the_order_is_still_to_be_placed_turns_delivery_questions_pre_sale() {
+    let classifier = StageClassifier::builtin();
+    let in_transit = session(&[buyer("明天能到吗"), agent("亲，请提供一下订单号")]);
+    assert_eq!(classifier.classify(&in_transit).stage, Stage::InSale);
+
+    let before_buying = session(&[
+        buyer("明天能到吗"),
+        agent("亲，请提供一下订单号"),
+        buyer("现在下单的话 明天能到吗 江苏"),
+    ]);
+    let result = classifier.classify(&before_buying);
+    assert_eq!(result.stage, Stage::PreSale, "{:?}", result.scores);
+    let quotes = quotes(&before_buying, &result);
+    assert!(
+        quotes.contains(&("m2".to_string(), "现在下单".to_string())),
+        "{quotes:?}"
+    );
+    assert!(
+        quotes.contains(&("m0".to_string(), "能到".to_string())),
+        "the first question counts for 售前 too: {quotes:?}"
+    );
+}
+
+#[test]
+fn courier_complaint_is_not_a_pre_sale_delivery_question() {
+    let s = session(&[buyer("你们快递员怎么还不来送货")]);
+    let result = StageClassifier::builtin().classify(&s);
+    assert_eq!(result.stage, Stage::InSale, "{:?}", result.scores);
+    // jieba splits 快递员 into 快递 + 员, so the courier cue itself must
+    // outweigh the 快递 it contains.
+    assert!(
+        result.reasons.iter().any(|r| r.cue == "快递员"),
+        "{:?}",
+        result.reasons
+    );
+}
+
+#[test]
+fn payment_method_question_is_pre_sale_until_an_order_shows() {
+    let classifier = StageClassifier::builtin();
+    let asking = session(&[buyer("请问支持哪些付款方式？可以分期付款吗")]);
+    assert_eq!(classifier.classify(&asking).stage, Stage::PreSale);
+    let stuck = session(&[buyer("我的订单付款一直失败，付不了")]);
+    assert_eq!(classifier.classify(&stuck).stage, Stage::InSale);
+}
+
+#[test]
+fn word_boundary_check_segments_only_around_the_match() {
+    let classifier = StageClassifier::builtin();
+    let text = "不用了，谢谢";
+    let at = text.find("用了").expect("present");
+    assert!(!classifier.on_word_boundaries(text, at, at + "用了".len()));
+    let long = format!("{}，用了几天就不亮了", "很长的前文".repeat(50));
+    let at = long.find("用了").expect("present");
+    assert!(classifier.on_word_boundaries(&long, at, at + "用了".len()));
+    // The window gives the answer a whole-message segmentation gives.
+    for (text, cue) in [
+        ("快递什么时候到，我的快递员电话打不通", "快递"),
+        ("昨天打开包装发现用了一次就坏了，单号是多少", "用了"),
+        ("请问发什么快递呀", "快递"),
+        ("这个单号查不到物流", "单号"),
+    ] {
+        let cuts = crate::segment::shared().token_boundaries(text);
+        for (at, _) in text.match_indices(cue) {
+            let end = at + cue.len();
+            assert_eq!(
+                classifier.on_word_boundaries(text, at, end),
+                cuts.contains(&at) && cuts.contains(&end),
+                "{text} at {at}"
+            );
+        }
+    }
+    let edge = "用了";
+    assert!(classifier.on_word_boundaries(edge, 0, edge.len()));
 }

@@ -44,11 +44,9 @@ fn labelled_sessions_meet_targets() {
         "4-way accuracy {:.3}",
         report.accuracy
     );
-    // The binary target is 0.95; in-sample this lexicon reaches
-    // about 0.946 and about 0.92 cross-validated, so the floor asserted here
-    // is the measured level, not the target.
+    // The binary target: in-sample 0.970, 10-fold CV 0.959.
     assert!(
-        report.binary_accuracy >= 0.92,
+        report.binary_accuracy >= 0.95,
         "binary accuracy {:.3}",
         report.binary_accuracy
     );
@@ -102,6 +100,18 @@ fn cross_validated_tuning_report() {
     }
     let tuned = tune_params(&classifier, &sessions, &labels);
     println!("tuned on all: {tuned:?}");
+    let holdout = holdout_evaluate(&classifier, &sessions, &labels);
+    println!(
+        "hold-out split, tuned on development only: {:?}\nDEVELOPMENT\n{}HELD-OUT\n{}",
+        holdout.params,
+        holdout.development.render_text(),
+        holdout.held_out.render_text()
+    );
+    assert!(
+        cv.report.binary_accuracy >= 0.95,
+        "cross-validated binary accuracy {:.3}",
+        cv.report.binary_accuracy
+    );
     assert!(
         cv.report.accuracy_high >= 0.80,
         "cross-validated accuracy_high {:.3}",
@@ -327,10 +337,27 @@ fn naive_bayes_baseline_cross_validated() {
 #[test]
 #[ignore]
 fn classification_cost() {
-    let Some((sessions, _)) = labelled_data() else {
-        return;
+    // `STAGE_COST_FILES=a.txt:b.txt` measures on those transcripts instead
+    // (e.g. a dump from `wwqa generate`).
+    let sessions = match std::env::var("STAGE_COST_FILES") {
+        Ok(files) => files
+            .split(':')
+            .flat_map(|f| load_jddc_sessions(std::path::Path::new(f)).expect("transcript parses"))
+            .collect(),
+        Err(_) => match labelled_data() {
+            Some((sessions, _)) => sessions,
+            None => return,
+        },
     };
     let classifier = StageClassifier::builtin();
+    // Build the process-wide segmenter first: a scan shares it with the
+    // text rules, so its one-off cost is not the classifier's.
+    let warm = std::time::Instant::now();
+    let _ = crate::segment::shared();
+    println!(
+        "shared segmenter build (jieba + lexicon words, once per process): {:.1} ms",
+        warm.elapsed().as_secs_f64() * 1e3
+    );
     let start = std::time::Instant::now();
     let rounds = 20;
     let mut checksum = 0usize;
@@ -352,7 +379,96 @@ fn classification_cost() {
     let load = std::time::Instant::now();
     let _ = StageClassifier::builtin();
     println!(
-        "classifier load (lexicon + jieba dictionary): {:.1} ms",
+        "classifier load (lexicon automaton): {:.1} ms",
         load.elapsed().as_secs_f64() * 1e3
     );
+}
+
+/// Binary errors on the development part only (the held-out part is never
+/// printed): `cargo test --release --lib stage::eval::tests::dev_errors -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn dev_errors() {
+    let Some((sessions, labels)) = labelled_data() else {
+        return;
+    };
+    let (dev, held) = split_holdout(&labels);
+    let classifier = StageClassifier::builtin();
+    println!("dev n={} held n={}", dev.rows.len(), held.rows.len());
+    println!(
+        "DEV\n{}",
+        evaluate(&classifier, &sessions, &dev).render_text()
+    );
+    println!(
+        "HELD-OUT\n{}",
+        evaluate(&classifier, &sessions, &held).render_text()
+    );
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    for row in &dev.rows {
+        let Some(session) = by_id.get(row.session_id.as_str()) else {
+            continue;
+        };
+        let result = classifier.classify(session);
+        let binary_wrong = row.stage.is_bought().is_some_and(|b| b != result.bought());
+        let show_all = std::env::var("SHOW_ALL").is_ok();
+        if !(binary_wrong || (show_all && result.stage != row.stage)) {
+            continue;
+        }
+        println!(
+            "=== {} {} -> {} {:?} | {}",
+            &row.session_id[..8],
+            row.stage.as_str(),
+            result.stage.as_str(),
+            result.scores,
+            row.reason
+        );
+        for r in &result.reasons {
+            println!("   cue {} {:.2}", r.cue, r.weight);
+        }
+        for m in session.messages.iter().take(14) {
+            let who = if m.role == crate::model::Role::Buyer {
+                "B"
+            } else {
+                "  s"
+            };
+            let text: String = m.text.chars().take(90).collect();
+            println!("{who} {text}");
+        }
+    }
+}
+
+/// Sessions without a label that the classifier calls 售前, to check the
+/// order-state cues on text nobody labelled:
+/// `cargo test --release --lib stage::eval::tests::unlabelled_pre_sale -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn unlabelled_pre_sale_listing() {
+    let Some((sessions, labels)) = labelled_data() else {
+        return;
+    };
+    let labelled: std::collections::HashSet<&str> =
+        labels.rows.iter().map(|r| r.session_id.as_str()).collect();
+    let classifier = StageClassifier::builtin();
+    let mut counts = [0usize; 4];
+    for session in sessions
+        .iter()
+        .filter(|s| !labelled.contains(s.id.as_str()))
+    {
+        let result = classifier.classify(session);
+        counts[result.stage.index()] += 1;
+        if result.stage != Stage::PreSale {
+            continue;
+        }
+        let cues: Vec<&str> = result.reasons.iter().map(|r| r.cue.as_str()).collect();
+        println!("=== {} {:?} {cues:?}", &session.id[..8], result.scores);
+        for m in session
+            .messages
+            .iter()
+            .filter(|m| m.role == crate::model::Role::Buyer)
+            .take(6)
+        {
+            println!("B {}", m.text.chars().take(80).collect::<String>());
+        }
+    }
+    println!("unlabelled predictions {counts:?}");
 }
