@@ -532,12 +532,6 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
                 .cases
                 .entry((f.shop.clone(), f.buyer.clone()))
                 .or_default();
-            if case.count == 0 {
-                case.buyer_shown = match red {
-                    Some(r) => r.redactor.mask_nick(&f.buyer),
-                    None => f.buyer.clone(),
-                };
-            }
             case.count += 1;
             case.shop_side += u64::from(matches!(f.role, Role::Agent | Role::Robot));
             *case.by_code.entry(f.code.clone()).or_default() += 1;
@@ -549,15 +543,69 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
                     case.last_time = t.clone();
                 }
             }
-            if case.quotes.len() < MAX_QUOTES_PER_CASE {
-                case.quotes.push(shown());
-            }
         }
     })?;
-    Ok(bad.map(|b| {
-        stats.unreadable_lines = b;
-        stats
-    }))
+    let Some(bad) = bad else {
+        return Ok(None);
+    };
+    stats.unreadable_lines = bad;
+    // Quotes only for the cases the page lists, read in a second pass:
+    // keeping quotes for every case grew with the number of buyers.
+    let mut listed: Vec<(&(String, String), u64)> =
+        stats.cases.iter().map(|(k, c)| (k, c.count)).collect();
+    listed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let listed: std::collections::HashSet<(String, String)> = listed
+        .into_iter()
+        .take(MAX_ABUSE_CASES)
+        .map(|(k, _)| k.clone())
+        .collect();
+    for (key, case) in stats.cases.iter_mut() {
+        if listed.contains(key) {
+            case.buyer_shown = match red {
+                Some(r) => r.redactor.mask_nick(&key.1),
+                None => key.1.clone(),
+            };
+        }
+    }
+    if !listed.is_empty() {
+        let abuse_codes: std::collections::HashSet<String> = stats
+            .rules
+            .iter()
+            .filter(|(_, r)| ABUSE_FAMILIES.contains(&r.family.as_str()))
+            .map(|(code, _)| code.clone())
+            .collect();
+        let quotes_of = |block: &str| -> Vec<((String, String), Quote)> {
+            let mut out = Vec::new();
+            for line in block.lines() {
+                // `code` is the first key of a finding: skip the others unparsed.
+                let code = line
+                    .strip_prefix("{\"code\":\"")
+                    .and_then(|rest| rest.split('"').next());
+                if code.is_some_and(|c| !abuse_codes.contains(c)) {
+                    continue;
+                }
+                let Ok(f) = serde_json::from_str::<Finding>(line) else {
+                    continue;
+                };
+                let key = (f.shop.clone(), f.buyer.clone());
+                if abuse_codes.contains(&f.code) && listed.contains(&key) {
+                    out.push((key, quote_of(&f, red)));
+                }
+            }
+            out
+        };
+        par_line_blocks(&dir.join("findings.jsonl"), quotes_of, |found| {
+            for (key, quote) in found {
+                if let Some(case) = stats.cases.get_mut(&key) {
+                    if case.quotes.len() < MAX_QUOTES_PER_CASE {
+                        case.quotes.push(quote);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(Some(stats))
 }
 
 /// The `latency` object of a `sessions.jsonl` line. The fast path parses
