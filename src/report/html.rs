@@ -35,7 +35,6 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::io::BufRead;
 use std::path::Path;
 
 /// Quotes kept per rule code (every finding is still counted).
@@ -400,39 +399,6 @@ fn quote_of(f: &Finding, red: Option<&Redaction>) -> Quote {
     }
 }
 
-/// Call `each` on every parsed line of a JSON-lines file; returns the number
-/// of lines that did not parse. A missing file is `Ok(None)`.
-fn stream_jsonl<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    mut each: impl FnMut(T),
-) -> Result<Option<u64>> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("{}: cannot open", path.display())),
-    };
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut line = String::new();
-    let mut bad = 0;
-    loop {
-        line.clear();
-        let n = reader
-            .read_line(&mut line)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<T>(&line) {
-            Ok(v) => each(v),
-            Err(_) => bad += 1,
-        }
-    }
-    Ok(Some(bad))
-}
-
 /// Read a JSON-lines file in blocks of whole lines (about 4 MiB each) and
 /// run `map` on a window of blocks in parallel (on the current rayon pool);
 /// `fold` gets the results in file order. Memory stays bounded by the
@@ -486,13 +452,12 @@ fn par_line_blocks<T: Send>(
     }
 }
 
-fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<FindingStats>> {
-    let mut stats = FindingStats::default();
-    let mut families = Families(HashMap::new());
-    let bad = stream_jsonl(&dir.join("findings.jsonl"), |f: Finding| {
-        stats.total += 1;
+impl FindingStats {
+    /// Count one finding (in file order).
+    fn add(&mut self, f: Finding, families: &mut Families, red: Option<&Redaction>) {
+        self.total += 1;
         let family = families.of(&f.code);
-        let rule = stats.rules.entry(f.code.clone()).or_default();
+        let rule = self.rules.entry(f.code.clone()).or_default();
         rule.count += 1;
         if rule.name.is_empty() {
             rule.name = f.name.clone();
@@ -504,7 +469,7 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
         if rule.quotes.len() < MAX_QUOTES_PER_RULE {
             rule.quotes.push(shown());
         }
-        let agent = stats
+        let agent = self
             .agents
             .entry((f.shop.clone(), f.account.clone().unwrap_or_default()))
             .or_default();
@@ -512,23 +477,9 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
         agent.by_severity[f.severity as usize] += 1;
         *agent.by_code.entry(f.code.clone()).or_default() += 1;
         // Keep the most severe quotes, earliest first among equals.
-        let weakest = agent
-            .quotes
-            .iter()
-            .enumerate()
-            .min_by_key(|(i, q)| (q.severity, std::cmp::Reverse(*i)))
-            .map(|(i, q)| (i, q.severity));
-        match weakest {
-            _ if agent.quotes.len() < MAX_QUOTES_PER_AGENT => agent.quotes.push(shown()),
-            Some((i, s)) if s < f.severity => {
-                agent.quotes.remove(i);
-                agent.quotes.push(shown());
-                agent.quotes.sort_by_key(|q| std::cmp::Reverse(q.severity));
-            }
-            _ => {}
-        }
+        keep_agent_quote(&mut agent.quotes, f.severity, &mut shown);
         if ABUSE_FAMILIES.contains(&family.as_str()) {
-            let case = stats
+            let case = self
                 .cases
                 .entry((f.shop.clone(), f.buyer.clone()))
                 .or_default();
@@ -544,7 +495,106 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
                 }
             }
         }
-    })?;
+    }
+
+    /// Fold in the stats of the findings that follow these in the file: the
+    /// same result as adding them one by one (quotes kept are the first per
+    /// rule, and per agent the most severe, earliest first among equals).
+    fn merge(&mut self, later: FindingStats) {
+        self.total += later.total;
+        self.unreadable_lines += later.unreadable_lines;
+        for (code, r) in later.rules {
+            let rule = self.rules.entry(code).or_default();
+            rule.count += r.count;
+            if rule.name.is_empty() {
+                rule.name = r.name;
+                rule.family = r.family;
+            }
+            rule.severity = rule.severity.max(r.severity);
+            let room = MAX_QUOTES_PER_RULE.saturating_sub(rule.quotes.len());
+            rule.quotes.extend(r.quotes.into_iter().take(room));
+        }
+        for (key, a) in later.agents {
+            let agent = self.agents.entry(key).or_default();
+            agent.count += a.count;
+            for (mine, theirs) in agent.by_severity.iter_mut().zip(a.by_severity) {
+                *mine += theirs;
+            }
+            for (code, n) in a.by_code {
+                *agent.by_code.entry(code).or_default() += n;
+            }
+            for q in a.quotes {
+                let severity = q.severity;
+                let mut q = Some(q);
+                keep_agent_quote(&mut agent.quotes, severity, &mut || {
+                    q.take().expect("a quote is kept at most once")
+                });
+            }
+        }
+        for (key, c) in later.cases {
+            let case = self.cases.entry(key).or_default();
+            case.count += c.count;
+            case.shop_side += c.shop_side;
+            for (code, n) in c.by_code {
+                *case.by_code.entry(code).or_default() += n;
+            }
+            if !c.first_time.is_empty()
+                && (case.first_time.is_empty() || c.first_time < case.first_time)
+            {
+                case.first_time = c.first_time;
+            }
+            if c.last_time > case.last_time {
+                case.last_time = c.last_time;
+            }
+        }
+    }
+}
+
+/// Keep a quote of `severity` (made by `quote` only when kept) among an
+/// agent's quotes if it is among the most severe, earliest first among
+/// equals.
+fn keep_agent_quote(quotes: &mut Vec<Quote>, severity: Severity, quote: &mut dyn FnMut() -> Quote) {
+    let weakest = quotes
+        .iter()
+        .enumerate()
+        .min_by_key(|(i, q)| (q.severity, std::cmp::Reverse(*i)))
+        .map(|(i, q)| (i, q.severity));
+    match weakest {
+        _ if quotes.len() < MAX_QUOTES_PER_AGENT => quotes.push(quote()),
+        Some((i, s)) if s < severity => {
+            quotes.remove(i);
+            quotes.push(quote());
+            quotes.sort_by_key(|q| std::cmp::Reverse(q.severity));
+        }
+        _ => {}
+    }
+}
+
+fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<FindingStats>> {
+    let mut stats = FindingStats::default();
+    // Parallel blocks, folded in file order.
+    let found = par_line_blocks(
+        &dir.join("findings.jsonl"),
+        |block| {
+            let mut part = FindingStats::default();
+            let mut families = Families(HashMap::new());
+            for line in block.lines() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Finding>(line) {
+                    Ok(f) => part.add(f, &mut families, red),
+                    Err(_) => part.unreadable_lines += 1,
+                }
+            }
+            part
+        },
+        |part| {
+            stats.merge(part);
+            Ok(())
+        },
+    )?;
+    let bad = found.then_some(stats.unreadable_lines);
     let Some(bad) = bad else {
         return Ok(None);
     };
