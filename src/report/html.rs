@@ -272,6 +272,8 @@ struct AgentStats {
 
 #[derive(Debug, Default)]
 struct CaseStats {
+    shop: String,
+    buyer: String,
     buyer_shown: String,
     count: u64,
     shop_side: u64,
@@ -288,8 +290,59 @@ struct FindingStats {
     rules: BTreeMap<String, RuleStats>,
     /// Keyed by (shop, account); findings without an account go under "".
     agents: BTreeMap<(String, String), AgentStats>,
-    /// Keyed by (shop, original buyer nick): evidence lookup needs it.
-    cases: BTreeMap<(String, String), CaseStats>,
+    /// Every abuse case, keyed by a hash of (shop, buyer): compact, since
+    /// there is one per buyer concerned and a dump has millions of buyers.
+    cases: HashMap<u64, CaseTally>,
+    /// The cases the page lists (most findings first, then first seen),
+    /// with names and quotes: filled by a second pass over the findings.
+    listed: Vec<CaseStats>,
+}
+
+/// The counts of one abuse case, kept for every case.
+#[derive(Debug, Default)]
+struct CaseTally {
+    count: u64,
+    shop_side: u64,
+    /// Earliest and latest finding time as `YYYYMMDDhhmmss` (0: none).
+    first: u64,
+    last: u64,
+    /// Ordinal of the case's first finding in the file.
+    first_seen: u64,
+    by_code: Vec<(Box<str>, u64)>,
+}
+
+/// Hash of a case key.
+fn case_key(shop: &str, buyer: &str) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(shop.as_bytes());
+    h.update(&[0x1f]);
+    h.update(buyer.as_bytes());
+    h.digest()
+}
+
+/// `YYYY-MM-DD hh:mm:ss` as the number `YYYYMMDDhhmmss` (ordered alike).
+fn time_number(t: &str) -> u64 {
+    t.bytes()
+        .filter(u8::is_ascii_digit)
+        .take(14)
+        .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+}
+
+/// The number of [`time_number`] back as `YYYY-MM-DD hh:mm:ss`.
+fn time_text(n: u64) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    let d = format!("{n:014}");
+    format!(
+        "{}-{}-{} {}:{}:{}",
+        &d[0..4],
+        &d[4..6],
+        &d[6..8],
+        &d[8..10],
+        &d[10..12],
+        &d[12..14]
+    )
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -479,20 +532,22 @@ impl FindingStats {
         // Keep the most severe quotes, earliest first among equals.
         keep_agent_quote(&mut agent.quotes, f.severity, &mut shown);
         if ABUSE_FAMILIES.contains(&family.as_str()) {
+            let ordinal = self.total - 1;
             let case = self
                 .cases
-                .entry((f.shop.clone(), f.buyer.clone()))
-                .or_default();
+                .entry(case_key(&f.shop, &f.buyer))
+                .or_insert_with(|| CaseTally {
+                    first_seen: ordinal,
+                    ..CaseTally::default()
+                });
             case.count += 1;
             case.shop_side += u64::from(matches!(f.role, Role::Agent | Role::Robot));
-            *case.by_code.entry(f.code.clone()).or_default() += 1;
-            if let Some(t) = &f.time {
-                if case.first_time.is_empty() || *t < case.first_time {
-                    case.first_time = t.clone();
+            bump_code(&mut case.by_code, &f.code, 1);
+            if let Some(t) = f.time.as_deref().map(time_number).filter(|&t| t > 0) {
+                if case.first == 0 || t < case.first {
+                    case.first = t;
                 }
-                if *t > case.last_time {
-                    case.last_time = t.clone();
-                }
+                case.last = case.last.max(t);
             }
         }
     }
@@ -501,6 +556,7 @@ impl FindingStats {
     /// same result as adding them one by one (quotes kept are the first per
     /// rule, and per agent the most severe, earliest first among equals).
     fn merge(&mut self, later: FindingStats) {
+        let offset = self.total;
         self.total += later.total;
         self.unreadable_lines += later.unreadable_lines;
         for (code, r) in later.rules {
@@ -532,21 +588,28 @@ impl FindingStats {
             }
         }
         for (key, c) in later.cases {
-            let case = self.cases.entry(key).or_default();
+            let case = self.cases.entry(key).or_insert_with(|| CaseTally {
+                first_seen: offset + c.first_seen,
+                ..CaseTally::default()
+            });
             case.count += c.count;
             case.shop_side += c.shop_side;
-            for (code, n) in c.by_code {
-                *case.by_code.entry(code).or_default() += n;
+            for (code, n) in &c.by_code {
+                bump_code(&mut case.by_code, code, *n);
             }
-            if !c.first_time.is_empty()
-                && (case.first_time.is_empty() || c.first_time < case.first_time)
-            {
-                case.first_time = c.first_time;
+            if c.first > 0 && (case.first == 0 || c.first < case.first) {
+                case.first = c.first;
             }
-            if c.last_time > case.last_time {
-                case.last_time = c.last_time;
-            }
+            case.last = case.last.max(c.last);
         }
+    }
+}
+
+/// Add `n` under `code`.
+fn bump_code(by_code: &mut Vec<(Box<str>, u64)>, code: &str, n: u64) {
+    match by_code.iter_mut().find(|(c, _)| &**c == code) {
+        Some((_, count)) => *count += n,
+        None => by_code.push((code.into(), n)),
     }
 }
 
@@ -599,32 +662,29 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
         return Ok(None);
     };
     stats.unreadable_lines = bad;
-    // Quotes only for the cases the page lists, read in a second pass:
-    // keeping quotes for every case grew with the number of buyers.
-    let mut listed: Vec<(&(String, String), u64)> =
-        stats.cases.iter().map(|(k, c)| (k, c.count)).collect();
-    listed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let listed: std::collections::HashSet<(String, String)> = listed
-        .into_iter()
+    // Names and quotes only for the cases the page lists, read in a second
+    // pass: keeping them for every case grew with the number of buyers.
+    let mut order: Vec<(u64, &CaseTally)> = stats.cases.iter().map(|(k, c)| (*k, c)).collect();
+    order.sort_by(|a, b| {
+        b.1.count
+            .cmp(&a.1.count)
+            .then(a.1.first_seen.cmp(&b.1.first_seen))
+    });
+    let rank: HashMap<u64, usize> = order
+        .iter()
         .take(MAX_ABUSE_CASES)
-        .map(|(k, _)| k.clone())
+        .enumerate()
+        .map(|(i, (k, _))| (*k, i))
         .collect();
-    for (key, case) in stats.cases.iter_mut() {
-        if listed.contains(key) {
-            case.buyer_shown = match red {
-                Some(r) => r.redactor.mask_nick(&key.1),
-                None => key.1.clone(),
-            };
-        }
-    }
-    if !listed.is_empty() {
+    let mut listed: Vec<Option<CaseStats>> = (0..rank.len()).map(|_| None).collect();
+    if !rank.is_empty() {
         let abuse_codes: std::collections::HashSet<String> = stats
             .rules
             .iter()
             .filter(|(_, r)| ABUSE_FAMILIES.contains(&r.family.as_str()))
             .map(|(code, _)| code.clone())
             .collect();
-        let quotes_of = |block: &str| -> Vec<((String, String), Quote)> {
+        let quotes_of = |block: &str| -> Vec<(usize, String, String, Quote)> {
             let mut out = Vec::new();
             for line in block.lines() {
                 // `code` is the first key of a finding: skip the others unparsed.
@@ -637,24 +697,50 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
                 let Ok(f) = serde_json::from_str::<Finding>(line) else {
                     continue;
                 };
-                let key = (f.shop.clone(), f.buyer.clone());
-                if abuse_codes.contains(&f.code) && listed.contains(&key) {
-                    out.push((key, quote_of(&f, red)));
+                if !abuse_codes.contains(&f.code) {
+                    continue;
+                }
+                if let Some(&i) = rank.get(&case_key(&f.shop, &f.buyer)) {
+                    let quote = quote_of(&f, red);
+                    out.push((i, f.shop, f.buyer, quote));
                 }
             }
             out
         };
         par_line_blocks(&dir.join("findings.jsonl"), quotes_of, |found| {
-            for (key, quote) in found {
-                if let Some(case) = stats.cases.get_mut(&key) {
-                    if case.quotes.len() < MAX_QUOTES_PER_CASE {
-                        case.quotes.push(quote);
+            for (i, shop, buyer, quote) in found {
+                let Some(slot) = listed.get_mut(i) else {
+                    continue;
+                };
+                let case = slot.get_or_insert_with(|| {
+                    let tally = &stats.cases[&case_key(&shop, &buyer)];
+                    CaseStats {
+                        buyer_shown: match red {
+                            Some(r) => r.redactor.mask_nick(&buyer),
+                            None => buyer.clone(),
+                        },
+                        shop,
+                        buyer,
+                        count: tally.count,
+                        shop_side: tally.shop_side,
+                        by_code: tally
+                            .by_code
+                            .iter()
+                            .map(|(c, n)| (c.to_string(), *n))
+                            .collect(),
+                        first_time: time_text(tally.first),
+                        last_time: time_text(tally.last),
+                        quotes: Vec::new(),
                     }
+                });
+                if case.quotes.len() < MAX_QUOTES_PER_CASE {
+                    case.quotes.push(quote);
                 }
             }
             Ok(())
         })?;
     }
+    stats.listed = listed.into_iter().flatten().collect();
     Ok(Some(stats))
 }
 
@@ -1823,19 +1909,16 @@ impl Page<'_> {
 
     fn abuse(&self, out: &mut String) {
         out.push_str("<section id=\"abuse\"><h2>辱骂、骚扰、站外引流与诈骗 <small>Abuse, off-platform and fraud cases</small></h2>");
-        let cases = self.findings.map(|f| &f.cases);
-        match cases {
-            Some(cases) if !cases.is_empty() => {
+        match self.findings {
+            Some(f) if !f.cases.is_empty() => {
                 w!(
                     out,
                     "<p>{} cases (one per shop and buyer) from findings of the families {}; \
                      evidence pages keep the original, unredacted text.</p>",
-                    cases.len(),
+                    f.cases.len(),
                     ABUSE_FAMILIES.join(", ")
                 );
-                let mut list: Vec<(&(String, String), &CaseStats)> = cases.iter().collect();
-                list.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
-                if list.len() > MAX_ABUSE_CASES {
+                if f.cases.len() > MAX_ABUSE_CASES {
                     w!(
                         out,
                         "<p class=\"muted\">Showing the {MAX_ABUSE_CASES} cases with the most findings.</p>"
@@ -1846,7 +1929,8 @@ impl Page<'_> {
                      <th>买家 buyer</th><th>发现 findings</th><th>店方发出 by shop side</th><th>规则 rules</th>\
                      <th>首次 first</th><th>末次 last</th><th>证据 evidence</th><th>引文 quotes</th></tr></thead><tbody>",
                 );
-                for ((shop, buyer), c) in list.into_iter().take(MAX_ABUSE_CASES) {
+                for c in &f.listed {
+                    let (shop, buyer) = (&c.shop, &c.buyer);
                     out.push_str("<tr>");
                     td_name(out, shop);
                     td_name(out, &c.buyer_shown);
@@ -2447,9 +2531,15 @@ mod tests {
         assert_eq!(kept, ["问题3", "问题4", "问题0"]);
         // Only the abuse-family finding makes a case.
         assert_eq!(f.cases.len(), 1);
-        let case = &f.cases[&("花花旗舰店".to_string(), "tb_buyer_a".to_string())];
+        assert_eq!(f.listed.len(), 1);
+        let case = &f.listed[0];
+        assert_eq!(
+            (case.shop.as_str(), case.buyer.as_str()),
+            ("花花旗舰店", "tb_buyer_a")
+        );
         assert_eq!((case.count, case.shop_side), (1, 1));
         assert_eq!(case.first_time, "2026-10-20 10:30:00");
+        assert_eq!(case.quotes.len(), 1);
     }
 
     #[test]
