@@ -298,17 +298,13 @@ struct FindingStats {
     listed: Vec<CaseStats>,
 }
 
-/// The counts of one abuse case, kept for every case.
-#[derive(Debug, Default)]
+/// What is kept of every abuse case: enough to rank it. Everything shown
+/// is read back for the listed cases only.
+#[derive(Debug, Default, Clone, Copy)]
 struct CaseTally {
     count: u64,
-    shop_side: u64,
-    /// Earliest and latest finding time as `YYYYMMDDhhmmss` (0: none).
-    first: u64,
-    last: u64,
     /// Ordinal of the case's first finding in the file.
     first_seen: u64,
-    by_code: Vec<(Box<str>, u64)>,
 }
 
 /// Hash of a case key.
@@ -318,31 +314,6 @@ fn case_key(shop: &str, buyer: &str) -> u64 {
     h.update(&[0x1f]);
     h.update(buyer.as_bytes());
     h.digest()
-}
-
-/// `YYYY-MM-DD hh:mm:ss` as the number `YYYYMMDDhhmmss` (ordered alike).
-fn time_number(t: &str) -> u64 {
-    t.bytes()
-        .filter(u8::is_ascii_digit)
-        .take(14)
-        .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
-}
-
-/// The number of [`time_number`] back as `YYYY-MM-DD hh:mm:ss`.
-fn time_text(n: u64) -> String {
-    if n == 0 {
-        return String::new();
-    }
-    let d = format!("{n:014}");
-    format!(
-        "{}-{}-{} {}:{}:{}",
-        &d[0..4],
-        &d[4..6],
-        &d[6..8],
-        &d[8..10],
-        &d[10..12],
-        &d[12..14]
-    )
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -541,14 +512,6 @@ impl FindingStats {
                     ..CaseTally::default()
                 });
             case.count += 1;
-            case.shop_side += u64::from(matches!(f.role, Role::Agent | Role::Robot));
-            bump_code(&mut case.by_code, &f.code, 1);
-            if let Some(t) = f.time.as_deref().map(time_number).filter(|&t| t > 0) {
-                if case.first == 0 || t < case.first {
-                    case.first = t;
-                }
-                case.last = case.last.max(t);
-            }
         }
     }
 
@@ -593,23 +556,7 @@ impl FindingStats {
                 ..CaseTally::default()
             });
             case.count += c.count;
-            case.shop_side += c.shop_side;
-            for (code, n) in &c.by_code {
-                bump_code(&mut case.by_code, code, *n);
-            }
-            if c.first > 0 && (case.first == 0 || c.first < case.first) {
-                case.first = c.first;
-            }
-            case.last = case.last.max(c.last);
         }
-    }
-}
-
-/// Add `n` under `code`.
-fn bump_code(by_code: &mut Vec<(Box<str>, u64)>, code: &str, n: u64) {
-    match by_code.iter_mut().find(|(c, _)| &**c == code) {
-        Some((_, count)) => *count += n,
-        None => by_code.push((code.into(), n)),
     }
 }
 
@@ -684,7 +631,7 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
             .filter(|(_, r)| ABUSE_FAMILIES.contains(&r.family.as_str()))
             .map(|(code, _)| code.clone())
             .collect();
-        let quotes_of = |block: &str| -> Vec<(usize, String, String, Quote)> {
+        let quotes_of = |block: &str| -> Vec<(usize, Finding, Quote)> {
             let mut out = Vec::new();
             for line in block.lines() {
                 // `code` is the first key of a finding: skip the others unparsed.
@@ -702,37 +649,36 @@ fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<Findin
                 }
                 if let Some(&i) = rank.get(&case_key(&f.shop, &f.buyer)) {
                     let quote = quote_of(&f, red);
-                    out.push((i, f.shop, f.buyer, quote));
+                    out.push((i, f, quote));
                 }
             }
             out
         };
         par_line_blocks(&dir.join("findings.jsonl"), quotes_of, |found| {
-            for (i, shop, buyer, quote) in found {
+            for (i, f, quote) in found {
                 let Some(slot) = listed.get_mut(i) else {
                     continue;
                 };
-                let case = slot.get_or_insert_with(|| {
-                    let tally = &stats.cases[&case_key(&shop, &buyer)];
-                    CaseStats {
-                        buyer_shown: match red {
-                            Some(r) => r.redactor.mask_nick(&buyer),
-                            None => buyer.clone(),
-                        },
-                        shop,
-                        buyer,
-                        count: tally.count,
-                        shop_side: tally.shop_side,
-                        by_code: tally
-                            .by_code
-                            .iter()
-                            .map(|(c, n)| (c.to_string(), *n))
-                            .collect(),
-                        first_time: time_text(tally.first),
-                        last_time: time_text(tally.last),
-                        quotes: Vec::new(),
-                    }
+                let case = slot.get_or_insert_with(|| CaseStats {
+                    buyer_shown: match red {
+                        Some(r) => r.redactor.mask_nick(&f.buyer),
+                        None => f.buyer.clone(),
+                    },
+                    shop: f.shop.clone(),
+                    buyer: f.buyer.clone(),
+                    ..CaseStats::default()
                 });
+                case.count += 1;
+                case.shop_side += u64::from(matches!(f.role, Role::Agent | Role::Robot));
+                *case.by_code.entry(f.code.clone()).or_default() += 1;
+                if let Some(t) = &f.time {
+                    if case.first_time.is_empty() || *t < case.first_time {
+                        case.first_time = t.clone();
+                    }
+                    if *t > case.last_time {
+                        case.last_time = t.clone();
+                    }
+                }
                 if case.quotes.len() < MAX_QUOTES_PER_CASE {
                     case.quotes.push(quote);
                 }
