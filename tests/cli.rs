@@ -495,7 +495,8 @@ fn reading_large_files_in_pieces_changes_nothing() {
     let whole = scan_with(&inputs, &["--piece-kib", "1000000"]);
     let pieces = scan_with(&inputs, &["--piece-kib", "2"]);
     let (w, p) = (summary(whole.path()), summary(pieces.path()));
-    assert!(w["totals"]["sessions"].as_u64().unwrap() > 1000);
+    // 572 generated sessions, plus the fixtures' and JDDC's when present.
+    assert!(w["totals"]["sessions"].as_u64().unwrap() > 572);
     assert_eq!(w["totals"], p["totals"]);
     assert_eq!(w["files"], p["files"]);
     for name in [
