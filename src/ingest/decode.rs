@@ -174,25 +174,7 @@ fn decode_8bit(bytes: &[u8], encoding: Encoding) -> Decoded {
                 lf += 1;
             }
         }
-        let raw = &bytes[pos..end];
-        let text = match encoding {
-            Encoding::Gb18030 => {
-                match GB18030.decode_without_bom_handling_and_without_replacement(raw) {
-                    Some(s) => Ok(s.into_owned()),
-                    None => Err(format!(
-                        "invalid GB18030 bytes: {}",
-                        String::from_utf8_lossy(raw)
-                    )),
-                }
-            }
-            _ => match std::str::from_utf8(raw) {
-                Ok(s) => Ok(s.to_string()),
-                Err(e) => Err(format!(
-                    "invalid UTF-8 at byte {} of the line",
-                    e.valid_up_to()
-                )),
-            },
-        };
+        let text = decode_8bit_line(&bytes[pos..end], encoding);
         lines.push(Line {
             number,
             byte_start: pos as u64,
@@ -206,6 +188,28 @@ fn decode_8bit(bytes: &[u8], encoding: Encoding) -> Decoded {
         line_ending: line_ending(crlf, lf, lines.len()),
         ends_with_newline,
         lines,
+    }
+}
+
+/// One line (without its terminator) of an 8-bit encoded file, or why it
+/// does not decode.
+pub(crate) fn decode_8bit_line(raw: &[u8], encoding: Encoding) -> Result<String, String> {
+    match encoding {
+        Encoding::Gb18030 => match GB18030.decode_without_bom_handling_and_without_replacement(raw)
+        {
+            Some(s) => Ok(s.into_owned()),
+            None => Err(format!(
+                "invalid GB18030 bytes: {}",
+                String::from_utf8_lossy(raw)
+            )),
+        },
+        _ => match std::str::from_utf8(raw) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => Err(format!(
+                "invalid UTF-8 at byte {} of the line",
+                e.valid_up_to()
+            )),
+        },
     }
 }
 

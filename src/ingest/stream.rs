@@ -188,9 +188,10 @@ impl PieceReader {
                     previous_session = Some(id.to_vec());
                     boundary
                 }
-                Some(Format::QianniuText) => self.line_text(raw).is_some_and(|t| {
-                    super::qianniu_text::is_cut_line(&t, self.qq_style, &self.options)
-                }),
+                Some(Format::QianniuText) => decode::decode_8bit_line(raw, self.encoding)
+                    .is_ok_and(|t| {
+                        super::qianniu_text::is_cut_line(&t, self.qq_style, &self.options)
+                    }),
                 _ => false,
             };
             if ok {
@@ -199,15 +200,6 @@ impl PieceReader {
             start = end + 1;
         }
         None
-    }
-
-    fn line_text(&self, raw: &[u8]) -> Option<String> {
-        match self.encoding {
-            Encoding::Gb18030 => encoding_rs::GB18030
-                .decode_without_bom_handling_and_without_replacement(raw)
-                .map(|s| s.into_owned()),
-            _ => std::str::from_utf8(raw).ok().map(str::to_string),
-        }
     }
 }
 
