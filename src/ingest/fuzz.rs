@@ -43,6 +43,39 @@ fn check(bytes: &[u8], format: Option<Format>) {
     let _ = crate::session::sessionize(p.messages, &crate::session::SessionOptions::default());
 }
 
+/// Read `bytes` as a file in pieces of about `target` bytes: no panic, and
+/// the pieces account for exactly the lines of the whole file.
+fn check_pieces(bytes: &[u8], format: Option<Format>, target: usize) {
+    let opts = IngestOptions {
+        format,
+        ..IngestOptions::default()
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fuzz.txt");
+    std::fs::write(&path, bytes).expect("write");
+    let whole = ingest_bytes("fuzz", bytes, &opts).report;
+    let mut reader = stream::PieceReader::open(&path, target, &opts).expect("open");
+    let (mut read, mut used, mut noise, mut rejected) = (0, 0, 0, 0);
+    let mut sessions = crate::session::Sessionizer::new(Default::default());
+    while let Some(piece) = reader.next_piece().expect("read") {
+        let p = ingest_piece("fuzz", &piece.bytes, &piece.context, &opts);
+        let r = &p.report;
+        assert_eq!(
+            r.lines_read,
+            r.lines_used + r.lines_noise + r.lines_rejected
+        );
+        (read, used, noise, rejected) = (
+            read + r.lines_read,
+            used + r.lines_used,
+            noise + r.lines_noise,
+            rejected + r.lines_rejected,
+        );
+        let _ = sessions.push(p.messages, piece.context.more_follows);
+    }
+    assert_eq!(read, whole.lines_read);
+    assert_eq!(read, used + noise + rejected);
+}
+
 const FORMATS: [Option<Format>; 7] = [
     None,
     Some(Format::QianniuText),
@@ -64,5 +97,10 @@ proptest! {
     #[test]
     fn transcript_like_fragments_never_panic(bytes in fragments(), f in 0usize..7) {
         check(&bytes, FORMATS[f]);
+    }
+
+    #[test]
+    fn pieces_never_panic_and_lose_no_line(bytes in fragments(), f in 0usize..7, target in 1usize..64) {
+        check_pieces(&bytes, FORMATS[f], target);
     }
 }
