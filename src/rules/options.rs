@@ -135,6 +135,10 @@ pub struct RuleOptions {
     /// Parsed clock times (seconds of day): quiet start/end, night start/end.
     #[serde(skip)]
     pub clocks: [u32; 4],
+    /// `payment_reminder.phrases` in one automaton (every match, so the
+    /// earliest phrase can be chosen as before).
+    #[serde(skip)]
+    pub payment_phrases: Option<aho_corasick::AhoCorasick>,
 }
 
 impl RuleOptions {
@@ -156,6 +160,10 @@ impl RuleOptions {
             clock(&o.harassment.night_start).map_err(|e| located("night_start", e))?,
             clock(&o.harassment.night_end).map_err(|e| located("night_end", e))?,
         ];
+        o.payment_phrases = Some(
+            aho_corasick::AhoCorasick::new(&o.payment_reminder.phrases)
+                .map_err(|e| located("phrases", e.to_string()))?,
+        );
         if !(0.0..=1.0).contains(&o.offensive_model.threshold) {
             return Err(located("threshold", "must be between 0 and 1".into()));
         }

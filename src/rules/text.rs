@@ -7,6 +7,8 @@ use crate::abuse::{AbuseItem, AbuseModel, SessionAbuse};
 use crate::finding::{Finding, RuleMeta, Span};
 use crate::lexicon::{Category, Hit, Matcher};
 use crate::model::{RobotMode, Role, Session};
+use crate::normalize::{normalize_with, NormalizeOptions, Normalized};
+use std::borrow::Cow;
 
 /// What every text rule sees of a session.
 pub struct Ctx<'a> {
@@ -18,6 +20,15 @@ pub struct Ctx<'a> {
     pub opts: &'a RuleOptions,
     /// The offensiveness model.
     pub model: &'a AbuseModel,
+    /// Every message normalised once with the matcher's options (the text
+    /// the hits were found in).
+    pub normalized: Vec<Normalized>,
+    /// Whether the matcher's options are the defaults, so `normalized`
+    /// also serves rules that need the default normalisation.
+    pub default_options: bool,
+    /// Messages written by people of the shop, without spaces, punctuation,
+    /// symbols and emoji ([`bare`](super::script::bare)); empty for others.
+    pub bare: Vec<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -36,6 +47,16 @@ impl<'a> Ctx<'a> {
     pub fn is_agent_words(&self, i: usize) -> bool {
         let m = &self.session.messages[i];
         m.role == Role::Agent || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist))
+    }
+
+    /// Message `i` normalised with the default options (the matcher's
+    /// own normalisation when its options are the defaults).
+    pub fn normalized_default(&self, i: usize) -> Cow<'_, Normalized> {
+        if self.default_options {
+            Cow::Borrowed(&self.normalized[i])
+        } else {
+            Cow::Owned(crate::normalize::normalize(&self.session.messages[i].text))
+        }
     }
 
     /// A finding quoting `span` of message `i`.
@@ -210,16 +231,45 @@ impl TextRules {
         findings: &mut Vec<Finding>,
         abuse: &mut SessionAbuse,
     ) {
+        let options = self.matcher.options();
+        // One normalisation per message, shared by the matcher and the
+        // rules that read normalised text.
+        let normalized: Vec<Normalized> = session
+            .messages
+            .iter()
+            .map(|m| normalize_with(&m.text, options))
+            .collect();
         let hits = session
             .messages
             .iter()
-            .map(|m| self.matcher.find(&m.text, Some(m.role)))
+            .zip(&normalized)
+            .map(|(m, n)| {
+                let mut hits = Vec::new();
+                self.matcher.find_into(n, Some(m.role), &mut hits);
+                hits
+            })
+            .collect();
+        let bare = session
+            .messages
+            .iter()
+            .map(|m| {
+                let human = m.role == Role::Agent
+                    || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
+                if human {
+                    super::script::bare(&m.text)
+                } else {
+                    String::new()
+                }
+            })
             .collect();
         let ctx = Ctx {
             session,
             hits,
             opts: &self.options,
             model: self.model,
+            normalized,
+            default_options: *options == NormalizeOptions::default(),
+            bare,
         };
         let first = findings.len();
         for rule in TEXT_RULES {

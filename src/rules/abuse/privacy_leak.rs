@@ -32,6 +32,9 @@ const THIRD_PARTY: [&str; 9] = [
     "上一个客户",
 ];
 
+static THIRD_PARTY_AC: LazyLock<aho_corasick::AhoCorasick> =
+    LazyLock::new(|| aho_corasick::AhoCorasick::new(THIRD_PARTY).expect("valid words"));
+
 /// An agent sends someone's ID-card or bank-card number.
 pub static META: RuleMeta = RuleMeta {
     code: "ABU006",
@@ -80,14 +83,18 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let text = &ctx.session.messages[i].text;
-        if THIRD_PARTY.iter().any(|w| text.contains(w)) {
+        if THIRD_PARTY_AC.is_match(text.as_str()) {
             if let Some(m) = ADDRESS.find(text) {
                 let span = crate::finding::Span::from_bytes(text, m.start(), m.end());
                 out.push(ctx.finding(&META, i, span, "another person's address sent".into()));
             }
         }
-        let normalized = crate::normalize::normalize(text);
+        let normalized = ctx.normalized_default(i);
         let n = normalized.text.as_str();
+        // Both numbers have at least 16 digits: most messages have none.
+        if crate::rules::script::off_platform_contact::digit_count(n) < 16 {
+            continue;
+        }
         for c in ID_CARD.captures_iter(n) {
             let Some(m) = c.get(1) else { continue };
             if id_checksum_ok(m.as_str()) {

@@ -33,11 +33,16 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let text = &ctx.session.messages[i].text;
         let o = &ctx.opts.off_platform_contact;
-        let folded = text.to_lowercase();
-        let cue = o.contact_cues.iter().any(|c| folded.contains(c.as_str()));
+        // Looked for only when a bare term needs it.
+        let mut cue = None;
         for h in ctx.hits_of(i, Category::OffPlatform) {
             let bare = o.bare_terms.iter().any(|t| t.eq_ignore_ascii_case(h.term));
-            if bare && !cue {
+            if bare
+                && !*cue.get_or_insert_with(|| {
+                    let folded = text.to_lowercase();
+                    o.contact_cues.iter().any(|c| folded.contains(c.as_str()))
+                })
+            {
                 continue;
             }
             out.push(ctx.finding(
@@ -47,7 +52,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 format!("off-platform contact: 「{}」", h.span.slice(text)),
             ));
         }
-        let normalized = crate::normalize::normalize(text);
+        let normalized = ctx.normalized_default(i);
+        // A mobile number has 11 digits: most messages have none to search.
+        if digit_count(&normalized.text) < 11 {
+            continue;
+        }
         for c in MOBILE.captures_iter(&normalized.text) {
             let Some(m) = c.get(1) else { continue };
             let span = normalized.original_span(m.start(), m.end());
@@ -59,4 +68,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// ASCII digits in a text (a cheap test before a digit-run regex).
+pub(crate) fn digit_count(text: &str) -> usize {
+    text.bytes().filter(u8::is_ascii_digit).count()
 }

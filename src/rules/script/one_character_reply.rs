@@ -24,8 +24,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let bare = super::bare(&m.text);
-        if bare.is_empty() || !ctx.opts.one_character_reply.chars.contains(&bare) {
+        let bare = &ctx.bare[i];
+        if bare.is_empty() || !ctx.opts.one_character_reply.chars.contains(bare) {
             continue;
         }
         out.push(ctx.finding(

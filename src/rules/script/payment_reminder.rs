@@ -27,12 +27,12 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if !ctx.is_shop(i) {
             continue;
         }
-        let Some((at, phrase)) = o
-            .phrases
-            .iter()
-            .filter_map(|p| m.text.find(p.as_str()).map(|at| (at, p)))
-            .min()
-        else {
+        // The earliest phrase (the smaller one when two start together).
+        let Some((at, phrase)) = ctx.opts.payment_phrases.as_ref().and_then(|ac| {
+            ac.find_overlapping_iter(m.text.as_str())
+                .map(|f| (f.start(), &o.phrases[f.pattern().as_usize()]))
+                .min()
+        }) else {
             continue;
         };
         count += 1;

@@ -22,12 +22,12 @@ pub static META: RuleMeta = RuleMeta {
 /// The Nth repetition of the same text within the session.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.quick_reply_overuse;
-    let mut seen: HashMap<(String, &str), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, m) in ctx.session.messages.iter().enumerate() {
         if !ctx.is_agent_words(i) {
             continue;
         }
-        let bare = super::bare(&m.text);
+        let bare = ctx.bare[i].as_str();
         let len = bare.chars().count();
         // A message that is mostly a greeting or closing is expected to repeat
         // (亲 alone in a long canned answer does not make it a greeting).
