@@ -526,19 +526,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_redact,
         } => {
             let redact = !no_redact;
-            let html = wwqa::report::html::render_report(&dir, redact)?;
             let out = out.unwrap_or_else(|| dir.join("report.html"));
-            std::fs::write(&out, html)
-                .with_context(|| format!("{}: cannot write", out.display()))?;
             // A merged directory has scores but no findings.jsonl.
-            let csv = if dir.join("findings.jsonl").exists() {
-                let rows = wwqa::report::html::write_findings_csv(&dir, redact)?;
-                format!(
+            let csv = match wwqa::report::html::write_report(&dir, redact, &out)? {
+                Some(rows) => format!(
                     " and {} ({rows} findings)",
                     dir.join("findings.csv").display()
-                )
-            } else {
-                String::new()
+                ),
+                None => String::new(),
             };
             eprintln!(
                 "wwqa: wrote {}{csv}{}",

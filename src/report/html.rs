@@ -580,27 +580,54 @@ fn keep_agent_quote(quotes: &mut Vec<Quote>, severity: Severity, quote: &mut dyn
     }
 }
 
-fn collect_findings(dir: &Path, red: Option<&Redaction>) -> Result<Option<FindingStats>> {
+/// Where `findings.csv` rows go while the findings are counted, so each
+/// finding is parsed once for both.
+struct CsvSink<'w> {
+    out: &'w mut dyn std::io::Write,
+    path: &'w Path,
+    /// Redaction of the CSV (the page's may differ only in tests).
+    redaction: Option<&'w Redaction>,
+    rows: u64,
+}
+
+fn collect_findings(
+    dir: &Path,
+    red: Option<&Redaction>,
+    mut csv: Option<&mut CsvSink<'_>>,
+) -> Result<Option<FindingStats>> {
     let mut stats = FindingStats::default();
+    let csv_redaction = csv.as_ref().map(|c| c.redaction);
     // Parallel blocks, folded in file order.
     let found = par_line_blocks(
         &dir.join("findings.jsonl"),
         |block| {
             let mut part = FindingStats::default();
             let mut families = Families(HashMap::new());
+            let mut rows = csv_redaction.map(|_| CsvRows::new(block.len()));
             for line in block.lines() {
                 if line.trim().is_empty() {
                     continue;
                 }
                 match serde_json::from_str::<Finding>(line) {
-                    Ok(f) => part.add(f, &mut families, red),
+                    Ok(f) => {
+                        if let (Some(rows), Some(r)) = (rows.as_mut(), csv_redaction) {
+                            rows.push(&f, r, &mut families);
+                        }
+                        part.add(f, &mut families, red);
+                    }
                     Err(_) => part.unreadable_lines += 1,
                 }
             }
-            part
+            (part, rows.map(CsvRows::finish))
         },
-        |part| {
+        |(part, rows)| {
             stats.merge(part);
+            if let (Some(sink), Some((bytes, n))) = (csv.as_deref_mut(), rows) {
+                sink.rows += n;
+                sink.out
+                    .write_all(&bytes?)
+                    .with_context(|| format!("{}: cannot write", sink.path.display()))?;
+            }
             Ok(())
         },
     )?;
@@ -841,6 +868,49 @@ fn three_min_secs(summary: &SummaryIn) -> i64 {
 /// but cannot be read. Unparseable lines of the JSON-lines files are
 /// skipped and counted on the page.
 pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
+    render(dir, redact, None)
+}
+
+/// Write `report.html` (see [`render_report`]) to `html_path` and, when
+/// `findings.jsonl` exists, `findings.csv` (see [`write_findings_csv`]) in
+/// `dir`, reading every finding once for both. Returns the CSV's row count
+/// (`None` when there are no findings to write, as in a merged directory).
+///
+/// # Errors
+/// As [`render_report`] and [`write_findings_csv`].
+pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option<u64>> {
+    use std::io::Write;
+    let rows = if dir.join("findings.jsonl").exists() {
+        let csv_path = dir.join("findings.csv");
+        let file = std::fs::File::create(&csv_path)
+            .with_context(|| format!("{}: cannot create", csv_path.display()))?;
+        let mut writer = std::io::BufWriter::new(file);
+        write_csv_header(&mut writer)?;
+        let redaction = csv_redaction(dir, redact);
+        let mut sink = CsvSink {
+            out: &mut writer,
+            path: &csv_path,
+            redaction: redaction.as_ref(),
+            rows: 0,
+        };
+        let html = render(dir, redact, Some(&mut sink))?;
+        let rows = sink.rows;
+        writer
+            .flush()
+            .with_context(|| format!("{}: cannot write", csv_path.display()))?;
+        std::fs::write(html_path, html)
+            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        Some(rows)
+    } else {
+        let html = render(dir, redact, None)?;
+        std::fs::write(html_path, html)
+            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        None
+    };
+    Ok(rows)
+}
+
+fn render(dir: &Path, redact: bool, csv: Option<&mut CsvSink<'_>>) -> Result<String> {
     let summary_path = dir.join("summary.json");
     let text = std::fs::read_to_string(&summary_path).with_context(|| {
         format!(
@@ -852,7 +922,7 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
         .with_context(|| format!("{}: not a wwqa summary", summary_path.display()))?;
     let hours = collect_hours(dir, three_min_secs(&summary))?;
     let redaction = redact.then(|| Redaction::new(Redactor::from_env(), &path_buyers(&summary)));
-    let findings = collect_findings(dir, redaction.as_ref())?;
+    let findings = collect_findings(dir, redaction.as_ref(), csv)?;
     let tiers_path = dir.join("tiers.json");
     let tiers: Option<TiersIn> = match std::fs::read_to_string(&tiers_path) {
         Ok(t) => Some(
@@ -2164,6 +2234,40 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     let file = std::fs::File::create(&out_path)
         .with_context(|| format!("{}: cannot create", out_path.display()))?;
     let mut writer = std::io::BufWriter::new(file);
+    write_csv_header(&mut writer)?;
+    let redaction = csv_redaction(dir, redact);
+    let in_path = dir.join("findings.jsonl");
+    let mut rows = 0u64;
+    let found = par_line_blocks(
+        &in_path,
+        |block| {
+            let mut families = Families(HashMap::new());
+            let mut out = CsvRows::new(block.len());
+            for line in block.lines() {
+                if let Ok(f) = serde_json::from_str::<Finding>(line) {
+                    out.push(&f, redaction.as_ref(), &mut families);
+                }
+            }
+            out.finish()
+        },
+        |(bytes, n)| {
+            rows += n;
+            writer
+                .write_all(&bytes?)
+                .with_context(|| format!("{}: cannot write", out_path.display()))
+        },
+    )?;
+    if !found {
+        anyhow::bail!("{}: not found", in_path.display());
+    }
+    writer
+        .flush()
+        .with_context(|| format!("{}: cannot write", out_path.display()))?;
+    Ok(rows)
+}
+
+/// The BOM (so spreadsheet programs read UTF-8) and the header row.
+fn write_csv_header(writer: &mut dyn std::io::Write) -> Result<()> {
     writer.write_all("\u{feff}".as_bytes())?;
     let mut header = csv::Writer::from_writer(Vec::new());
     header.write_record([
@@ -2188,50 +2292,45 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
         .into_inner()
         .map_err(|e| anyhow::anyhow!("cannot render the CSV header: {}", e.error()))?;
     writer.write_all(&header)?;
-    let redaction = if redact {
+    Ok(())
+}
+
+/// The CSV's redaction: the pseudonym key and the buyer nicks found in
+/// input paths (from `summary.json`).
+fn csv_redaction(dir: &Path, redact: bool) -> Option<Redaction> {
+    redact.then(|| {
         let buyers = std::fs::read_to_string(dir.join("summary.json"))
             .ok()
             .and_then(|t| serde_json::from_str::<SummaryIn>(&t).ok())
             .map(|s| path_buyers(&s))
             .unwrap_or_default();
-        Some(Redaction::new(Redactor::from_env(), &buyers))
-    } else {
-        None
-    };
-    let in_path = dir.join("findings.jsonl");
-    let mut rows = 0u64;
-    let found = par_line_blocks(
-        &in_path,
-        |block| csv_rows(block, redaction.as_ref()),
-        |(bytes, n)| {
-            rows += n;
-            writer
-                .write_all(&bytes?)
-                .with_context(|| format!("{}: cannot write", out_path.display()))
-        },
-    )?;
-    if !found {
-        anyhow::bail!("{}: not found", in_path.display());
-    }
-    writer
-        .flush()
-        .with_context(|| format!("{}: cannot write", out_path.display()))?;
-    Ok(rows)
+        Redaction::new(Redactor::from_env(), &buyers)
+    })
 }
 
-/// The `findings.csv` rows of a block of `findings.jsonl` lines, and their
-/// number (lines that do not parse are skipped).
-fn csv_rows(block: &str, redaction: Option<&Redaction>) -> (Result<Vec<u8>>, u64) {
-    let mut families = Families(HashMap::new());
-    let mut csv = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::with_capacity(block.len() / 2));
-    let mut rows = 0u64;
-    for line in block.lines() {
-        let Ok(f) = serde_json::from_str::<Finding>(line) else {
-            continue;
-        };
-        let q = quote_of(&f, redaction);
+/// `findings.csv` rows of one block of findings, and their number.
+struct CsvRows {
+    csv: csv::Writer<Vec<u8>>,
+    rows: u64,
+    error: Option<csv::Error>,
+}
+
+impl CsvRows {
+    fn new(block_len: usize) -> CsvRows {
+        CsvRows {
+            csv: csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(block_len / 2)),
+            rows: 0,
+            error: None,
+        }
+    }
+
+    fn push(&mut self, f: &Finding, redaction: Option<&Redaction>, families: &mut Families) {
+        if self.error.is_some() {
+            return;
+        }
+        let q = quote_of(f, redaction);
         let family = families.of(&f.code);
         let record = [
             f.code.as_str(),
@@ -2251,15 +2350,22 @@ fn csv_rows(block: &str, redaction: Option<&Redaction>) -> (Result<Vec<u8>>, u64
             q.quote.as_str(),
             q.message.as_str(),
         ];
-        if let Err(e) = csv.write_record(record) {
-            return (Err(e.into()), rows);
+        match self.csv.write_record(record) {
+            Ok(()) => self.rows += 1,
+            Err(e) => self.error = Some(e),
         }
-        rows += 1;
     }
-    let bytes = csv
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("cannot render CSV rows: {}", e.error()));
-    (bytes, rows)
+
+    fn finish(self) -> (Result<Vec<u8>>, u64) {
+        if let Some(e) = self.error {
+            return (Err(e.into()), self.rows);
+        }
+        let bytes = self
+            .csv
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot render CSV rows: {}", e.error()));
+        (bytes, self.rows)
+    }
 }
 
 #[cfg(test)]
@@ -2456,7 +2562,7 @@ mod tests {
     fn findings_are_counted_in_full_and_quotes_capped() {
         let dir = tempfile::tempdir().expect("temp dir");
         findings_fixture(dir.path());
-        let f = collect_findings(dir.path(), None)
+        let f = collect_findings(dir.path(), None, None)
             .expect("reads")
             .expect("present");
         assert_eq!(f.total, 31);
@@ -2593,6 +2699,27 @@ mod tests {
         assert!(text
             .contains(",tb_buyer_a,buyer,dump/tb_buyer_a.txt:1,s1,m1,0,20,我的电话13812345678，"));
         assert!(write_findings_csv(&dir.path().join("missing"), true).is_err());
+    }
+
+    #[test]
+    fn one_pass_report_equals_the_page_and_csv_written_apart() {
+        let (dir, _) = rendered(true);
+        for redact in [true, false] {
+            let page = render_report(dir.path(), redact).expect("renders");
+            assert_eq!(write_findings_csv(dir.path(), redact).expect("writes"), 31);
+            let csv = std::fs::read(dir.path().join("findings.csv")).expect("csv");
+            std::fs::remove_file(dir.path().join("findings.csv")).expect("removed");
+            let html_path = dir.path().join("page.html");
+            let rows = write_report(dir.path(), redact, &html_path).expect("writes");
+            assert_eq!(rows, Some(31));
+            assert_eq!(std::fs::read_to_string(&html_path).expect("page"), page);
+            assert_eq!(std::fs::read(dir.path().join("findings.csv")).expect("csv"), csv);
+        }
+        // Without findings.jsonl (a merged directory): the page only.
+        std::fs::remove_file(dir.path().join("findings.jsonl")).expect("removed");
+        let html_path = dir.path().join("merged.html");
+        assert_eq!(write_report(dir.path(), true, &html_path).expect("writes"), None);
+        assert!(html_path.exists());
     }
 
     #[test]

@@ -141,8 +141,10 @@ impl Redactor {
         }
         // Found on the original text, so a mask never joins with digits
         // around it into a new number.
-        order_numbers(text, &mut regions);
-        numbers(text, &mut regions);
+        if text.chars().any(|c| digit_value(c).is_some()) {
+            order_numbers(text, &mut regions);
+            numbers(text, &mut regions);
+        }
         addresses(text, &mut regions);
         apply(text, regions)
     }
@@ -353,15 +355,21 @@ fn addresses(text: &str, out: &mut Vec<Masked>) {
     // Building names mix in Latin letters (`SOHO现代城`).
     const NAME_L: &str = r"[\p{Han}A-Za-z--[在到寄发是地址的住送往我你他她家请改为把给从了吗呢吧啊哦呀和与及或想问说要能可以帮麻烦收货]]";
     const NUM: &str = r"[0-9０-９A-Za-z一二三四五六七八九十零〇百]+";
-    let pattern = format!(
+    let re = RE.get_or_init(|| {
+        let pattern = format!(
         "(?P<keep>(?:{NAME}{{2,8}}?(?:省|自治区))?(?:{NAME}{{1,8}}?市){{0,2}})\
          (?P<mask>(?:{NAME}{{1,8}}?(?:区|县|旗))?\
          (?:{NAME}{{1,8}}?(?:镇|乡|街道))?\
          {NAME}{{1,12}}?(?:大道|大街|路|街|道|巷|弄|胡同|村|小区|花园|公寓|大厦|广场|社区|园区|苑|院)\
          (?:[ -]?{NAME_L}{{0,10}}?{NUM}[ -]?(?:号楼|号院|号|栋|幢|座|单元|楼|室|层|组|弄))+\
          (?:[0-9０-９]{{1,5}}室?)?)"
-    );
-    let re = regex(&RE, &pattern);
+        );
+        Regex::new(&pattern).expect("redaction pattern compiles")
+    });
+    // Every address ends in a unit (号, 栋, 室 …): most texts have none.
+    if !text.contains(['号', '栋', '幢', '座', '元', '楼', '室', '层', '组', '弄']) {
+        return;
+    }
     for caps in re.captures_iter(text) {
         if let Some(m) = caps.name("mask") {
             out.push(Masked {

@@ -410,11 +410,8 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     if options.report {
         // On the scan's pool: the report readers work in parallel blocks.
         pool.install(|| -> Result<()> {
-            let html = crate::report::html::render_report(&options.out_dir, options.redact)?;
             let path = options.out_dir.join("report.html");
-            std::fs::write(&path, html)
-                .with_context(|| format!("{}: cannot write", path.display()))?;
-            crate::report::html::write_findings_csv(&options.out_dir, options.redact)?;
+            crate::report::html::write_report(&options.out_dir, options.redact, &path)?;
             Ok(())
         })?;
     }
