@@ -216,12 +216,51 @@ pub fn unix_from_local(dt: chrono::NaiveDateTime) -> i64 {
 
 /// `YYYY-MM-DD HH:MM:SS` in Shanghai time, the form every output uses.
 pub fn format_time(unix: i64) -> String {
-    local_datetime(unix).format("%Y-%m-%d %H:%M:%S").to_string()
+    use chrono::Timelike;
+    let dt = local_datetime(unix);
+    let mut out = String::with_capacity(19);
+    push_date(&mut out, dt.date());
+    out.push(' ');
+    for (i, part) in [dt.hour(), dt.minute(), dt.second()].into_iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        push_digits(&mut out, part, 2);
+    }
+    out
+}
+
+/// `YYYY-MM-DD` appended without a format string: times are formatted for
+/// every finding and round, and parsing `%Y-%m-%d` each time showed up in
+/// profiles.
+fn push_date(out: &mut String, date: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        // Outside four digits: chrono's own rendering (sign, width).
+        out.push_str(&date.format("%Y-%m-%d").to_string());
+        return;
+    }
+    push_digits(out, year as u32, 4);
+    out.push('-');
+    push_digits(out, date.month(), 2);
+    out.push('-');
+    push_digits(out, date.day(), 2);
+}
+
+/// `value` as `width` decimal digits, zero-padded (`value` < 10^width).
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for i in (0..width).rev() {
+        let digit = (value / 10u32.pow(i)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// `YYYY-MM-DD` of a Unix time in Shanghai.
 pub fn local_day(unix: i64) -> String {
-    local_datetime(unix).format("%Y-%m-%d").to_string()
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, local_datetime(unix).date());
+    out
 }
 
 /// Seconds since local midnight.
@@ -236,17 +275,43 @@ pub fn day_number(unix: i64) -> i64 {
 
 /// A stable 64-bit id rendered as 16 hex digits.
 pub fn stable_id(parts: &[&[u8]]) -> String {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    // One-shot hashing of the joined parts gives the streaming digest at a
+    // fraction of the cost for inputs this short.
+    let mut joined = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
     for part in parts {
-        hasher.update(part);
-        hasher.update(&[0xff]);
+        joined.extend_from_slice(part);
+        joined.push(0xff);
     }
-    format!("{:016x}", hasher.digest())
+    let digest = xxhash_rust::xxh3::xxh3_64(&joined);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let id: String = (0..16)
+        .map(|i| char::from(HEX[((digest >> (60 - 4 * i)) & 0xf) as usize]))
+        .collect();
+    id
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_and_times_render_as_before() {
+        // The streaming hasher and `{:016x}` gave these; outputs depend on them.
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for part in [b"dump/a.txt".as_slice(), &7u64.to_le_bytes()] {
+            h.update(part);
+            h.update(&[0xff]);
+        }
+        let id = stable_id(&[b"dump/a.txt", &7u64.to_le_bytes()]);
+        assert_eq!(id, format!("{:016x}", h.digest()));
+        assert_eq!(id.len(), 16);
+        for t in [0, 1_792_847_693, -86_400 * 365 * 3, 253_402_300_799 - 8 * 3600] {
+            let dt = local_datetime(t);
+            assert_eq!(format_time(t), dt.format("%Y-%m-%d %H:%M:%S").to_string());
+            assert_eq!(local_day(t), dt.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(format_time(1_792_847_693), "2026-10-24 21:14:53");
+    }
 
     #[test]
     fn shanghai_time_round_trips() {

@@ -45,6 +45,52 @@ pub struct CardKey {
     pub period: String,
 }
 
+/// A [`CardKey`] seen through borrowed parts, so a card is found without
+/// allocating its key (a session looks up six cards).
+trait KeyParts {
+    fn parts(&self) -> (Scope, &str, &str, &str);
+}
+
+impl KeyParts for CardKey {
+    fn parts(&self) -> (Scope, &str, &str, &str) {
+        (self.scope, &self.name, &self.shop, &self.period)
+    }
+}
+
+impl KeyParts for (Scope, &str, &str, &str) {
+    fn parts(&self) -> (Scope, &str, &str, &str) {
+        *self
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for CardKey {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+// The same order as CardKey's derived one (fields in declaration order),
+// as `Borrow` requires.
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl PartialOrd for dyn KeyParts + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyParts + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 /// The counters of one card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Card {
@@ -228,6 +274,13 @@ impl Scores {
     }
 
     fn card(&mut self, scope: Scope, name: &str, shop: &str, period: &str) -> &mut Card {
+        let parts = (scope, name, shop, period);
+        let view: &dyn KeyParts = &parts;
+        // Two lookups when present: returning from a matched `get_mut`
+        // and inserting otherwise does not pass the borrow checker.
+        if self.cards.contains_key(view) {
+            return self.cards.get_mut(view).expect("the card was just found");
+        }
         let key = CardKey {
             scope,
             name: name.to_string(),
