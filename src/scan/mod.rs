@@ -1,12 +1,14 @@
-//! The scan driver: walk the inputs, process files in parallel, write the
-//! outputs in a deterministic order.
+//! The scan driver: walk the inputs, read them in pieces, analyse in
+//! parallel, write the outputs in a deterministic order.
 //!
-//! Files are sorted by path and processed in batches (rayon, one file per
-//! task). Each worker ingests, sessionises and analyses its file and renders
-//! its output lines itself; the main thread writes the batches in path order
-//! and merges the aggregates in the same order. Memory is therefore bounded
-//! by a batch of files, not by the dump, and output is byte-identical at any
-//! thread count (a test checks it).
+//! Three kinds of work overlap. The calling thread reads a window of pieces
+//! (large files in [`PIECE_BYTES`] pieces cut at session boundaries), has
+//! the pool parse them, then in file order sessionises and tallies them. The
+//! pool analyses each window's finished sessions while the next window is
+//! read. A writer thread takes the analyses in window order, writes them
+//! and merges the aggregates. Memory is therefore bounded by a few windows,
+//! not by the dump, and output is byte-identical at any thread count (a
+//! test checks it).
 
 use crate::analyze::{Analyzers, DailyTally, FileAnalysis};
 use crate::finding::Finding;
@@ -296,9 +298,108 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
         .map(|m| m.len())
         .sum();
     let bar = progress_bar(options.progress, total_bytes);
-    let mut outcome = ScanOutcome::default();
-    let mut summary = crate::report::SummaryBuilder::new(analyzers);
     let window = (pool.current_num_threads() * 2).max(2);
+    // The ordered tail (writing, merging aggregates) runs on its own thread
+    // and the analysis of a window on the pool, while this thread reads,
+    // parses and sessionises the next window: the sequential parts overlap
+    // the parallel ones. At most two windows wait for the writer.
+    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Ready>(2);
+    let (outcome, summary) = std::thread::scope(|threads| -> Result<_> {
+        let writer_bar = bar.clone();
+        let writer = threads.spawn(move || -> Result<_> {
+            let mut outcome = ScanOutcome::default();
+            let mut summary = crate::report::SummaryBuilder::new(analyzers);
+            for ready in from_reader {
+                match ready {
+                    Ready::Analysed(analysis) => {
+                        let analyses = analysis
+                            .recv()
+                            .context("the analysis of a window did not finish")?;
+                        for a in &analyses {
+                            sessions_out.write_all(a.sessions_jsonl.as_bytes())?;
+                            findings_out.write_all(a.findings_jsonl.as_bytes())?;
+                            outcome.findings += a.findings;
+                            summary.add_analysis(a)?;
+                        }
+                    }
+                    Ready::FileDone(report) => {
+                        finish_file(report, &mut outcome, &mut summary, writer_bar.as_ref());
+                    }
+                }
+            }
+            sessions_out.flush()?;
+            findings_out.flush()?;
+            Ok((outcome, summary))
+        });
+        let read = pool.in_place_scope(|analysis| {
+            read_windows(
+                options,
+                analyzers,
+                &pool,
+                analysis,
+                &files,
+                window,
+                &to_writer,
+                (&mut rejects_out, &mut warnings_out),
+                bar.as_ref(),
+            )
+        });
+        drop(to_writer);
+        let written = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the output writer stopped unexpectedly"))?;
+        // A writer error explains a failed send, so it comes first.
+        let written = written?;
+        read?;
+        Ok(written)
+    })?;
+    rejects_out.flush()?;
+    warnings_out.flush()?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    summary.finish(&options.out_dir, analyzers)?;
+    if options.report {
+        // On the scan's pool: the report readers work in parallel blocks.
+        pool.install(|| -> Result<()> {
+            let path = options.out_dir.join("report.html");
+            crate::report::html::write_report(&options.out_dir, options.redact, &path)?;
+            Ok(())
+        })?;
+    }
+    Ok(outcome)
+}
+
+/// What the reader hands the writer, in output order.
+enum Ready {
+    /// The analyses of a window, delivered when the pool has them.
+    Analysed(std::sync::mpsc::Receiver<Vec<FileAnalysis>>),
+    /// A file read to its end, all its windows handed over before it.
+    FileDone(FileReport),
+}
+
+/// Read the files in windows of pieces: parse each window in parallel, then
+/// in file order account, write rejects and warnings, sessionise and tally;
+/// hand the finished sessions to the pool for analysis and the pending
+/// result to the writer.
+#[allow(clippy::too_many_arguments)]
+fn read_windows<'scope>(
+    options: &'scope ScanOptions,
+    analyzers: &'scope Analyzers,
+    pool: &rayon::ThreadPool,
+    analysis: &rayon::Scope<'scope>,
+    files: &[PathBuf],
+    window: usize,
+    to_writer: &std::sync::mpsc::SyncSender<Ready>,
+    (rejects_out, warnings_out): (&mut BufWriter<File>, &mut BufWriter<File>),
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<()> {
+    // A closed channel means the writer failed; its error is reported.
+    let hand_over = |ready: Ready| {
+        to_writer
+            .send(ready)
+            .map_err(|_| anyhow::anyhow!("the output writer stopped"))
+    };
     let mut open: Vec<OpenFile> = Vec::new();
     let mut next_file = 0usize;
     loop {
@@ -320,9 +421,9 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
         }
         if jobs.is_empty() {
             for file in open.drain(..) {
-                finish_file(file, &mut outcome, &mut summary, bar.as_ref());
+                hand_over(Ready::FileDone(file.report))?;
             }
-            break;
+            return Ok(());
         }
         // Parse, and the per-message tally keys, in parallel.
         let parsed: Vec<(ParsedFile, Vec<(usize, u64)>)> = pool.install(|| {
@@ -350,13 +451,13 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             );
             file.account(&parsed.report);
             for r in &parsed.rejects {
-                serde_json::to_writer(&mut rejects_out, r)?;
+                serde_json::to_writer(&mut *rejects_out, r)?;
                 rejects_out.write_all(b"\n")?;
             }
             for w in &parsed.warnings {
                 writeln!(warnings_out, "{}:{}: {}", w.path, w.line, w.message)?;
             }
-            if let Some(b) = &bar {
+            if let Some(b) = bar {
                 b.inc(parsed.report.bytes);
             }
             let in_order: Vec<&crate::model::Message> =
@@ -380,51 +481,31 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             units.push((sessions, daily));
         }
         drop(jobs);
-        let analyses: Vec<FileAnalysis> = pool.install(|| {
-            units
+        let (analysed, pending) = std::sync::mpsc::sync_channel(1);
+        analysis.spawn(move |_| {
+            let analyses: Vec<FileAnalysis> = units
                 .into_par_iter()
                 .map(|(sessions, daily)| analyzers.analyze_sessions(&sessions, daily))
-                .collect()
+                .collect();
+            // The writer is gone only after an error it reports itself.
+            let _ = analysed.send(analyses);
         });
-        for a in &analyses {
-            sessions_out.write_all(a.sessions_jsonl.as_bytes())?;
-            findings_out.write_all(a.findings_jsonl.as_bytes())?;
-            outcome.findings += a.findings;
-            summary.add_analysis(a)?;
-        }
-        drop(analyses);
-        // Every file read to its end has had all its pieces analysed.
+        hand_over(Ready::Analysed(pending))?;
+        // Every file read to its end has had all its pieces handed over.
         let finished = open.iter().take_while(|f| f.reader.is_none()).count();
         for file in open.drain(..finished) {
-            finish_file(file, &mut outcome, &mut summary, bar.as_ref());
+            hand_over(Ready::FileDone(file.report))?;
         }
     }
-    sessions_out.flush()?;
-    findings_out.flush()?;
-    rejects_out.flush()?;
-    warnings_out.flush()?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    summary.finish(&options.out_dir, analyzers)?;
-    if options.report {
-        // On the scan's pool: the report readers work in parallel blocks.
-        pool.install(|| -> Result<()> {
-            let path = options.out_dir.join("report.html");
-            crate::report::html::write_report(&options.out_dir, options.redact, &path)?;
-            Ok(())
-        })?;
-    }
-    Ok(outcome)
 }
 
 fn finish_file(
-    file: OpenFile,
+    file: FileReport,
     outcome: &mut ScanOutcome,
     summary: &mut crate::report::SummaryBuilder,
     bar: Option<&indicatif::ProgressBar>,
 ) {
-    let r = file.report;
+    let r = file;
     outcome.files += 1;
     outcome.bytes += r.bytes;
     outcome.lines_rejected += r.lines_rejected;
