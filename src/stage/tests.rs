@@ -416,3 +416,51 @@ fn word_boundary_check_segments_only_around_the_match() {
     let edge = "用了";
     assert!(classifier.on_word_boundaries(edge, 0, edge.len()));
 }
+
+#[test]
+fn money_that_should_arrive_is_a_refund_not_a_delivery() {
+    let classifier = StageClassifier::builtin();
+    let s = session(&[
+        buyer("退款申请通过了，钱几天能到账？"),
+        agent("您好，这边帮您查询"),
+    ]);
+    let result = classifier.classify(&s);
+    assert_eq!(result.stage, Stage::AfterSale);
+    let cues: Vec<&str> = result.reasons.iter().map(|r| r.cue.as_str()).collect();
+    assert!(cues.contains(&"到账"), "{cues:?}");
+}
+
+#[test]
+fn any_named_order_is_order_evidence() {
+    let classifier = StageClassifier::builtin();
+    // 送到 is a pre-sale delivery question until an order shows; "两个订单"
+    // shows one.
+    let s = session(&[buyer("昨天那两个订单能一起送到吗")]);
+    let result = classifier.classify(&s);
+    assert_eq!(result.stage, Stage::InSale);
+    assert!(result.scores.pre_sale < 0.0, "{:?}", result.scores);
+}
+
+#[test]
+fn reissued_invoice_is_after_sale_but_a_first_invoice_change_is_in_sale() {
+    let classifier = StageClassifier::builtin();
+    // Re-issuing means it was issued, which JD does once the order is done.
+    let reissue = session(&[buyer("发票开错了，能重开吗")]);
+    assert_eq!(classifier.classify(&reissue).stage, Stage::AfterSale);
+    let change = session(&[buyer("我的订单发票信息填错了，能修改发票吗")]);
+    assert_eq!(classifier.classify(&change).stage, Stage::InSale);
+}
+
+#[test]
+fn written_negation_of_an_order_is_pre_sale() {
+    let classifier = StageClassifier::builtin();
+    // 发票 alone leans to 售中; "还未下单" says nothing is bought yet.
+    let s = session(&[
+        buyer("开公司抬头的发票找哪位客服？"),
+        agent("麻烦您提供一下订单号"),
+        buyer("我还未下单，想先问清楚发票能不能写公司的税号"),
+    ]);
+    let result = classifier.classify(&s);
+    assert_eq!(result.stage, Stage::PreSale);
+    assert!(result.reasons.iter().any(|r| r.cue == "还未下单"));
+}

@@ -25,6 +25,15 @@ fn labelled_data() -> Option<(Vec<Session>, Labels)> {
     Some((sessions, labels))
 }
 
+/// The bundled lexicon, or the lexicon file named by
+/// `STAGE_LEXICON` (to measure an edit without rebuilding).
+fn lexicon_under_test() -> StageClassifier {
+    match std::env::var("STAGE_LEXICON") {
+        Ok(path) => StageClassifier::from_path(std::path::Path::new(&path)).expect("lexicon loads"),
+        Err(_) => StageClassifier::builtin(),
+    }
+}
+
 #[test]
 fn labelled_sessions_meet_targets() {
     let Some((sessions, labels)) = labelled_data() else {
@@ -34,19 +43,20 @@ fn labelled_sessions_meet_targets() {
     println!("{}", report.render_text());
     assert_eq!(report.n, 320);
     assert_eq!(report.missing, 0);
+    // In-sample figures (measured 0.844 / 0.963 / 0.966); the honest ones
+    // are the cross-validated and fresh-label reports below.
     assert!(
-        report.accuracy_high >= 0.80,
+        report.accuracy_high >= 0.95,
         "accuracy on high-confidence labels {:.3}",
         report.accuracy_high
     );
     assert!(
-        report.accuracy >= 0.75,
+        report.accuracy >= 0.83,
         "4-way accuracy {:.3}",
         report.accuracy
     );
-    // The binary target: in-sample 0.970, 10-fold CV 0.959.
     assert!(
-        report.binary_accuracy >= 0.95,
+        report.binary_accuracy >= 0.96,
         "binary accuracy {:.3}",
         report.binary_accuracy
     );
@@ -89,7 +99,7 @@ fn cross_validated_tuning_report() {
     let Some((sessions, labels)) = labelled_data() else {
         return;
     };
-    let classifier = StageClassifier::builtin();
+    let classifier = lexicon_under_test();
     let cv = cross_validate(&classifier, &sessions, &labels, 10);
     println!(
         "10-fold CV of the parameter tuning\n{}",
@@ -107,13 +117,19 @@ fn cross_validated_tuning_report() {
         holdout.development.render_text(),
         holdout.held_out.render_text()
     );
+    // Measured: 4-way 0.828, high rows 0.959, binary 0.963.
     assert!(
-        cv.report.binary_accuracy >= 0.95,
+        cv.report.binary_accuracy >= 0.96,
         "cross-validated binary accuracy {:.3}",
         cv.report.binary_accuracy
     );
     assert!(
-        cv.report.accuracy_high >= 0.80,
+        cv.report.accuracy >= 0.82,
+        "cross-validated 4-way accuracy {:.3}",
+        cv.report.accuracy
+    );
+    assert!(
+        cv.report.accuracy_high >= 0.95,
         "cross-validated accuracy_high {:.3}",
         cv.report.accuracy_high
     );
@@ -471,4 +487,57 @@ fn unlabelled_pre_sale_listing() {
         }
     }
     println!("unlabelled predictions {counts:?}");
+}
+
+/// Figures on another labels file for sessions of the JDDC sample (e.g.
+/// sessions labelled later, never used for cue writing or fitting):
+/// `STAGE_EXTRA_LABELS=path cargo test --release --lib stage::eval::tests::extra_labels -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn extra_labels_report() {
+    let Some((sessions, labels)) = labelled_data() else {
+        return;
+    };
+    let Ok(path) = std::env::var("STAGE_EXTRA_LABELS") else {
+        println!("skipped: STAGE_EXTRA_LABELS not set");
+        return;
+    };
+    let extra = load_labels(std::path::Path::new(&path)).expect("extra labels parse");
+    let lexicon_only = lexicon_under_test();
+    println!(
+        "LEXICON ONLY\n{}",
+        evaluate(&lexicon_only, &sessions, &extra).render_text()
+    );
+    if std::env::var("STAGE_SHOW_ERRORS").is_ok() {
+        let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+        for row in &extra.rows {
+            let Some(session) = by_id.get(row.session_id.as_str()) else {
+                continue;
+            };
+            let result = lexicon_only.classify(session);
+            if result.stage == row.stage {
+                continue;
+            }
+            let cues: Vec<String> = result
+                .reasons
+                .iter()
+                .map(|r| format!("{}:{:.1}", r.cue, r.weight))
+                .collect();
+            println!(
+                "{} {} -> {} {:?} {cues:?}",
+                row.session_id.get(..10).unwrap_or(&row.session_id),
+                row.stage.as_str(),
+                result.stage.as_str(),
+                result.scores
+            );
+        }
+    }
+    // The same lexicon with parameters re-tuned on the shipped labels
+    // (what a retune before release would give).
+    let mut tuned = lexicon_under_test();
+    tuned.set_params(tune_params(&tuned, &sessions, &labels));
+    println!(
+        "LEXICON, PARAMS TUNED ON THE SHIPPED LABELS\n{}",
+        evaluate(&tuned, &sessions, &extra).render_text()
+    );
 }
