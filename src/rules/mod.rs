@@ -17,17 +17,26 @@ pub use text::{Ctx, TextRule, TextRules, TEXT_RULES};
 
 /// Every rule, in code order.
 pub fn registry() -> Vec<&'static RuleMeta> {
-    let mut all: Vec<&'static RuleMeta> = Vec::new();
-    all.extend(crate::latency::rules::RULES.iter().copied());
-    all.extend(TEXT_RULES.iter().map(|r| r.meta));
-    all.sort_by_key(|m| m.code);
-    all
+    sorted_registry().to_vec()
+}
+
+/// The registry, built and sorted once: [`find`] runs for every finding.
+fn sorted_registry() -> &'static [&'static RuleMeta] {
+    static ALL: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
+        let mut all: Vec<&'static RuleMeta> = Vec::new();
+        all.extend(crate::latency::rules::RULES.iter().copied());
+        all.extend(TEXT_RULES.iter().map(|r| r.meta));
+        all.sort_by_key(|m| m.code);
+        all
+    });
+    &ALL
 }
 
 /// Look a rule up by code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
-    registry()
-        .into_iter()
+    sorted_registry()
+        .iter()
+        .copied()
         .find(|m| m.code.eq_ignore_ascii_case(code))
 }
 
