@@ -168,7 +168,11 @@ struct OpenFile {
     sessionizer: session::Sessionizer,
     tally: DailyTally,
     report: FileReport,
+    /// Pieces accounted (parsed and sessionised).
     pieces: u64,
+    /// Pieces read (handed to the parser); the file is done when all are
+    /// accounted and the reader is gone.
+    pieces_read: u64,
 }
 
 impl OpenFile {
@@ -193,6 +197,7 @@ impl OpenFile {
             tally: DailyTally::default(),
             report,
             pieces: 0,
+            pieces_read: 0,
         }
     }
 
@@ -253,8 +258,71 @@ type ReadySessions = (Vec<Session>, Vec<(usize, Finding)>);
 
 /// A piece read from a file, waiting to be parsed.
 struct Job {
+    /// The file's number in the scan (its index in the sorted file list).
     file: usize,
+    display: std::sync::Arc<str>,
     piece: ingest::stream::Piece,
+}
+
+/// A window of pieces and what the parser made of them (with the
+/// per-message tally keys).
+type ParsedWindow = (Vec<Job>, Vec<(ParsedFile, Vec<(usize, u64)>)>);
+
+/// The files being read, oldest first; `first` is the file number of the
+/// front one.
+struct OpenFiles {
+    files: std::collections::VecDeque<OpenFile>,
+    first: usize,
+    next_file: usize,
+}
+
+impl OpenFiles {
+    fn get(&mut self, file: usize) -> &mut OpenFile {
+        &mut self.files[file - self.first]
+    }
+
+    /// Read a window of pieces, in file order; a file is opened once the one
+    /// before it is read to its end.
+    fn read_window(&mut self, paths: &[PathBuf], window: usize, options: &ScanOptions) -> Vec<Job> {
+        let mut jobs: Vec<Job> = Vec::with_capacity(window);
+        while jobs.len() < window {
+            if self.files.back().is_none_or(|f| f.reader.is_none()) {
+                let Some(path) = paths.get(self.next_file) else {
+                    break;
+                };
+                self.next_file += 1;
+                self.files.push_back(OpenFile::open(path, options));
+            }
+            let file = self.first + self.files.len() - 1;
+            let open = self.get(file);
+            if let Some(piece) = open.next_piece() {
+                open.pieces_read += 1;
+                let display = open.display.as_str().into();
+                jobs.push(Job {
+                    file,
+                    display,
+                    piece,
+                });
+            }
+        }
+        jobs
+    }
+
+    /// Take the front files that are read to their end and fully accounted.
+    fn take_finished(&mut self) -> Vec<OpenFile> {
+        let mut done = Vec::new();
+        while self
+            .files
+            .front()
+            .is_some_and(|f| f.reader.is_none() && f.pieces == f.pieces_read)
+        {
+            if let Some(f) = self.files.pop_front() {
+                done.push(f);
+                self.first += 1;
+            }
+        }
+        done
+    }
 }
 
 /// Run a scan and write `sessions.jsonl`, `findings.jsonl`, `rejects.jsonl`,
@@ -331,12 +399,11 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             findings_out.flush()?;
             Ok((outcome, summary))
         });
-        let read = pool.in_place_scope(|analysis| {
+        let read = pool.in_place_scope(|pool_scope| {
             read_windows(
                 options,
                 analyzers,
-                &pool,
-                analysis,
+                pool_scope,
                 &files,
                 window,
                 &to_writer,
@@ -378,17 +445,18 @@ enum Ready {
     FileDone(FileReport),
 }
 
-/// Read the files in windows of pieces: parse each window in parallel, then
-/// in file order account, write rejects and warnings, sessionise and tally;
-/// hand the finished sessions to the pool for analysis and the pending
-/// result to the writer.
+/// Read the files in windows of pieces. Each window is parsed on the pool
+/// while this thread, in file order, accounts the window before it, writes
+/// its rejects and warnings, sessionises and tallies it, then hands its
+/// finished sessions to the pool for analysis and the pending result to the
+/// writer. Reading ahead one window keeps the pool busy during the
+/// sequential part.
 #[allow(clippy::too_many_arguments)]
 fn read_windows<'scope>(
     options: &'scope ScanOptions,
     analyzers: &'scope Analyzers,
-    pool: &rayon::ThreadPool,
-    analysis: &rayon::Scope<'scope>,
-    files: &[PathBuf],
+    pool_scope: &rayon::Scope<'scope>,
+    paths: &[PathBuf],
     window: usize,
     to_writer: &std::sync::mpsc::SyncSender<Ready>,
     (rejects_out, warnings_out): (&mut BufWriter<File>, &mut BufWriter<File>),
@@ -400,37 +468,14 @@ fn read_windows<'scope>(
             .send(ready)
             .map_err(|_| anyhow::anyhow!("the output writer stopped"))
     };
-    let mut open: Vec<OpenFile> = Vec::new();
-    let mut next_file = 0usize;
-    loop {
-        // Read a window of pieces, in file order; a file is opened once the
-        // one before it is read to its end.
-        let mut jobs: Vec<Job> = Vec::with_capacity(window);
-        while jobs.len() < window {
-            if open.last().is_none_or(|f| f.reader.is_none()) {
-                let Some(path) = files.get(next_file) else {
-                    break;
-                };
-                next_file += 1;
-                open.push(OpenFile::open(path, options));
-            }
-            let index = open.len() - 1;
-            if let Some(piece) = open[index].next_piece() {
-                jobs.push(Job { file: index, piece });
-            }
-        }
-        if jobs.is_empty() {
-            for file in open.drain(..) {
-                hand_over(Ready::FileDone(file.report))?;
-            }
-            return Ok(());
-        }
-        // Parse, and the per-message tally keys, in parallel.
-        let parsed: Vec<(ParsedFile, Vec<(usize, u64)>)> = pool.install(|| {
-            jobs.par_iter()
+    let parse = |jobs: Vec<Job>| {
+        let (parsed, pending) = std::sync::mpsc::sync_channel::<ParsedWindow>(1);
+        pool_scope.spawn(move |_| {
+            let results = jobs
+                .par_iter()
                 .map(|job| {
                     let parsed = ingest::ingest_piece(
-                        &open[job.file].display,
+                        &job.display,
                         &job.piece.bytes,
                         &job.piece.context,
                         &options.ingest,
@@ -438,12 +483,33 @@ fn read_windows<'scope>(
                     let keys = analyzers.daily_keys(parsed.messages.iter().map(|p| &p.message));
                     (parsed, keys)
                 })
-                .collect()
+                .collect();
+            // The receiver is gone only after an error of its own.
+            let _ = parsed.send((jobs, results));
         });
+        pending
+    };
+    let mut open = OpenFiles {
+        files: std::collections::VecDeque::new(),
+        first: 0,
+        next_file: 0,
+    };
+    let mut pending = parse(open.read_window(paths, window, options));
+    loop {
+        let (jobs, parsed) = pending
+            .recv()
+            .context("the parsing of a window did not finish")?;
+        if jobs.is_empty() {
+            for file in open.files.drain(..) {
+                hand_over(Ready::FileDone(file.report))?;
+            }
+            return Ok(());
+        }
+        pending = parse(open.read_window(paths, window, options));
         // In file order: accounting, rejects, warnings, sessions, tallies.
         let mut units: Vec<ReadySessions> = Vec::with_capacity(jobs.len());
         for (job, (mut parsed, keys)) in jobs.iter().zip(parsed) {
-            let file = &mut open[job.file];
+            let file = open.get(job.file);
             ingest::continue_ids(
                 &mut parsed.messages,
                 parsed.report.format,
@@ -481,8 +547,8 @@ fn read_windows<'scope>(
             units.push((sessions, daily));
         }
         drop(jobs);
-        let (analysed, pending) = std::sync::mpsc::sync_channel(1);
-        analysis.spawn(move |_| {
+        let (analysed, analysis) = std::sync::mpsc::sync_channel(1);
+        pool_scope.spawn(move |_| {
             let analyses: Vec<FileAnalysis> = units
                 .into_par_iter()
                 .map(|(sessions, daily)| analyzers.analyze_sessions(&sessions, daily))
@@ -490,10 +556,8 @@ fn read_windows<'scope>(
             // The writer is gone only after an error it reports itself.
             let _ = analysed.send(analyses);
         });
-        hand_over(Ready::Analysed(pending))?;
-        // Every file read to its end has had all its pieces handed over.
-        let finished = open.iter().take_while(|f| f.reader.is_none()).count();
-        for file in open.drain(..finished) {
+        hand_over(Ready::Analysed(analysis))?;
+        for file in open.take_finished() {
             hand_over(Ready::FileDone(file.report))?;
         }
     }
