@@ -21,7 +21,9 @@ use crate::model::{MessageKind, Role};
 struct Open {
     sender: String,
     time: Result<i64, String>,
-    header: Vec<usize>,
+    /// The header's lines (one, or a nick line and a time line).
+    header: std::ops::Range<usize>,
+    /// Content lines (undecodable ones, already rejected, are left out).
     content: Vec<usize>,
 }
 
@@ -107,7 +109,7 @@ pub(crate) fn parse(
                 open = Some(Open {
                     sender: nick.to_string(),
                     time: super::parse_local_time(date, &time, options),
-                    header: vec![i],
+                    header: i..i + 1,
                     content: Vec::new(),
                 });
                 i += 1;
@@ -115,24 +117,24 @@ pub(crate) fn parse(
             }
         } else {
             // Variant B: a nick line followed by a bare timestamp line.
-            let next_bare = text_at(i + 1)
-                .and_then(text_lines::header_a)
+            let header = text_lines::header_a(t);
+            // Only a non-blank line that is no header can be a nick line.
+            let next_bare = (header.is_none() && !t.trim().is_empty())
+                .then(|| text_at(i + 1).and_then(text_lines::header_a))
+                .flatten()
                 .filter(|h| h.nick.is_empty());
-            if let (Some(h), false) = (
-                next_bare,
-                t.trim().is_empty() || text_lines::header_a(t).is_some(),
-            ) {
+            if let Some(h) = next_bare {
                 close(ledger, options, &mut open, &mut drafts);
                 open = Some(Open {
                     sender: t.trim().to_string(),
                     time: super::parse_local_time(h.date, h.time, options),
-                    header: vec![i, i + 1],
+                    header: i..i + 2,
                     content: Vec::new(),
                 });
                 i += 2;
                 continue;
             }
-            if let Some(h) = text_lines::header_a(t) {
+            if let Some(h) = header {
                 if h.nick.is_empty() {
                     ledger.reject(i, "timestamp line without a sender nick before it");
                     i += 1;
@@ -142,7 +144,7 @@ pub(crate) fn parse(
                 open = Some(Open {
                     sender: h.nick.to_string(),
                     time: super::parse_local_time(h.date, h.time, options),
-                    header: vec![i],
+                    header: i..i + 1,
                     content: Vec::new(),
                 });
                 i += 1;
@@ -191,20 +193,21 @@ fn close(
     let is_blank = |i: &usize| lines[*i].text().trim().is_empty();
     let first = o.content.iter().position(|i| !is_blank(i));
     let last = o.content.iter().rposition(|i| !is_blank(i));
-    let body: &[usize] = match (first, last) {
-        (Some(f), Some(l)) => &o.content[f..=l],
-        _ => &[],
+    let (body, blank_edges): (&[usize], Vec<usize>) = match (first, last) {
+        (Some(f), Some(l)) => (
+            &o.content[f..=l],
+            o.content[..f].iter().chain(&o.content[l + 1..]).copied().collect(),
+        ),
+        _ => (&[], o.content.clone()),
     };
-    for i in &o.content {
-        if !body.contains(i) {
-            ledger.noise(*i);
-        }
+    for i in blank_edges {
+        ledger.noise(i);
     }
-    let header_line = lines[o.header[0]].number;
+    let header_line = lines[o.header.start].number;
     let time = match o.time {
         Ok(t) => t,
         Err(reason) => {
-            for &i in o.header.iter().chain(body) {
+            for i in o.header.clone().chain(body.iter().copied()) {
                 if o.header.contains(&i) {
                     ledger.reject(i, reason.clone());
                 } else {
@@ -217,24 +220,24 @@ fn close(
             return;
         }
     };
-    for &i in o.header.iter().chain(body) {
+    for i in o.header.clone().chain(body.iter().copied()) {
         ledger.used(i);
     }
-    let text = body
-        .iter()
-        .map(|&i| lines[i].text())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let last_line = body
-        .last()
-        .copied()
-        .unwrap_or(*o.header.last().unwrap_or(&o.header[0]));
+    let text = match body {
+        [one] => lines[*one].text().to_string(),
+        _ => body
+            .iter()
+            .map(|&i| lines[i].text())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let last_line = body.last().copied().unwrap_or(o.header.end - 1);
     drafts.push(Draft {
         sender: o.sender,
         time: Some(time),
         kind: super::kind_of_text(&text),
         text,
-        source: ledger.source(o.header[0], last_line),
+        source: ledger.source(o.header.start, last_line),
         role: None,
         robot_mode: None,
     });

@@ -57,12 +57,26 @@ fn split(parsed: Vec<Parsed>, options: &SessionOptions) -> Vec<(Option<Arc<str>>
     // the BTreeMap is keyed by first appearance so output order is file order.
     let mut order: BTreeMap<(Option<Arc<str>>, ConversationKey), usize> = BTreeMap::new();
     let mut groups: Vec<Vec<(Message, Option<Arc<str>>)>> = Vec::new();
+    // Messages of one conversation mostly come in a run: the group of the
+    // previous message is tried before the map (no key clone, no lookup).
+    let mut previous: Option<usize> = None;
     for p in parsed {
-        let key = (p.session_hint.clone(), p.message.conversation.clone());
-        let idx = *order.entry(key).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
+        let same_as_previous = previous.is_some_and(|i| {
+            groups[i].first().is_some_and(|(m, hint)| {
+                *hint == p.session_hint && m.conversation == p.message.conversation
+            })
         });
+        let idx = match previous {
+            Some(i) if same_as_previous => i,
+            _ => {
+                let key = (p.session_hint.clone(), p.message.conversation.clone());
+                *order.entry(key).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                })
+            }
+        };
+        previous = Some(idx);
         groups[idx].push((p.message, p.session_hint));
     }
     let mut sessions = Vec::new();
