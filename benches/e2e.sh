@@ -8,7 +8,8 @@
 # file, then times REPS runs each of
 #   rg -c -F -f patterns -j THREADS DUMP        (the floor for any phrase scan)
 #   wwqa scan DUMP --threads THREADS            (all analyzers, all outputs)
-#   wwqa scan DUMP --threads 1 / --threads 2    (the scaling ratio)
+#   wwqa scan DUMP --threads 1 / --threads 2    (the scaling ratio; 1 thread
+#                                               runs pinned to one core)
 # under /usr/bin/time -v and prints the medians: MB/s, time ratio to rg, peak
 # RSS. The page cache is warmed first so every run reads from memory.
 #
@@ -158,17 +159,24 @@ median_col() { # median of column $2 of file $1 over "ok" runs
         awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# `--threads N` sizes the worker pool; the reading and writing threads come
+# on top. A 1-thread run is pinned to one core so that the scaling ratio
+# compares one core with two.
+cores_for() { [[ $1 == 1 ]] && command -v taskset >/dev/null && echo "taskset -c 0"; }
+
 OUT=$E2E/out
 for ((r = 1; r <= REPS; r++)); do
     echo "e2e: rep $r/$REPS" >&2
     timed rg rg -c -F -f "$PATTERNS" -j "$THREADS" "$DUMP"
     rm -rf "$OUT"
-    timed "wwqa_t$THREADS" "$WWQA" scan "$DUMP" --out "$OUT" --threads "$THREADS" --quiet
+    # shellcheck disable=SC2046 # the prefix is words or nothing
+    timed "wwqa_t$THREADS" $(cores_for "$THREADS") "$WWQA" scan "$DUMP" --out "$OUT" --threads "$THREADS" --quiet
     if [[ ${SKIP_SCALING:-0} != 1 ]]; then
         for t in 1 2; do
             [[ $t == "$THREADS" ]] && continue
             rm -rf "$OUT"
-            timed "wwqa_t$t" "$WWQA" scan "$DUMP" --out "$OUT" --threads "$t" --quiet
+            # shellcheck disable=SC2046
+            timed "wwqa_t$t" $(cores_for "$t") "$WWQA" scan "$DUMP" --out "$OUT" --threads "$t" --quiet
         done
     fi
 done

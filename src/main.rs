@@ -56,7 +56,8 @@ enum Command {
         /// Force the input encoding instead of detecting it per file.
         #[arg(long, value_enum)]
         encoding: Option<EncodingArg>,
-        /// Worker threads (default: all cores).
+        /// Worker threads for parsing and analysis (default: all cores); one
+        /// thread that reads and sessionises and one that writes come on top.
         #[arg(long, default_value_t = 0)]
         threads: usize,
         /// Inactivity gap that starts a new session, in minutes.

@@ -881,12 +881,7 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
 pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option<u64>> {
     use std::io::Write;
     let rows = if dir.join("findings.jsonl").exists() {
-        let csv_path = dir.join("findings.csv");
-        let file = std::fs::File::create(&csv_path)
-            .with_context(|| format!("{}: cannot create", csv_path.display()))?;
-        let mut writer = std::io::BufWriter::new(file);
-        write_csv_header(&mut writer)?;
-        let redaction = csv_redaction(dir, redact);
+        let (csv_path, mut writer, redaction) = create_csv(dir, redact)?;
         let mut sink = CsvSink {
             out: &mut writer,
             path: &csv_path,
@@ -2230,12 +2225,7 @@ impl Page<'_> {
 /// Lines that do not parse are skipped.
 pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     use std::io::Write;
-    let out_path = dir.join("findings.csv");
-    let file = std::fs::File::create(&out_path)
-        .with_context(|| format!("{}: cannot create", out_path.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    write_csv_header(&mut writer)?;
-    let redaction = csv_redaction(dir, redact);
+    let (out_path, mut writer, redaction) = create_csv(dir, redact)?;
     let in_path = dir.join("findings.jsonl");
     let mut rows = 0u64;
     let found = par_line_blocks(
@@ -2264,6 +2254,20 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
         .flush()
         .with_context(|| format!("{}: cannot write", out_path.display()))?;
     Ok(rows)
+}
+
+/// `findings.csv` in `dir`, created with its BOM and header row, and the
+/// redaction its rows get.
+fn create_csv(
+    dir: &Path,
+    redact: bool,
+) -> Result<(std::path::PathBuf, std::io::BufWriter<std::fs::File>, Option<Redaction>)> {
+    let path = dir.join("findings.csv");
+    let file = std::fs::File::create(&path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    write_csv_header(&mut writer)?;
+    Ok((path, writer, csv_redaction(dir, redact)))
 }
 
 /// The BOM (so spreadsheet programs read UTF-8) and the header row.

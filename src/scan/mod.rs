@@ -28,7 +28,8 @@ pub struct ScanOptions {
     pub inputs: Vec<PathBuf>,
     /// Output directory.
     pub out_dir: PathBuf,
-    /// Worker threads (0 = all cores).
+    /// Worker threads of the pool that parses and analyses (0 = all cores);
+    /// the reading and writing threads come on top.
     pub threads: usize,
     /// Ingest options.
     pub ingest: IngestOptions,
