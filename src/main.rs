@@ -6,14 +6,6 @@
 //! * 2: an error, or input data was skipped (rejected lines, unreadable
 //!   files): the outputs are still written and `rejects.jsonl` says what.
 
-// Messages, sessions and findings are allocated on one thread and freed on
-// another (parser, sessioniser, analysis, writer). Under glibc malloc those
-// cross-thread frees cost about 18 % of a 2-thread scan; mimalloc's
-// thread-local heaps take that back for about 40 MB more peak memory
-// (benches/README.md has the figures).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
