@@ -221,7 +221,10 @@ pub fn format_time(unix: i64) -> String {
     let mut out = String::with_capacity(19);
     push_date(&mut out, dt.date());
     out.push(' ');
-    for (i, part) in [dt.hour(), dt.minute(), dt.second()].into_iter().enumerate() {
+    for (i, part) in [dt.hour(), dt.minute(), dt.second()]
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             out.push(':');
         }
@@ -305,7 +308,12 @@ mod tests {
         let id = stable_id(&[b"dump/a.txt", &7u64.to_le_bytes()]);
         assert_eq!(id, format!("{:016x}", h.digest()));
         assert_eq!(id.len(), 16);
-        for t in [0, 1_792_847_693, -86_400 * 365 * 3, 253_402_300_799 - 8 * 3600] {
+        for t in [
+            0,
+            1_792_847_693,
+            -86_400 * 365 * 3,
+            253_402_300_799 - 8 * 3600,
+        ] {
             let dt = local_datetime(t);
             assert_eq!(format_time(t), dt.format("%Y-%m-%d %H:%M:%S").to_string());
             assert_eq!(local_day(t), dt.format("%Y-%m-%d").to_string());

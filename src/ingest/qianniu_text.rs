@@ -196,7 +196,11 @@ fn close(
     let (body, blank_edges): (&[usize], Vec<usize>) = match (first, last) {
         (Some(f), Some(l)) => (
             &o.content[f..=l],
-            o.content[..f].iter().chain(&o.content[l + 1..]).copied().collect(),
+            o.content[..f]
+                .iter()
+                .chain(&o.content[l + 1..])
+                .copied()
+                .collect(),
         ),
         _ => (&[], o.content.clone()),
     };

@@ -2261,7 +2261,11 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
 fn create_csv(
     dir: &Path,
     redact: bool,
-) -> Result<(std::path::PathBuf, std::io::BufWriter<std::fs::File>, Option<Redaction>)> {
+) -> Result<(
+    std::path::PathBuf,
+    std::io::BufWriter<std::fs::File>,
+    Option<Redaction>,
+)> {
     let path = dir.join("findings.csv");
     let file = std::fs::File::create(&path)
         .with_context(|| format!("{}: cannot create", path.display()))?;
@@ -2717,12 +2721,18 @@ mod tests {
             let rows = write_report(dir.path(), redact, &html_path).expect("writes");
             assert_eq!(rows, Some(31));
             assert_eq!(std::fs::read_to_string(&html_path).expect("page"), page);
-            assert_eq!(std::fs::read(dir.path().join("findings.csv")).expect("csv"), csv);
+            assert_eq!(
+                std::fs::read(dir.path().join("findings.csv")).expect("csv"),
+                csv
+            );
         }
         // Without findings.jsonl (a merged directory): the page only.
         std::fs::remove_file(dir.path().join("findings.jsonl")).expect("removed");
         let html_path = dir.path().join("merged.html");
-        assert_eq!(write_report(dir.path(), true, &html_path).expect("writes"), None);
+        assert_eq!(
+            write_report(dir.path(), true, &html_path).expect("writes"),
+            None
+        );
         assert!(html_path.exists());
     }
 
