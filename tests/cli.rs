@@ -549,3 +549,32 @@ fn a_buyer_named_in_the_file_path_is_masked_in_shareable_outputs() {
     // The unredacted outputs keep it.
     assert!(read(&out.path().join("findings.jsonl")).contains("tb_moon.txt:1"));
 }
+
+/// A full disk mid-scan (every output write fails) is a located error and
+/// exit code 2, from the writer thread and from the reader alike: no hang,
+/// no panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn full_disk_is_a_located_error_not_a_hang() {
+    let dump = generate(&["--size", "2MB", "--files", "2", "--seed", "5"]);
+    for (file, input) in [
+        ("sessions.jsonl", dump.path().join("dump")),
+        ("rejects.jsonl", root().join("fixtures/bad")),
+    ] {
+        let out = tempfile::tempdir().expect("temp dir");
+        std::os::unix::fs::symlink("/dev/full", out.path().join(file)).expect("symlink");
+        let run = wwqa()
+            .args(["scan", "--threads", "2", "-q", "--out"])
+            .arg(out.path())
+            .arg(&input)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{file}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{file}: cannot write: No space left on device")),
+            "{file}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

@@ -347,11 +347,14 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             options.out_dir.display()
         )
     })?;
-    let create = |name: &str| -> Result<BufWriter<File>> {
-        let p = options.out_dir.join(name);
-        Ok(BufWriter::new(File::create(&p).with_context(|| {
-            format!("{}: cannot create", p.display())
-        })?))
+    let create = |name: &str| -> Result<Output> {
+        let path = options.out_dir.join(name);
+        let file =
+            File::create(&path).with_context(|| format!("{}: cannot create", path.display()))?;
+        Ok(Output {
+            path,
+            inner: BufWriter::new(file),
+        })
     };
     let mut sessions_out = create("sessions.jsonl")?;
     let mut findings_out = create("findings.jsonl")?;
@@ -438,6 +441,32 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     Ok(outcome)
 }
 
+/// An output file whose write errors name it (a full disk mid-scan must
+/// say which file could not be written).
+struct Output {
+    path: PathBuf,
+    inner: BufWriter<File>,
+}
+
+impl Output {
+    fn named(&self, e: std::io::Error) -> std::io::Error {
+        std::io::Error::new(
+            e.kind(),
+            format!("{}: cannot write: {e}", self.path.display()),
+        )
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().map_err(|e| self.named(e))
+    }
+}
+
 /// What the reader hands the writer, in output order.
 enum Ready {
     /// The analyses of a window, delivered when the pool has them.
@@ -460,7 +489,7 @@ fn read_windows<'scope>(
     paths: &[PathBuf],
     window: usize,
     to_writer: &std::sync::mpsc::SyncSender<Ready>,
-    (rejects_out, warnings_out): (&mut BufWriter<File>, &mut BufWriter<File>),
+    (rejects_out, warnings_out): (&mut Output, &mut Output),
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<()> {
     // A closed channel means the writer failed; its error is reported.
