@@ -26,6 +26,10 @@ pub struct RoleConfig {
     pub agent_nick_keywords: Vec<String>,
     /// Shop name for conversations without any agent.
     pub unknown_shop: String,
+    /// `agent_nick_keywords` in one automaton: every buyer message's nick
+    /// is tested against all of them.
+    #[serde(skip)]
+    keyword_matcher: Option<aho_corasick::AhoCorasick>,
 }
 
 /// The role of a sender as far as its nick and text tell.
@@ -54,7 +58,13 @@ impl RoleConfig {
     /// # Errors
     /// Unknown keys, missing keys and wrong types, located in the file.
     pub fn parse(text: &str, path: &str) -> Result<RoleConfig, String> {
-        toml::from_str(text).map_err(|e| crate::diag::toml_error(path, text, &e))
+        let mut config: RoleConfig =
+            toml::from_str(text).map_err(|e| crate::diag::toml_error(path, text, &e))?;
+        config.keyword_matcher = Some(
+            aho_corasick::AhoCorasick::new(&config.agent_nick_keywords)
+                .map_err(|e| format!("{path}: agent_nick_keywords: {e}"))?,
+        );
+        Ok(config)
     }
 
     /// Is this nick an agent or robot account of a shop, and which shop?
@@ -63,12 +73,14 @@ impl RoleConfig {
         if let Some((main, _sub)) = split_sub_account(nick) {
             return Some(main.to_string());
         }
-        if self.shop_nicks.iter().any(|s| s == nick)
-            || self
+        let has_keyword = match &self.keyword_matcher {
+            Some(ac) => ac.is_match(nick),
+            None => self
                 .agent_nick_keywords
                 .iter()
-                .any(|k| nick.contains(k.as_str()))
-        {
+                .any(|k| nick.contains(k.as_str())),
+        };
+        if has_keyword || self.shop_nicks.iter().any(|s| s == nick) {
             return Some(nick.to_string());
         }
         None
