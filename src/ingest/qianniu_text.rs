@@ -193,18 +193,13 @@ fn close(
     let is_blank = |i: &usize| lines[*i].text().trim().is_empty();
     let first = o.content.iter().position(|i| !is_blank(i));
     let last = o.content.iter().rposition(|i| !is_blank(i));
-    let (body, blank_edges): (&[usize], Vec<usize>) = match (first, last) {
-        (Some(f), Some(l)) => (
-            &o.content[f..=l],
-            o.content[..f]
-                .iter()
-                .chain(&o.content[l + 1..])
-                .copied()
-                .collect(),
-        ),
-        _ => (&[], o.content.clone()),
+    // Blank lines before and after the body are noise.
+    let (f, l) = match (first, last) {
+        (Some(f), Some(l)) => (f, l + 1),
+        _ => (o.content.len(), o.content.len()),
     };
-    for i in blank_edges {
+    let body = &o.content[f..l];
+    for &i in o.content[..f].iter().chain(&o.content[l..]) {
         ledger.noise(i);
     }
     let header_line = lines[o.header.start].number;

@@ -585,8 +585,6 @@ fn keep_agent_quote(quotes: &mut Vec<Quote>, severity: Severity, quote: &mut dyn
 struct CsvSink<'w> {
     out: &'w mut dyn std::io::Write,
     path: &'w Path,
-    /// Redaction of the CSV (the page's may differ only in tests).
-    redaction: Option<&'w Redaction>,
     rows: u64,
 }
 
@@ -596,22 +594,23 @@ fn collect_findings(
     mut csv: Option<&mut CsvSink<'_>>,
 ) -> Result<Option<FindingStats>> {
     let mut stats = FindingStats::default();
-    let csv_redaction = csv.as_ref().map(|c| c.redaction);
+    // The CSV gets the page's redaction.
+    let with_csv = csv.is_some();
     // Parallel blocks, folded in file order.
     let found = par_line_blocks(
         &dir.join("findings.jsonl"),
         |block| {
             let mut part = FindingStats::default();
             let mut families = Families(HashMap::new());
-            let mut rows = csv_redaction.map(|_| CsvRows::new(block.len()));
+            let mut rows = with_csv.then(|| CsvRows::new(block.len()));
             for line in block.lines() {
                 if line.trim().is_empty() {
                     continue;
                 }
                 match serde_json::from_str::<Finding>(line) {
                     Ok(f) => {
-                        if let (Some(rows), Some(r)) = (rows.as_mut(), csv_redaction) {
-                            rows.push(&f, r, &mut families);
+                        if let Some(rows) = rows.as_mut() {
+                            rows.push(&f, red, &mut families);
                         }
                         part.add(f, &mut families, red);
                     }
@@ -881,11 +880,10 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
 pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option<u64>> {
     use std::io::Write;
     let rows = if dir.join("findings.jsonl").exists() {
-        let (csv_path, mut writer, redaction) = create_csv(dir, redact)?;
+        let (csv_path, mut writer) = create_csv(dir)?;
         let mut sink = CsvSink {
             out: &mut writer,
             path: &csv_path,
-            redaction: redaction.as_ref(),
             rows: 0,
         };
         let html = render(dir, redact, Some(&mut sink))?;
@@ -2225,7 +2223,8 @@ impl Page<'_> {
 /// Lines that do not parse are skipped.
 pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     use std::io::Write;
-    let (out_path, mut writer, redaction) = create_csv(dir, redact)?;
+    let (out_path, mut writer) = create_csv(dir)?;
+    let redaction = csv_redaction(dir, redact);
     let in_path = dir.join("findings.jsonl");
     let mut rows = 0u64;
     let found = par_line_blocks(
@@ -2256,22 +2255,14 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     Ok(rows)
 }
 
-/// `findings.csv` in `dir`, created with its BOM and header row, and the
-/// redaction its rows get.
-fn create_csv(
-    dir: &Path,
-    redact: bool,
-) -> Result<(
-    std::path::PathBuf,
-    std::io::BufWriter<std::fs::File>,
-    Option<Redaction>,
-)> {
+/// `findings.csv` in `dir`, created with its BOM and header row.
+fn create_csv(dir: &Path) -> Result<(std::path::PathBuf, std::io::BufWriter<std::fs::File>)> {
     let path = dir.join("findings.csv");
     let file = std::fs::File::create(&path)
         .with_context(|| format!("{}: cannot create", path.display()))?;
     let mut writer = std::io::BufWriter::new(file);
     write_csv_header(&mut writer)?;
-    Ok((path, writer, csv_redaction(dir, redact)))
+    Ok((path, writer))
 }
 
 /// The BOM (so spreadsheet programs read UTF-8) and the header row.

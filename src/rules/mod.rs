@@ -13,6 +13,7 @@ pub mod script;
 mod text;
 
 pub use options::RuleOptions;
+pub(crate) use text::digit_count;
 pub use text::{Ctx, TextRule, TextRules, TEXT_RULES};
 
 /// Every rule, in code order.

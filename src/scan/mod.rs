@@ -164,7 +164,8 @@ pub const PIECE_BYTES: usize = 256 << 10;
 
 /// A file being read: its pieces, sessions held across pieces, accounting.
 struct OpenFile {
-    display: String,
+    /// Shared with every piece job of the file.
+    display: std::sync::Arc<str>,
     reader: Option<ingest::stream::PieceReader>,
     sessionizer: session::Sessionizer,
     tally: DailyTally,
@@ -192,7 +193,7 @@ impl OpenFile {
                 }
             };
         OpenFile {
-            display,
+            display: display.into(),
             reader,
             sessionizer: session::Sessionizer::new(options.session),
             tally: DailyTally::default(),
@@ -298,7 +299,7 @@ impl OpenFiles {
             let open = self.get(file);
             if let Some(piece) = open.next_piece() {
                 open.pieces_read += 1;
-                let display = open.display.as_str().into();
+                let display = open.display.clone();
                 jobs.push(Job {
                     file,
                     display,

@@ -54,7 +54,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let normalized = ctx.normalized_default(i);
         // A mobile number has 11 digits: most messages have none to search.
-        if digit_count(&normalized.text) < 11 {
+        if crate::rules::digit_count(&normalized.text) < 11 {
             continue;
         }
         for c in MOBILE.captures_iter(&normalized.text) {
@@ -68,9 +68,4 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-}
-
-/// ASCII digits in a text (a cheap test before a digit-run regex).
-pub(crate) fn digit_count(text: &str) -> usize {
-    text.bytes().filter(u8::is_ascii_digit).count()
 }

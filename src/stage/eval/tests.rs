@@ -400,6 +400,24 @@ fn classification_cost() {
     );
 }
 
+/// Each labelled row with its session and the classifier's result (rows
+/// whose session is not in `sessions` are left out).
+fn classified<'a>(
+    classifier: &StageClassifier,
+    sessions: &'a [Session],
+    labels: &'a Labels,
+) -> Vec<(&'a LabelRow, &'a Session, StageResult)> {
+    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    labels
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let session = *by_id.get(row.session_id.as_str())?;
+            Some((row, session, classifier.classify(session)))
+        })
+        .collect()
+}
+
 /// Binary errors on the development part only (the held-out part is never
 /// printed): `cargo test --release --lib stage::eval::tests::dev_errors -- --ignored --nocapture`.
 #[test]
@@ -419,14 +437,9 @@ fn dev_errors() {
         "HELD-OUT\n{}",
         evaluate(&classifier, &sessions, &held).render_text()
     );
-    let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
-    for row in &dev.rows {
-        let Some(session) = by_id.get(row.session_id.as_str()) else {
-            continue;
-        };
-        let result = classifier.classify(session);
+    let show_all = std::env::var("SHOW_ALL").is_ok();
+    for (row, session, result) in classified(&classifier, &sessions, &dev) {
         let binary_wrong = row.stage.is_bought().is_some_and(|b| b != result.bought());
-        let show_all = std::env::var("SHOW_ALL").is_ok();
         if !(binary_wrong || (show_all && result.stage != row.stage)) {
             continue;
         }
@@ -509,12 +522,7 @@ fn extra_labels_report() {
         evaluate(&lexicon_only, &sessions, &extra).render_text()
     );
     if std::env::var("STAGE_SHOW_ERRORS").is_ok() {
-        let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
-        for row in &extra.rows {
-            let Some(session) = by_id.get(row.session_id.as_str()) else {
-                continue;
-            };
-            let result = lexicon_only.classify(session);
+        for (row, _, result) in classified(&lexicon_only, &sessions, &extra) {
             if result.stage == row.stage {
                 continue;
             }
