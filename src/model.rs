@@ -217,46 +217,33 @@ pub fn unix_from_local(dt: chrono::NaiveDateTime) -> i64 {
 /// `YYYY-MM-DD HH:MM:SS` in Shanghai time, the form every output uses.
 pub fn format_time(unix: i64) -> String {
     use chrono::Timelike;
+    use std::fmt::Write;
     let dt = local_datetime(unix);
     let mut out = String::with_capacity(19);
     push_date(&mut out, dt.date());
-    out.push(' ');
-    for (i, part) in [dt.hour(), dt.minute(), dt.second()]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            out.push(':');
-        }
-        push_digits(&mut out, part, 2);
-    }
+    let _ = write!(
+        out,
+        " {:02}:{:02}:{:02}",
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    );
     out
 }
 
-/// `YYYY-MM-DD` appended without a format string: times are formatted for
-/// every finding and round, and parsing `%Y-%m-%d` each time showed up in
-/// profiles.
+/// `YYYY-MM-DD` appended without chrono's format strings: times are
+/// formatted for every finding and round, and parsing `%Y-%m-%d` each time
+/// showed up in profiles.
 fn push_date(out: &mut String, date: chrono::NaiveDate) {
     use chrono::Datelike;
+    use std::fmt::Write;
     let year = date.year();
     if !(0..=9999).contains(&year) {
         // Outside four digits: chrono's own rendering (sign, width).
         out.push_str(&date.format("%Y-%m-%d").to_string());
         return;
     }
-    push_digits(out, year as u32, 4);
-    out.push('-');
-    push_digits(out, date.month(), 2);
-    out.push('-');
-    push_digits(out, date.day(), 2);
-}
-
-/// `value` as `width` decimal digits, zero-padded (`value` < 10^width).
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for i in (0..width).rev() {
-        let digit = (value / 10u32.pow(i)) % 10;
-        out.push(char::from(b'0' + digit as u8));
-    }
+    let _ = write!(out, "{year:04}-{:02}-{:02}", date.month(), date.day());
 }
 
 /// `YYYY-MM-DD` of a Unix time in Shanghai.
@@ -285,12 +272,12 @@ pub fn stable_id(parts: &[&[u8]]) -> String {
         joined.extend_from_slice(part);
         joined.push(0xff);
     }
-    let digest = xxhash_rust::xxh3::xxh3_64(&joined);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let id: String = (0..16)
-        .map(|i| char::from(HEX[((digest >> (60 - 4 * i)) & 0xf) as usize]))
-        .collect();
-    id
+    // Into a stack buffer: `hex::encode` builds the string char by char,
+    // and this runs once or twice per message.
+    let mut id = [0u8; 16];
+    hex::encode_to_slice(xxhash_rust::xxh3::xxh3_64(&joined).to_be_bytes(), &mut id)
+        .expect("8 bytes are 16 hex digits");
+    String::from_utf8_lossy(&id).into_owned()
 }
 
 #[cfg(test)]
