@@ -226,7 +226,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     group(c, &inputs, "scorecards", |b, input| {
-        // Scores::add_session alone (per shop/agent × all/month/day cards,
+        // ScoresBuilder::add_session alone (per shop/agent × all/month/day cards,
         // with the latency aggregates' buyer sets), on precomputed analyses.
         let analysed: Vec<(&Session, wwqa::analyze::SessionAnalysis)> = input
             .files
@@ -235,7 +235,7 @@ fn stages(c: &mut Criterion) {
             .map(|s| (s, analyzers.analyze_session(s)))
             .collect();
         b.iter(|| {
-            let mut scores = wwqa::scores::Scores::new(&analyzers.latency);
+            let mut scores = wwqa::scores::ScoresBuilder::new(&analyzers.latency);
             for (session, a) in &analysed {
                 scores.add_session(&wwqa::scores::SessionFacts {
                     session,
@@ -245,7 +245,7 @@ fn stages(c: &mut Criterion) {
                     abuse: &a.abuse,
                 });
             }
-            black_box(scores)
+            black_box(scores.finish())
         })
     });
     group(c, &inputs, "analyze_file", |b, input| {

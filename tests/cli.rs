@@ -550,6 +550,51 @@ fn a_buyer_named_in_the_file_path_is_masked_in_shareable_outputs() {
     assert!(read(&out.path().join("findings.jsonl")).contains("tb_moon.txt:1"));
 }
 
+/// The scan gathers the report from the analysis as it goes; `wwqa report`
+/// reads it back from the output files. Both must give the same page and
+/// CSV, also when a buyer nick learnt from a later file occurs in the path
+/// of an earlier one (the scan then rebuilds its report from the files).
+#[test]
+fn report_gathered_during_the_scan_equals_wwqa_report_on_its_output() {
+    let chat = |buyer: &str| {
+        format!(
+            "{buyer} 2026-10-20 10:00:00\n在吗，这个还有货吗\n花花旗舰店:小美 2026-10-20 10:06:00\n亲，有货的\n"
+        )
+    };
+    let dump = generate(&["--size", "200KB", "--files", "2", "--seed", "11"]);
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("tb_moon.txt"), chat("tb_moon")).unwrap();
+    let late = tempfile::tempdir().unwrap();
+    // Sorted first, so written before tb_late is known to be a buyer.
+    std::fs::write(late.path().join("chat_tb_late.txt"), chat("tb_early")).unwrap();
+    std::fs::write(late.path().join("tb_late.txt"), chat("tb_late")).unwrap();
+    for inputs in [
+        vec![dump.path().join("dump"), plain.path().to_path_buf()],
+        vec![late.path().to_path_buf()],
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let st = wwqa()
+            .arg("scan")
+            .args(&inputs)
+            .args(["--quiet", "--out"])
+            .arg(out.path())
+            .status()
+            .unwrap();
+        assert_eq!(st.code(), Some(0));
+        let gathered_html = read(&out.path().join("report.html"));
+        let gathered_csv = read(&out.path().join("findings.csv"));
+        assert!(gathered_csv.lines().count() > 1, "{gathered_csv}");
+        for nick in ["tb_moon", "tb_late", "tb_early"] {
+            assert!(!gathered_csv.contains(nick), "{nick} in {gathered_csv}");
+            assert!(!gathered_html.contains(nick), "{nick} in the page");
+        }
+        let st = wwqa().arg("report").arg(out.path()).status().unwrap();
+        assert_eq!(st.code(), Some(0));
+        assert_eq!(gathered_csv, read(&out.path().join("findings.csv")));
+        assert!(gathered_html == read(&out.path().join("report.html")));
+    }
+}
+
 /// A full disk mid-scan (every output write fails) is a located error and
 /// exit code 2, from the writer thread and from the reader alike: no hang,
 /// no panic.

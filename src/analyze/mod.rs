@@ -8,7 +8,7 @@ use crate::finding::Finding;
 use crate::latency::{LatencyPolicy, SessionLatency};
 use crate::model::Session;
 pub use crate::rules::script::quick_reply_overuse::DailyTally;
-use crate::scores::{Scores, SessionFacts};
+use crate::scores::{Scores, ScoresBuilder, SessionFacts};
 use crate::stage::{StageClassifier, StageResult};
 use serde::Serialize;
 
@@ -102,7 +102,19 @@ impl Analyzers {
     pub fn analyze_sessions(
         &self,
         sessions: &[Session],
+        daily: Vec<(usize, Finding)>,
+    ) -> FileAnalysis {
+        self.analyze_sessions_with(sessions, daily, &mut |_| {})
+    }
+
+    /// [`Analyzers::analyze_sessions`], showing every session's results
+    /// (findings in output order) to `observe`: later stages, such as the
+    /// report, gather from them without reading the output back.
+    pub fn analyze_sessions_with(
+        &self,
+        sessions: &[Session],
         mut daily: Vec<(usize, Finding)>,
+        observe: &mut dyn FnMut(&SessionAnalysis),
     ) -> FileAnalysis {
         let mut out = FileAnalysis {
             sessions_jsonl: String::new(),
@@ -110,6 +122,7 @@ impl Analyzers {
             findings: 0,
             scores: Scores::new(&self.latency),
         };
+        let mut scores = ScoresBuilder::new(&self.latency);
         for (index, session) in sessions.iter().enumerate() {
             let mut a = self.analyze_session(session);
             if daily.iter().any(|(i, _)| *i == index) {
@@ -119,7 +132,7 @@ impl Analyzers {
                 a.findings.extend(mine.into_iter().map(|(_, f)| f));
                 Self::order_findings(session, &mut a.findings);
             }
-            out.scores.add_session(&SessionFacts {
+            scores.add_session(&SessionFacts {
                 session,
                 latency: &a.latency,
                 stage: &a.stage,
@@ -137,11 +150,13 @@ impl Analyzers {
                     .push_str(&serde_json::to_string(f).unwrap_or_default());
                 out.findings_jsonl.push('\n');
             }
+            observe(&a);
             let record = SessionRecord::of(session, &a, self.session_messages);
             out.sessions_jsonl
                 .push_str(&serde_json::to_string(&record).unwrap_or_default());
             out.sessions_jsonl.push('\n');
         }
+        out.scores = scores.finish();
         out
     }
 

@@ -37,6 +37,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
+mod live;
+pub use live::{LivePart, LiveReport, LiveSpec};
+
 /// Quotes kept per rule code (every finding is still counted).
 pub const MAX_QUOTES_PER_RULE: usize = 20;
 /// Quotes kept per agent account, most severe first.
@@ -478,18 +481,28 @@ fn par_line_blocks<T: Send>(
 
 impl FindingStats {
     /// Count one finding (in file order).
-    fn add(&mut self, f: Finding, families: &mut Families, red: Option<&Redaction>) {
-        self.total += 1;
+    fn add(&mut self, f: &Finding, families: &mut Families, red: Option<&Redaction>) {
         let family = families.of(&f.code);
-        let rule = self.rules.entry(f.code.clone()).or_default();
+        let mut quote = None;
+        self.add_shown(f, &family, &mut || {
+            quote.get_or_insert_with(|| quote_of(f, red)).clone()
+        });
+    }
+
+    /// Count one finding of `family`, shown (when a quote of it is kept)
+    /// as `shown` makes it.
+    fn add_shown(&mut self, f: &Finding, family: &str, shown: &mut dyn FnMut() -> Quote) {
+        self.total += 1;
+        let rule = match self.rules.get_mut(&f.code) {
+            Some(rule) => rule,
+            None => self.rules.entry(f.code.clone()).or_default(),
+        };
         rule.count += 1;
         if rule.name.is_empty() {
             rule.name = f.name.clone();
-            rule.family = family.clone();
+            rule.family = family.to_string();
         }
         rule.severity = rule.severity.max(Some(f.severity));
-        let mut quote = None;
-        let mut shown = || quote.get_or_insert_with(|| quote_of(&f, red)).clone();
         if rule.quotes.len() < MAX_QUOTES_PER_RULE {
             rule.quotes.push(shown());
         }
@@ -501,8 +514,8 @@ impl FindingStats {
         agent.by_severity[f.severity as usize] += 1;
         *agent.by_code.entry(f.code.clone()).or_default() += 1;
         // Keep the most severe quotes, earliest first among equals.
-        keep_agent_quote(&mut agent.quotes, f.severity, &mut shown);
-        if ABUSE_FAMILIES.contains(&family.as_str()) {
+        keep_agent_quote(&mut agent.quotes, f.severity, shown);
+        if ABUSE_FAMILIES.contains(&family) {
             let ordinal = self.total - 1;
             let case = self
                 .cases
@@ -612,7 +625,7 @@ fn collect_findings(
                         if let Some(rows) = rows.as_mut() {
                             rows.push(&f, red, &mut families);
                         }
-                        part.add(f, &mut families, red);
+                        part.add(&f, &mut families, red);
                     }
                     Err(_) => part.unreadable_lines += 1,
                 }
@@ -630,13 +643,17 @@ fn collect_findings(
             Ok(())
         },
     )?;
-    let bad = found.then_some(stats.unreadable_lines);
-    let Some(bad) = bad else {
+    if !found {
         return Ok(None);
-    };
-    stats.unreadable_lines = bad;
-    // Names and quotes only for the cases the page lists, read in a second
-    // pass: keeping them for every case grew with the number of buyers.
+    }
+    list_cases(dir, red, &mut stats)?;
+    Ok(Some(stats))
+}
+
+/// Fill `stats.listed`: names and quotes only for the cases the page
+/// lists, read in a second pass over `findings.jsonl` (keeping them for
+/// every case grew with the number of buyers).
+fn list_cases(dir: &Path, red: Option<&Redaction>, stats: &mut FindingStats) -> Result<()> {
     let mut order: Vec<(u64, &CaseTally)> = stats.cases.iter().map(|(k, c)| (*k, c)).collect();
     order.sort_by(|a, b| {
         b.1.count
@@ -713,7 +730,7 @@ fn collect_findings(
         })?;
     }
     stats.listed = listed.into_iter().flatten().collect();
-    Ok(Some(stats))
+    Ok(())
 }
 
 /// The `latency` object of a `sessions.jsonl` line. The fast path parses
@@ -775,34 +792,46 @@ fn hours_of(block: &str, three_min_secs: i64) -> HourTable {
             continue;
         };
         for r in latency.rounds {
-            // A time so far out that the local-time shift would overflow
-            // is corrupt input, not a round.
-            if r.open_time.checked_add(86_400).is_none()
-                || r.open_time.checked_sub(86_400).is_none()
-            {
-                table.unreadable_lines += 1;
-                continue;
-            }
-            let hour = (seconds_of_day(r.open_time) / 3600) as usize;
-            let Some(h) = table.hours.get_mut(hour) else {
-                continue;
-            };
-            h.rounds += 1;
             let counted = r.status == "replied" || r.status == "unreplied";
-            if counted && r.in_window {
-                h.assessed += 1;
-                if r.status == "replied" && r.latency_secs.is_some_and(|s| s <= three_min_secs) {
-                    h.within += 1;
-                }
-            }
-            table.first = Some(table.first.map_or(r.open_time, |f| f.min(r.open_time)));
-            table.last = Some(table.last.map_or(r.open_time, |l| l.max(r.open_time)));
+            let replied = r.status == "replied";
+            table.add_round(r.open_time, counted, replied, r.in_window, r.latency_secs);
         }
     }
     table
 }
 
 impl HourTable {
+    /// Count one round: `counted` when its status enters the rates
+    /// (replied or unreplied), `replied` when validly answered.
+    fn add_round(
+        &mut self,
+        open_time: i64,
+        counted: bool,
+        replied: bool,
+        in_window: bool,
+        latency_secs: Option<i64>,
+    ) {
+        // A time so far out that the local-time shift would overflow is
+        // corrupt input, not a round.
+        if open_time.checked_add(86_400).is_none() || open_time.checked_sub(86_400).is_none() {
+            self.unreadable_lines += 1;
+            return;
+        }
+        let hour = (seconds_of_day(open_time) / 3600) as usize;
+        let Some(h) = self.hours.get_mut(hour) else {
+            return;
+        };
+        h.rounds += 1;
+        if counted && in_window {
+            h.assessed += 1;
+            if replied && latency_secs.is_some_and(|s| s <= self.three_min_secs) {
+                h.within += 1;
+            }
+        }
+        self.first = Some(self.first.map_or(open_time, |f| f.min(open_time)));
+        self.last = Some(self.last.map_or(open_time, |l| l.max(open_time)));
+    }
+
     fn merge(&mut self, other: &HourTable) {
         for (mine, theirs) in self.hours.iter_mut().zip(&other.hours) {
             mine.rounds += theirs.rounds;
@@ -842,9 +871,8 @@ fn collect_evidence(dir: &Path) -> Vec<EvidenceCase> {
 
 /// The 3-minute limit of the policy the scan used (its tag is in
 /// `summary.json`), falling back to the bundled default.
-fn three_min_secs(summary: &SummaryIn) -> i64 {
-    let name = summary
-        .policies
+fn three_min_secs(policies: &BTreeMap<String, String>) -> i64 {
+    let name = policies
         .get("latency")
         .and_then(|tag| tag.split('@').next())
         .unwrap_or_default();
@@ -904,6 +932,20 @@ pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option
 }
 
 fn render(dir: &Path, redact: bool, csv: Option<&mut CsvSink<'_>>) -> Result<String> {
+    let summary = read_summary(dir)?;
+    let hours = collect_hours(dir, three_min_secs(&summary.policies))?;
+    let redaction = redact.then(|| Redaction::new(Redactor::from_env(), &path_buyers(&summary)));
+    let findings = collect_findings(dir, redaction.as_ref(), csv)?;
+    render_page(
+        dir,
+        &summary,
+        findings.as_ref(),
+        hours.as_ref(),
+        redaction.as_ref(),
+    )
+}
+
+fn read_summary(dir: &Path) -> Result<SummaryIn> {
     let summary_path = dir.join("summary.json");
     let text = std::fs::read_to_string(&summary_path).with_context(|| {
         format!(
@@ -911,11 +953,18 @@ fn render(dir: &Path, redact: bool, csv: Option<&mut CsvSink<'_>>) -> Result<Str
             summary_path.display()
         )
     })?;
-    let summary: SummaryIn = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a wwqa summary", summary_path.display()))?;
-    let hours = collect_hours(dir, three_min_secs(&summary))?;
-    let redaction = redact.then(|| Redaction::new(Redactor::from_env(), &path_buyers(&summary)));
-    let findings = collect_findings(dir, redaction.as_ref(), csv)?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a wwqa summary", summary_path.display()))
+}
+
+/// The page, given what was gathered from the findings and sessions.
+fn render_page(
+    dir: &Path,
+    summary: &SummaryIn,
+    findings: Option<&FindingStats>,
+    hours: Option<&HourTable>,
+    redaction: Option<&Redaction>,
+) -> Result<String> {
     let tiers_path = dir.join("tiers.json");
     let tiers: Option<TiersIn> = match std::fs::read_to_string(&tiers_path) {
         Ok(t) => Some(
@@ -927,12 +976,12 @@ fn render(dir: &Path, redact: bool, csv: Option<&mut CsvSink<'_>>) -> Result<Str
     let evidence = collect_evidence(dir);
     let page = Page {
         path_prefix: common_dir(&summary.files),
-        summary: &summary,
-        findings: findings.as_ref(),
-        hours: hours.as_ref(),
+        summary,
+        findings,
+        hours,
         tiers: tiers.as_ref(),
         evidence: &evidence,
-        redaction: redaction.as_ref(),
+        redaction,
     };
     Ok(page.render())
 }
@@ -2331,10 +2380,18 @@ impl CsvRows {
         }
         let q = quote_of(f, redaction);
         let family = families.of(&f.code);
+        self.push_quote(f, &q, &family);
+    }
+
+    /// The row of `f`, shown as `q`.
+    fn push_quote(&mut self, f: &Finding, q: &Quote, family: &str) {
+        if self.error.is_some() {
+            return;
+        }
         let record = [
             f.code.as_str(),
             f.name.as_str(),
-            family.as_str(),
+            family,
             f.severity.as_str(),
             q.time.as_str(),
             f.shop.as_str(),

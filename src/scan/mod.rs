@@ -15,6 +15,7 @@ use crate::finding::Finding;
 use crate::ingest::decode::LineEnding;
 use crate::ingest::{self, FileReport, IngestOptions, ParsedFile};
 use crate::model::Session;
+use crate::report::html::{LivePart, LiveReport, LiveSpec};
 use crate::session::{self, SessionOptions};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -256,7 +257,13 @@ impl OpenFile {
 }
 
 /// Finished sessions and their cross-session findings, ready for analysis.
-type ReadySessions = (Vec<Session>, Vec<(usize, Finding)>);
+/// A piece's sessions, their cross-session findings, and the report's
+/// part for them (when a report is asked for).
+type ReadySessions = (
+    Vec<Session>,
+    Vec<(usize, Finding)>,
+    Option<crate::report::html::LivePart>,
+);
 
 /// A piece read from a file, waiting to be parsed.
 struct Job {
@@ -377,7 +384,15 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     // parses and sessionises the next window: the sequential parts overlap
     // the parallel ones. At most two windows wait for the writer.
     let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Ready>(2);
-    let (outcome, summary) = std::thread::scope(|threads| -> Result<_> {
+    // The report is gathered as the analyses come (see LiveReport).
+    let live_spec = options
+        .report
+        .then(|| LiveSpec::new(options.redact, &analyzers.latency.tag()));
+    let mut live_report = match &live_spec {
+        Some(spec) => Some(LiveReport::start(&options.out_dir, spec)?),
+        None => None,
+    };
+    let (outcome, summary, live_report) = std::thread::scope(|threads| -> Result<_> {
         let writer_bar = bar.clone();
         let writer = threads.spawn(move || -> Result<_> {
             let mut outcome = ScanOutcome::default();
@@ -388,11 +403,14 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
                         let analyses = analysis
                             .recv()
                             .context("the analysis of a window did not finish")?;
-                        for a in &analyses {
+                        for (a, part) in analyses {
                             sessions_out.write_all(a.sessions_jsonl.as_bytes())?;
                             findings_out.write_all(a.findings_jsonl.as_bytes())?;
                             outcome.findings += a.findings;
-                            summary.add_analysis(a)?;
+                            summary.add_analysis(&a)?;
+                            if let (Some(report), Some(part)) = (live_report.as_mut(), part) {
+                                report.merge(part)?;
+                            }
                         }
                     }
                     Ready::FileDone(report) => {
@@ -402,7 +420,7 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
             }
             sessions_out.flush()?;
             findings_out.flush()?;
-            Ok((outcome, summary))
+            Ok((outcome, summary, live_report))
         });
         let read = pool.in_place_scope(|pool_scope| {
             read_windows(
@@ -412,6 +430,7 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
                 &files,
                 window,
                 &to_writer,
+                live_spec.as_ref(),
                 (&mut rejects_out, &mut warnings_out),
                 bar.as_ref(),
             )
@@ -431,11 +450,10 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
         b.finish_and_clear();
     }
     summary.finish(&options.out_dir, analyzers)?;
-    if options.report {
-        // On the scan's pool: the report readers work in parallel blocks.
+    if let Some(report) = live_report {
+        // On the scan's pool: the report's readers work in parallel blocks.
         pool.install(|| -> Result<()> {
-            let path = options.out_dir.join("report.html");
-            crate::report::html::write_report(&options.out_dir, options.redact, &path)?;
+            report.finish(&options.out_dir, &options.out_dir.join("report.html"))?;
             Ok(())
         })?;
     }
@@ -471,7 +489,7 @@ impl Write for Output {
 /// What the reader hands the writer, in output order.
 enum Ready {
     /// The analyses of a window, delivered when the pool has them.
-    Analysed(std::sync::mpsc::Receiver<Vec<FileAnalysis>>),
+    Analysed(std::sync::mpsc::Receiver<Vec<(FileAnalysis, Option<LivePart>)>>),
     /// A file read to its end, all its windows handed over before it.
     FileDone(FileReport),
 }
@@ -490,6 +508,7 @@ fn read_windows<'scope>(
     paths: &[PathBuf],
     window: usize,
     to_writer: &std::sync::mpsc::SyncSender<Ready>,
+    live: Option<&LiveSpec>,
     (rejects_out, warnings_out): (&mut Output, &mut Output),
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<()> {
@@ -575,14 +594,22 @@ fn read_windows<'scope>(
                 }
             }
             let daily = analyzers.daily_findings(&sessions, &mut file.tally);
-            units.push((sessions, daily));
+            let part = live.map(|spec| spec.part(&file.display, &file.report.buyers_in_path));
+            units.push((sessions, daily, part));
         }
         drop(jobs);
         let (analysed, analysis) = std::sync::mpsc::sync_channel(1);
         pool_scope.spawn(move |_| {
-            let analyses: Vec<FileAnalysis> = units
+            let analyses: Vec<(FileAnalysis, Option<LivePart>)> = units
                 .into_par_iter()
-                .map(|(sessions, daily)| analyzers.analyze_sessions(&sessions, daily))
+                .map(|(sessions, daily, mut part)| {
+                    let analysis = analyzers.analyze_sessions_with(&sessions, daily, &mut |a| {
+                        if let Some(p) = part.as_mut() {
+                            p.add_session(a);
+                        }
+                    });
+                    (analysis, part)
+                })
                 .collect();
             // The writer is gone only after an error it reports itself.
             let _ = analysed.send(analyses);

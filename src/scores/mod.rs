@@ -17,7 +17,7 @@ use crate::latency::{LatencyAgg, LatencyPolicy, SessionLatency};
 use crate::model::{Role, Session};
 use crate::stage::{Stage, StageResult};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Whether a card is about a shop or an agent account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -82,6 +82,19 @@ impl Eq for dyn KeyParts + '_ {}
 impl PartialOrd for dyn KeyParts + '_ {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+// CardKey's derived Hash hashes its fields in order, as the tuple does,
+// and a String hashes as its str: equal keys hash equally, as `Borrow`
+// requires.
+impl std::hash::Hash for dyn KeyParts + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (scope, name, shop, period) = self.parts();
+        scope.hash(state);
+        name.hash(state);
+        shop.hash(state);
+        period.hash(state);
     }
 }
 
@@ -273,99 +286,6 @@ impl Scores {
         }
     }
 
-    fn card(&mut self, scope: Scope, name: &str, shop: &str, period: &str) -> &mut Card {
-        let parts = (scope, name, shop, period);
-        let view: &dyn KeyParts = &parts;
-        // Two lookups when present: returning from a matched `get_mut`
-        // and inserting otherwise does not pass the borrow checker.
-        if self.cards.contains_key(view) {
-            return self.cards.get_mut(view).expect("the card was just found");
-        }
-        let key = CardKey {
-            scope,
-            name: name.to_string(),
-            shop: shop.to_string(),
-            period: period.to_string(),
-        };
-        let policy = &self.latency_policy;
-        self.cards.entry(key).or_insert_with(|| Card::new(policy))
-    }
-
-    /// Count one session.
-    pub fn add_session(&mut self, facts: &SessionFacts<'_>) {
-        let session = facts.session;
-        let shop = session.conversation.shop.as_str();
-        let mut periods = vec![ALL.to_string()];
-        if let Some(start) = session.start {
-            let day = crate::model::local_day(start);
-            periods.push(day[..7].to_string());
-            periods.push(day);
-        }
-        let stage_index = facts.stage.stage.index();
-        let converted = facts.stage.stage == Stage::PreSale
-            && session
-                .messages
-                .iter()
-                .any(|m| matches!(m.kind, crate::model::MessageKind::OrderCard));
-        let family_of = |code: &str| crate::rules::find(code).map_or("other", |m| m.family);
-        for period in &periods {
-            let card = self.card(Scope::Shop, shop, shop, period);
-            card.sessions += 1;
-            for m in &session.messages {
-                match m.role {
-                    Role::Buyer => card.buyer_messages += 1,
-                    Role::Agent => card.agent_messages += 1,
-                    Role::Robot => card.robot_messages += 1,
-                    Role::System => {}
-                }
-            }
-            for f in facts.findings {
-                card.add_finding(f, family_of(&f.code));
-            }
-            card.stage_mix[stage_index] += 1;
-            add_abuse(card, facts.abuse, None);
-            if facts.stage.stage == Stage::PreSale {
-                card.inquiry_sessions += 1;
-                card.inquiry_converted += u64::from(converted);
-            }
-            card.latency.add_session(facts.latency);
-            for account in &session.agents {
-                let card = self.card(Scope::Agent, account, shop, period);
-                card.sessions += 1;
-                card.buyer_messages += session
-                    .messages
-                    .iter()
-                    .filter(|m| m.role == Role::Buyer)
-                    .count() as u64;
-                for m in session
-                    .messages
-                    .iter()
-                    .filter(|m| m.account.as_deref() == Some(account))
-                {
-                    match m.role {
-                        Role::Agent => card.agent_messages += 1,
-                        Role::Robot => card.robot_messages += 1,
-                        _ => {}
-                    }
-                }
-                for f in facts
-                    .findings
-                    .iter()
-                    .filter(|f| f.account.as_deref() == Some(account))
-                {
-                    card.add_finding(f, family_of(&f.code));
-                }
-                card.stage_mix[stage_index] += 1;
-                add_abuse(card, facts.abuse, Some(account));
-                if facts.stage.stage == Stage::PreSale {
-                    card.inquiry_sessions += 1;
-                    card.inquiry_converted += u64::from(converted);
-                }
-                card.latency.add_session_for_account(facts.latency, account);
-            }
-        }
-    }
-
     /// Merge another part.
     ///
     /// # Errors
@@ -396,6 +316,125 @@ impl Scores {
         self.cards
             .iter()
             .filter(move |(k, _)| k.scope == scope && k.period == period)
+    }
+}
+
+/// Scores being built from sessions: cards are found by hash (a session
+/// touches six of them, and ordered lookups showed in profiles), and put
+/// in key order once, by [`ScoresBuilder::finish`].
+pub struct ScoresBuilder {
+    latency_policy: AggPolicy,
+    cards: HashMap<CardKey, Card, rustc_hash::FxBuildHasher>,
+}
+
+impl ScoresBuilder {
+    /// No sessions yet, under a latency policy.
+    pub fn new(policy: &LatencyPolicy) -> ScoresBuilder {
+        ScoresBuilder {
+            latency_policy: AggPolicy::of(policy),
+            cards: HashMap::default(),
+        }
+    }
+
+    fn card(&mut self, scope: Scope, name: &str, shop: &str, period: &str) -> &mut Card {
+        let parts = (scope, name, shop, period);
+        let view: &dyn KeyParts = &parts;
+        // Two lookups when present: returning from a matched `get_mut`
+        // and inserting otherwise does not pass the borrow checker.
+        if self.cards.contains_key(view) {
+            return self.cards.get_mut(view).expect("the card was just found");
+        }
+        let key = CardKey {
+            scope,
+            name: name.to_string(),
+            shop: shop.to_string(),
+            period: period.to_string(),
+        };
+        let policy = &self.latency_policy;
+        self.cards.entry(key).or_insert_with(|| Card::new(policy))
+    }
+
+    /// Count one session.
+    pub fn add_session(&mut self, facts: &SessionFacts<'_>) {
+        let session = facts.session;
+        let shop = session.conversation.shop.as_str();
+        let day = session.start.map(crate::model::local_day);
+        let periods = [Some(ALL), day.as_deref().map(|d| &d[..7]), day.as_deref()];
+        let stage_index = facts.stage.stage.index();
+        let pre_sale = facts.stage.stage == Stage::PreSale;
+        let converted = pre_sale
+            && session
+                .messages
+                .iter()
+                .any(|m| matches!(m.kind, crate::model::MessageKind::OrderCard));
+        // What does not depend on the card, once per session.
+        let families: Vec<&'static str> = facts
+            .findings
+            .iter()
+            .map(|f| crate::rules::find(&f.code).map_or("other", |m| m.family))
+            .collect();
+        let mut by_role = [0u64; 3];
+        for m in &session.messages {
+            match m.role {
+                Role::Buyer => by_role[0] += 1,
+                Role::Agent => by_role[1] += 1,
+                Role::Robot => by_role[2] += 1,
+                Role::System => {}
+            }
+        }
+        let count_session = |card: &mut Card| {
+            card.sessions += 1;
+            card.buyer_messages += by_role[0];
+            card.stage_mix[stage_index] += 1;
+            if pre_sale {
+                card.inquiry_sessions += 1;
+                card.inquiry_converted += u64::from(converted);
+            }
+        };
+        for period in periods.into_iter().flatten() {
+            let card = self.card(Scope::Shop, shop, shop, period);
+            count_session(card);
+            card.agent_messages += by_role[1];
+            card.robot_messages += by_role[2];
+            for (f, family) in facts.findings.iter().zip(&families) {
+                card.add_finding(f, family);
+            }
+            add_abuse(card, facts.abuse, None);
+            card.latency.add_session(facts.latency);
+        }
+        for account in &session.agents {
+            let mut sent = [0u64; 2];
+            for m in &session.messages {
+                if m.account.as_deref() == Some(account.as_str()) {
+                    match m.role {
+                        Role::Agent => sent[0] += 1,
+                        Role::Robot => sent[1] += 1,
+                        _ => {}
+                    }
+                }
+            }
+            for period in periods.into_iter().flatten() {
+                let card = self.card(Scope::Agent, account, shop, period);
+                count_session(card);
+                card.agent_messages += sent[0];
+                card.robot_messages += sent[1];
+                for (f, family) in facts.findings.iter().zip(&families) {
+                    if f.account.as_deref() == Some(account.as_str()) {
+                        card.add_finding(f, family);
+                    }
+                }
+                add_abuse(card, facts.abuse, Some(account));
+                card.latency.add_session_for_account(facts.latency, account);
+            }
+        }
+    }
+
+    /// The scores, cards in key order.
+    pub fn finish(self) -> Scores {
+        Scores {
+            latency_policy: self.latency_policy,
+            cards: self.cards.into_iter().collect(),
+        }
     }
 }
 

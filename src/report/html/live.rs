@@ -1,0 +1,243 @@
+//! The report gathered during `wwqa scan`, from the findings and rounds
+//! the analysis already holds, instead of reading `findings.jsonl` and
+//! `sessions.jsonl` back afterwards (which cost a fifth of a scan).
+//!
+//! Workers build a [`LivePart`] per piece of a file; the scan's writer
+//! merges the parts in file order into the [`LiveReport`], appending their
+//! `findings.csv` rows as they come. Merged in order, the parts give the
+//! same counts, quotes, rows and hour table as reading the files.
+//!
+//! Redaction is the one thing a part cannot know in full: buyer nicks found
+//! in input paths are masked in every location, and a nick is only known
+//! once its sessions are read, possibly in a later file. A part masks with
+//! the nicks of its own file found so far; [`LiveReport::finish`] checks
+//! that no nick known at the end matches in a rendered path beyond those,
+//! and when one does it rebuilds the report and CSV from the files, as
+//! `wwqa report` would.
+
+use super::{
+    list_cases, path_buyers, quote_of, read_summary, render_page, three_min_secs, write_csv_header,
+    write_report, CsvRows, Families, FindingStats, HourTable, Redaction,
+};
+use crate::analyze::SessionAnalysis;
+use crate::report::redact::Redactor;
+use anyhow::{Context, Result};
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What every part shares: the redactor (with its pseudonym cache) and
+/// the 3-minute limit of the hour table.
+pub struct LiveSpec {
+    redactor: Option<Redactor>,
+    three_min_secs: i64,
+}
+
+impl LiveSpec {
+    /// For a scan under the latency policy tagged `latency_tag`, redacting
+    /// when `redact` (key from [`Redactor::from_env`]).
+    pub fn new(redact: bool, latency_tag: &str) -> LiveSpec {
+        let policies = [("latency".to_string(), latency_tag.to_string())].into();
+        LiveSpec {
+            redactor: redact.then(Redactor::from_env),
+            three_min_secs: three_min_secs(&policies),
+        }
+    }
+
+    /// A part for sessions of the file shown as `file`, whose buyer nicks
+    /// found in its path so far are `path_nicks`.
+    pub fn part(&self, file: &str, path_nicks: &[String]) -> LivePart {
+        let nicks: BTreeSet<String> = path_nicks.iter().cloned().collect();
+        LivePart {
+            redaction: self
+                .redactor
+                .as_ref()
+                .map(|r| Redaction::new(r.clone(), &nicks)),
+            families: Families(HashMap::new()),
+            stats: FindingStats::default(),
+            hours: HourTable {
+                three_min_secs: self.three_min_secs,
+                ..HourTable::default()
+            },
+            csv: CsvRows::new(0),
+            file: file.to_string(),
+            nicks,
+        }
+    }
+}
+
+/// The report's share of one piece of a file.
+pub struct LivePart {
+    redaction: Option<Redaction>,
+    families: Families,
+    stats: FindingStats,
+    hours: HourTable,
+    csv: CsvRows,
+    file: String,
+    nicks: BTreeSet<String>,
+}
+
+impl LivePart {
+    /// Count one analysed session (its findings in output order).
+    pub fn add_session(&mut self, analysis: &SessionAnalysis) {
+        let red = self.redaction.as_ref();
+        for f in &analysis.findings {
+            let quote = quote_of(f, red);
+            let family = self.families.of(&f.code);
+            self.csv.push_quote(f, &quote, &family);
+            self.stats.add_shown(f, &family, &mut || quote.clone());
+        }
+        for r in &analysis.latency.rounds {
+            let status = r.status.as_str();
+            self.hours.add_round(
+                r.open_time,
+                status == "replied" || status == "unreplied",
+                status == "replied",
+                r.in_window,
+                r.latency_secs,
+            );
+        }
+    }
+}
+
+/// The report being gathered by the scan's writer.
+pub struct LiveReport {
+    csv_path: PathBuf,
+    csv: std::io::BufWriter<std::fs::File>,
+    rows: u64,
+    stats: FindingStats,
+    hours: HourTable,
+    redact: bool,
+    /// For every file with rendered findings, the path nicks its first
+    /// part masked with (later parts of a file know at least those).
+    rendered: HashMap<String, BTreeSet<String>>,
+}
+
+impl LiveReport {
+    /// Start gathering; creates `findings.csv` in `dir`.
+    ///
+    /// # Errors
+    /// `findings.csv` cannot be created or written.
+    pub fn start(dir: &Path, spec: &LiveSpec) -> Result<LiveReport> {
+        let csv_path = dir.join("findings.csv");
+        let file = std::fs::File::create(&csv_path)
+            .with_context(|| format!("{}: cannot create", csv_path.display()))?;
+        let mut csv = std::io::BufWriter::new(file);
+        write_csv_header(&mut csv)
+            .with_context(|| format!("{}: cannot write", csv_path.display()))?;
+        Ok(LiveReport {
+            csv_path,
+            csv,
+            rows: 0,
+            stats: FindingStats::default(),
+            hours: HourTable {
+                three_min_secs: spec.three_min_secs,
+                ..HourTable::default()
+            },
+            redact: spec.redactor.is_some(),
+            rendered: HashMap::new(),
+        })
+    }
+
+    /// Merge the next part in file order, appending its CSV rows.
+    ///
+    /// # Errors
+    /// The rows could not be rendered or written.
+    pub fn merge(&mut self, part: LivePart) -> Result<()> {
+        let (bytes, rows) = part.csv.finish();
+        self.csv
+            .write_all(&bytes?)
+            .with_context(|| format!("{}: cannot write", self.csv_path.display()))?;
+        self.rows += rows;
+        if part.stats.total > 0 {
+            self.rendered.entry(part.file).or_insert(part.nicks);
+        }
+        self.stats.merge(part.stats);
+        self.hours.merge(&part.hours);
+        Ok(())
+    }
+
+    /// Write `report.html` to `html_path` once `summary.json` is written,
+    /// and finish `findings.csv`. Returns the CSV's row count.
+    ///
+    /// # Errors
+    /// As [`super::write_report`].
+    pub fn finish(mut self, dir: &Path, html_path: &Path) -> Result<Option<u64>> {
+        self.csv
+            .flush()
+            .with_context(|| format!("{}: cannot write", self.csv_path.display()))?;
+        drop(self.csv);
+        let summary = read_summary(dir)?;
+        let buyers = path_buyers(&summary);
+        if self.redact && !masks_agree(&self.rendered, &buyers) {
+            return write_report(dir, true, html_path);
+        }
+        let redaction = self
+            .redact
+            .then(|| Redaction::new(Redactor::from_env(), &buyers));
+        list_cases(dir, redaction.as_ref(), &mut self.stats)?;
+        let html = render_page(
+            dir,
+            &summary,
+            Some(&self.stats),
+            Some(&self.hours),
+            redaction.as_ref(),
+        )?;
+        std::fs::write(html_path, html)
+            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        Ok(Some(self.rows))
+    }
+}
+
+/// Whether masking every rendered location with all of `buyers` (the
+/// nicks known at the end) gives what its part gave with the nicks it
+/// knew. A location is `path:line`: a nick can only match beyond the path
+/// if it holds `:` or is all digits, and such a nick is taken to disagree.
+fn masks_agree(rendered: &HashMap<String, BTreeSet<String>>, buyers: &BTreeSet<String>) -> bool {
+    let nicks: Vec<&String> = buyers.iter().filter(|b| b.chars().count() >= 2).collect();
+    if nicks.is_empty() || rendered.is_empty() {
+        return true;
+    }
+    if nicks
+        .iter()
+        .any(|n| n.contains(':') || n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    // Leftmost-longest replacement depends only on which patterns match,
+    // so equal match sets give equal masked paths.
+    let Ok(automaton) = aho_corasick::AhoCorasick::new(&nicks) else {
+        return false;
+    };
+    rendered.iter().all(|(path, known)| {
+        automaton
+            .find_overlapping_iter(path.as_str())
+            .all(|m| known.contains(nicks[m.pattern().as_usize()].as_str()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn masks_agree_only_when_no_later_nick_matches_a_rendered_path() {
+        let rendered: HashMap<String, BTreeSet<String>> = [
+            ("导出/tb_77ba6c3.txt".to_string(), set(&["tb_77ba6c3"])),
+            ("导出/小王的聊天.txt".to_string(), set(&[])),
+        ]
+        .into();
+        // Each file's own buyer was known when it was rendered.
+        assert!(masks_agree(&rendered, &set(&["tb_77ba6c3", "tb_d4ce7a4"])));
+        // 小王 became known only later (another file, or a later piece).
+        assert!(!masks_agree(&rendered, &set(&["tb_77ba6c3", "小王"])));
+        // A nick of digits could match a line number.
+        assert!(!masks_agree(&rendered, &set(&["12345"])));
+        // Nothing rendered, nothing to disagree with.
+        assert!(masks_agree(&HashMap::new(), &set(&["小王"])));
+    }
+}
