@@ -12,6 +12,8 @@ use crate::scores::{Scores, ScoresBuilder, SessionFacts};
 use crate::stage::{StageClassifier, StageResult};
 use serde::Serialize;
 
+mod json;
+
 /// The analyzers of a scan, built once.
 pub struct Analyzers {
     /// Rule selection (`--select` / `--ignore`).
@@ -146,14 +148,14 @@ impl Analyzers {
                 }
             }
             for f in &a.findings {
-                out.findings_jsonl
-                    .push_str(&serde_json::to_string(f).unwrap_or_default());
+                json::finding(&mut out.findings_jsonl, f);
                 out.findings_jsonl.push('\n');
             }
             observe(&a);
-            let record = SessionRecord::of(session, &a, self.session_messages);
-            out.sessions_jsonl
-                .push_str(&serde_json::to_string(&record).unwrap_or_default());
+            json::session(
+                &mut out.sessions_jsonl,
+                &session_line(session, &a, self.session_messages),
+            );
             out.sessions_jsonl.push('\n');
         }
         out.scores = scores.finish();
@@ -211,53 +213,6 @@ pub struct SessionAnalysis {
     pub abuse: SessionAbuse,
 }
 
-/// The latency part of a `sessions.jsonl` line.
-#[derive(Serialize)]
-struct LatencySummary<'a> {
-    policy: &'a str,
-    available: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    first_response_secs: Option<i64>,
-    rounds: &'a [crate::latency::Round],
-}
-
-impl<'a> LatencySummary<'a> {
-    fn of(l: &'a SessionLatency) -> Self {
-        LatencySummary {
-            policy: &l.policy,
-            available: l.is_available(),
-            first_response_secs: l.first_response.as_ref().map(|f| f.secs),
-            rounds: &l.rounds,
-        }
-    }
-}
-
-/// One line of `sessions.jsonl`: the session with its messages written
-/// compactly (shop, buyer and source path are the session's, not repeated
-/// per message), its stage, latency rounds and commitments.
-#[derive(Serialize)]
-struct SessionRecord<'a> {
-    id: &'a str,
-    conversation: &'a crate::model::ConversationKey,
-    path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    start: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    end: Option<i64>,
-    agents: &'a [String],
-    transfers: &'a [crate::model::Transfer],
-    /// Lines and raw bytes the session spans in `path` (other
-    /// conversations' lines may sit in between).
-    lines: [u32; 2],
-    bytes: [u64; 2],
-    message_count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    messages: Option<Vec<MessageRecord<'a>>>,
-    stage: &'a StageResult,
-    latency: LatencySummary<'a>,
-    commitments: &'a [crate::abuse::Commitment],
-}
-
 /// A message in `sessions.jsonl`: `lines` and `bytes` locate it in the
 /// session's `path` (1-based inclusive lines, byte range of the raw file).
 #[derive(Serialize)]
@@ -277,69 +232,81 @@ struct MessageRecord<'a> {
     bytes: [u64; 2],
 }
 
-impl<'a> SessionRecord<'a> {
-    fn of(session: &'a Session, a: &'a SessionAnalysis, with_messages: bool) -> Self {
-        let lines = [
-            session
-                .messages
-                .iter()
-                .map(|m| m.source.line_start)
-                .min()
-                .unwrap_or(0),
-            session
-                .messages
-                .iter()
-                .map(|m| m.source.line_end)
-                .max()
-                .unwrap_or(0),
-        ];
-        let bytes = [
-            session
-                .messages
-                .iter()
-                .map(|m| m.source.byte_start)
-                .min()
-                .unwrap_or(0),
-            session
-                .messages
-                .iter()
-                .map(|m| m.source.byte_end)
-                .max()
-                .unwrap_or(0),
-        ];
-        SessionRecord {
-            lines,
-            bytes,
-            message_count: session.messages.len(),
-            id: &session.id,
-            conversation: &session.conversation,
-            path: session.messages.first().map_or("", |m| &*m.source.path),
-            start: session.start,
-            end: session.end,
-            agents: &session.agents,
-            transfers: &session.transfers,
-            messages: with_messages.then(|| {
-                session
-                    .messages
-                    .iter()
-                    .map(|m| MessageRecord {
-                        id: &m.id,
-                        time: m.time,
-                        sender: &m.sender,
-                        role: m.role,
-                        account: m.account.as_deref(),
-                        robot_mode: m.robot_mode,
-                        kind: &m.kind,
-                        text: &m.text,
-                        lines: [m.source.line_start, m.source.line_end],
-                        bytes: [m.source.byte_start, m.source.byte_end],
-                    })
-                    .collect()
-            }),
-            stage: &a.stage,
-            latency: LatencySummary::of(&a.latency),
-            commitments: &a.abuse.commitments,
-        }
+/// The parts of a session's `sessions.jsonl` line: the session with its
+/// messages written compactly (shop, buyer and source path are the
+/// session's, not repeated per message), its stage, latency rounds and
+/// commitments. `lines` and `bytes` are what the session spans in `path`
+/// (other conversations' lines may sit in between).
+fn session_line<'a>(
+    session: &'a Session,
+    a: &'a SessionAnalysis,
+    with_messages: bool,
+) -> json::SessionLine<'a> {
+    let lines = [
+        session
+            .messages
+            .iter()
+            .map(|m| m.source.line_start)
+            .min()
+            .unwrap_or(0),
+        session
+            .messages
+            .iter()
+            .map(|m| m.source.line_end)
+            .max()
+            .unwrap_or(0),
+    ];
+    let bytes = [
+        session
+            .messages
+            .iter()
+            .map(|m| m.source.byte_start)
+            .min()
+            .unwrap_or(0),
+        session
+            .messages
+            .iter()
+            .map(|m| m.source.byte_end)
+            .max()
+            .unwrap_or(0),
+    ];
+    let messages = with_messages.then(|| {
+        let records: Vec<MessageRecord<'_>> = session
+            .messages
+            .iter()
+            .map(|m| MessageRecord {
+                id: &m.id,
+                time: m.time,
+                sender: &m.sender,
+                role: m.role,
+                account: m.account.as_deref(),
+                robot_mode: m.robot_mode,
+                kind: &m.kind,
+                text: &m.text,
+                lines: [m.source.line_start, m.source.line_end],
+                bytes: [m.source.byte_start, m.source.byte_end],
+            })
+            .collect();
+        serde_json::to_string(&records).unwrap_or_default()
+    });
+    json::SessionLine {
+        id: &session.id,
+        conversation: &session.conversation,
+        path: session.messages.first().map_or("", |m| &*m.source.path),
+        start: session.start,
+        end: session.end,
+        agents: &session.agents,
+        transfers: &session.transfers,
+        lines,
+        bytes,
+        message_count: session.messages.len(),
+        messages,
+        stage: &a.stage,
+        latency_policy: &a.latency.policy,
+        latency_available: a.latency.is_available(),
+        first_response_secs: a.latency.first_response.as_ref().map(|f| f.secs),
+        rounds: &a.latency.rounds,
+        commitments: &a.abuse.commitments,
     }
 }
 
