@@ -190,7 +190,7 @@ impl Default for IngestOptions {
 /// The ledger a parser writes every line into.
 pub(crate) struct Ledger<'a> {
     path: Arc<str>,
-    lines: &'a [Line],
+    lines: &'a [Line<'a>],
     disposition: Vec<u8>,
     rejects: Vec<Reject>,
     warnings: Vec<Warning>,
@@ -202,7 +202,7 @@ const NOISE: u8 = 2;
 const REJECTED: u8 = 3;
 
 impl<'a> Ledger<'a> {
-    fn new(path: Arc<str>, lines: &'a [Line]) -> Self {
+    fn new(path: Arc<str>, lines: &'a [Line<'a>]) -> Self {
         Ledger {
             path,
             lines,
@@ -241,7 +241,7 @@ impl<'a> Ledger<'a> {
         self.disposition[i] = REJECTED;
         let line = &self.lines[i];
         let raw = match &line.text {
-            Ok(t) => t.clone(),
+            Ok(t) => t.to_string(),
             Err(e) => e.clone(),
         };
         self.rejects.push(Reject {
@@ -261,7 +261,7 @@ impl<'a> Ledger<'a> {
         });
     }
 
-    pub(crate) fn lines(&self) -> &'a [Line] {
+    pub(crate) fn lines(&self) -> &'a [Line<'a>] {
         self.lines
     }
 
@@ -288,7 +288,7 @@ pub(crate) struct Joined {
 }
 
 impl Joined {
-    pub(crate) fn of(lines: &[Line]) -> Joined {
+    pub(crate) fn of(lines: &[Line<'_>]) -> Joined {
         let mut text = String::new();
         let mut starts = Vec::with_capacity(lines.len());
         for line in lines {
@@ -415,7 +415,7 @@ pub fn continue_ids(messages: &mut [Parsed], format: Option<Format>, before: u64
 }
 
 /// Detect the format of a decoded file from its first lines.
-pub fn detect_format(lines: &[Line]) -> Option<Format> {
+pub fn detect_format(lines: &[Line<'_>]) -> Option<Format> {
     let sample: Vec<&str> = lines
         .iter()
         .filter_map(|l| l.text.as_deref().ok())

@@ -28,7 +28,7 @@ struct Open {
 }
 
 /// Whether a file is a QQ-style export, judged on its first lines.
-pub(crate) fn is_qq_style(lines: &[super::decode::Line]) -> bool {
+pub(crate) fn is_qq_style(lines: &[super::decode::Line<'_>]) -> bool {
     lines.iter().take(400).any(|l| {
         let t = l.text();
         t.starts_with("消息对象") || t.starts_with("消息记录（")
