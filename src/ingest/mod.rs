@@ -333,39 +333,51 @@ pub(crate) fn settle_block(
     options: &IngestOptions,
     out: &mut Vec<Parsed>,
 ) {
-    let roles: Vec<(Role, Option<String>, Option<RobotMode>)> = drafts
+    // A block is a few nicks taking turns: what a nick tells is worked out
+    // once per nick (the cache holds the latest few) instead of per message.
+    let mut nicks: Vec<(&str, roles::NickRole)> = Vec::new();
+    let mut first_shop: Option<String> = None;
+    let roles: Vec<(Role, Option<RobotMode>)> = drafts
         .iter()
-        .map(|d| match d.role {
-            Some(role) => (
-                role,
-                if matches!(role, Role::Agent | Role::Robot) {
-                    options.roles.shop_of(&d.sender)
-                } else {
-                    None
-                },
-                d.robot_mode,
-            ),
-            None => {
-                let r = options.roles.classify(&d.sender, &d.text);
-                (r.role, r.shop, r.robot_mode)
+        .map(|d| {
+            if let Some(role @ (Role::Buyer | Role::System)) = d.role {
+                return (role, d.robot_mode);
+            }
+            let nick = match nicks.iter().position(|(n, _)| *n == d.sender) {
+                Some(i) => &nicks[i].1,
+                None => {
+                    if nicks.len() == NICK_CACHE {
+                        nicks.remove(0);
+                    }
+                    nicks.push((&d.sender, options.roles.nick_role(&d.sender)));
+                    &nicks[nicks.len() - 1].1
+                }
+            };
+            if first_shop.is_none() {
+                first_shop.clone_from(&nick.shop);
+            }
+            match d.role {
+                Some(role) => (role, d.robot_mode),
+                None => options.roles.role_of(nick, &d.text),
             }
         })
         .collect();
     let shop = block_shop
         .map(str::to_string)
-        .or_else(|| roles.iter().find_map(|(_, s, _)| s.clone()))
+        .or(first_shop)
         .unwrap_or_else(|| options.roles.unknown_shop.clone());
     let first_buyer = block_buyer.map(str::to_string).or_else(|| {
         drafts
             .iter()
             .zip(&roles)
-            .find(|(_, (r, _, _))| *r == Role::Buyer)
+            .find(|(_, (r, _))| *r == Role::Buyer)
             .map(|(d, _)| d.sender.clone())
     });
     let mut current_buyer = first_buyer.unwrap_or_else(|| "(unknown-buyer)".to_string());
-    for (draft, (role, _, robot_mode)) in drafts.into_iter().zip(roles) {
+    out.reserve(drafts.len());
+    for (draft, (role, robot_mode)) in drafts.into_iter().zip(roles) {
         if role == Role::Buyer && draft.sender != current_buyer {
-            current_buyer = draft.sender.clone();
+            current_buyer.clone_from(&draft.sender);
         }
         let account = matches!(role, Role::Agent | Role::Robot).then(|| draft.sender.clone());
         // The ordinal keeps ids apart when several messages share a line
@@ -392,14 +404,44 @@ pub(crate) fn settle_block(
     }
 }
 
+/// How many nicks [`settle_block`] remembers.
+const NICK_CACHE: usize = 8;
+
 /// A message's stable id: its file, first line, and ordinal among the
 /// file's messages (which keeps apart messages sharing a line).
 pub(crate) fn message_id(source: &SourceRef, ordinal: u64) -> String {
-    crate::model::stable_id(&[
-        source.path.as_bytes(),
-        &source.line_start.to_le_bytes(),
-        &ordinal.to_le_bytes(),
-    ])
+    // The bytes `stable_id` hashes (each part followed by 0xff), laid out
+    // on the stack: this runs for every message, and `stable_id` allocates
+    // twice.
+    let path = source.path.as_bytes();
+    let mut joined = [0u8; 256];
+    let len = path.len() + 15;
+    if len > joined.len() {
+        return crate::model::stable_id(&[
+            path,
+            &source.line_start.to_le_bytes(),
+            &ordinal.to_le_bytes(),
+        ]);
+    }
+    joined[..path.len()].copy_from_slice(path);
+    joined[path.len()] = 0xff;
+    joined[path.len() + 1..path.len() + 5].copy_from_slice(&source.line_start.to_le_bytes());
+    joined[path.len() + 5] = 0xff;
+    joined[path.len() + 6..path.len() + 14].copy_from_slice(&ordinal.to_le_bytes());
+    joined[path.len() + 14] = 0xff;
+    let mut hex = [0u8; 16];
+    let hash = xxhash_rust::xxh3::xxh3_64(&joined[..len]).to_be_bytes();
+    match hex::encode_to_slice(hash, &mut hex)
+        .ok()
+        .and_then(|()| std::str::from_utf8(&hex).ok())
+    {
+        Some(id) => id.to_owned(),
+        None => crate::model::stable_id(&[
+            path,
+            &source.line_start.to_le_bytes(),
+            &ordinal.to_le_bytes(),
+        ]),
+    }
 }
 
 /// Give the messages of a later piece of a file the ids they have when the
@@ -597,10 +639,23 @@ pub fn ingest_piece(
 /// Warn about timestamps that go backwards within a conversation.
 fn check_times(ledger: &mut Ledger<'_>, options: &IngestOptions, messages: &[Parsed]) {
     let mut last: std::collections::HashMap<&ConversationKey, i64> = Default::default();
+    // Messages come in runs of one conversation: its latest time is kept
+    // here and goes to the map only when the run ends.
+    let mut run: Option<(&ConversationKey, Option<i64>)> = None;
     let mut notes = Vec::new();
     for p in messages {
         let Some(t) = p.message.time else { continue };
-        if let Some(&prev) = last.get(&p.message.conversation) {
+        let conversation = &p.message.conversation;
+        if !run.is_some_and(|(key, _)| key == conversation) {
+            if let Some((key, Some(latest))) = run {
+                last.insert(key, latest);
+            }
+            run = Some((conversation, last.get(conversation).copied()));
+        }
+        let Some((_, latest)) = &mut run else {
+            continue;
+        };
+        if let Some(prev) = *latest {
             if prev - t > options.backwards_tolerance_secs {
                 notes.push((
                     p.message.source.line_start,
@@ -613,8 +668,7 @@ fn check_times(ledger: &mut Ledger<'_>, options: &IngestOptions, messages: &[Par
                 ));
             }
         }
-        let e = last.entry(&p.message.conversation).or_insert(t);
-        *e = (*e).max(t);
+        *latest = Some(latest.map_or(t, |l| l.max(t)));
     }
     for (line, note) in notes {
         ledger.warn(line, note);
@@ -628,23 +682,9 @@ pub(crate) fn parse_local_time(
     time: &str,
     options: &IngestOptions,
 ) -> Result<i64, String> {
-    let mut d = date.split(['-', '/', '.']);
-    let (Some(y), Some(m), Some(dd), None) = (d.next(), d.next(), d.next(), d.next()) else {
-        return Err(format!("malformed date `{date}`"));
-    };
-    let mut t = time.split(':');
-    let (Some(h), Some(mi), s) = (t.next(), t.next(), t.next()) else {
-        return Err(format!("malformed time `{time}`"));
-    };
-    let num = |s: &str| {
-        s.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("malformed timestamp `{date} {time}`"))
-    };
-    let (y, m, dd, h, mi) = (num(y)?, num(m)?, num(dd)?, num(h)?, num(mi)?);
-    let s = match s {
-        Some(s) => num(s)?,
-        None => 0,
+    let (y, m, dd, h, mi, s) = match plain_time_fields(date, time) {
+        Some(fields) => fields,
+        None => time_fields(date, time)?,
     };
     let dt = chrono::NaiveDate::from_ymd_opt(y as i32, m, dd)
         .and_then(|d| d.and_hms_opt(h, mi, s))
@@ -667,6 +707,68 @@ pub(crate) fn parse_local_time(
         ));
     }
     Ok(unix)
+}
+
+/// The fields of the common spelling, digits and separators only (what
+/// [`time_fields`] reads the same way), without building iterators: this
+/// runs for every message header.
+fn plain_time_fields(date: &str, time: &str) -> Option<(u32, u32, u32, u32, u32, u32)> {
+    let mut d = [0u32; 3];
+    let mut t = [0u32; 3];
+    let date_parts = digit_runs(date.as_bytes(), |b| matches!(b, b'-' | b'/' | b'.'), &mut d)?;
+    let time_parts = digit_runs(time.as_bytes(), |b| b == b':', &mut t)?;
+    (date_parts == 3 && time_parts >= 2).then_some((d[0], d[1], d[2], t[0], t[1], t[2]))
+}
+
+/// `bytes` as runs of 1–9 ASCII digits, one separator between runs, into
+/// `out`; the number of runs, or `None` for anything else (more runs than
+/// `out` holds, an empty run, another byte).
+fn digit_runs(bytes: &[u8], is_separator: impl Fn(u8) -> bool, out: &mut [u32]) -> Option<usize> {
+    let (mut runs, mut value, mut digits) = (0, 0u32, 0);
+    for &b in bytes {
+        if b.is_ascii_digit() {
+            if digits == 9 {
+                return None;
+            }
+            value = value * 10 + u32::from(b - b'0');
+            digits += 1;
+        } else if is_separator(b) && digits > 0 && runs + 1 < out.len() {
+            out[runs] = value;
+            runs += 1;
+            (value, digits) = (0, 0);
+        } else {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    out[runs] = value;
+    Some(runs + 1)
+}
+
+/// The fields of a date and time in any spelling [`parse_local_time`]
+/// accepts, or why they are malformed.
+fn time_fields(date: &str, time: &str) -> Result<(u32, u32, u32, u32, u32, u32), String> {
+    let mut d = date.split(['-', '/', '.']);
+    let (Some(y), Some(m), Some(dd), None) = (d.next(), d.next(), d.next(), d.next()) else {
+        return Err(format!("malformed date `{date}`"));
+    };
+    let mut t = time.split(':');
+    let (Some(h), Some(mi), s) = (t.next(), t.next(), t.next()) else {
+        return Err(format!("malformed time `{time}`"));
+    };
+    let num = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("malformed timestamp `{date} {time}`"))
+    };
+    let (y, m, dd, h, mi) = (num(y)?, num(m)?, num(dd)?, num(h)?, num(mi)?);
+    let s = match s {
+        Some(s) => num(s)?,
+        None => 0,
+    };
+    Ok((y, m, dd, h, mi, s))
 }
 
 /// Classify a message's kind from its text (cards, images, URLs).

@@ -251,3 +251,51 @@ fn truncated_json_and_unknown_format_reject_every_line() {
     assert_eq!(p.report.format, None);
     assert_eq!(p.report.lines_rejected, 2);
 }
+
+#[test]
+fn message_ids_are_the_stable_ids_of_path_line_and_ordinal() {
+    for path in ["a.txt", "dump/店铺/买家 2024.txt", &"x".repeat(300)] {
+        let source = SourceRef {
+            path: Arc::from(path),
+            line_start: 70_001,
+            line_end: 70_002,
+            byte_start: 0,
+            byte_end: 1,
+        };
+        for ordinal in [0u64, 1, 1 << 40] {
+            let expected = crate::model::stable_id(&[
+                path.as_bytes(),
+                &source.line_start.to_le_bytes(),
+                &ordinal.to_le_bytes(),
+            ]);
+            assert_eq!(message_id(&source, ordinal), expected);
+        }
+    }
+}
+
+#[test]
+fn plain_timestamps_read_as_the_general_reader_does() {
+    let options = IngestOptions::default();
+    for (date, time) in [
+        ("2024-3-5", "9:03:07"),
+        ("2024/03/05", "23:59"),
+        ("2024.3.5", "0:0:0"),
+        ("2024-2-30", "9:03:07"),
+        ("2024-3-5", "24:00:00"),
+        ("2024-3-5", "9:03:07:11"),
+        ("2024-3-5-1", "9:03:07"),
+        ("2024--5", "9:03:07"),
+        ("1999999999-3-5", "9:03:07"),
+        ("9999999999-3-5", "9:03:07"),
+        ("2024-3- 5", "+9:03:07"),
+        ("1990-3-5", "9:03:07"),
+    ] {
+        // The shortcut reads a spelling the way the general reader does,
+        // or leaves it to it.
+        if let Some(plain) = plain_time_fields(date, time) {
+            assert_eq!(Ok(plain), time_fields(date, time), "{date} {time}");
+        }
+    }
+    assert!(parse_local_time("2024-3-5", "9:03:07", &options).is_ok());
+    assert!(parse_local_time("2024-2-30", "9:03:07", &options).is_err());
+}
