@@ -127,13 +127,13 @@ pub(crate) fn parse(
             };
             // Variant B: a nick line followed by a bare timestamp line.
             // Only a non-blank line that is no header can be a nick line.
-            if header.is_none() && !t.trim().is_empty() {
+            if header.is_none() && !text_lines::trim(t).is_empty() {
                 let next = text_at(i + 1).and_then(text_lines::header_a);
                 match next {
                     Some(h) if h.nick.is_empty() => {
                         close(ledger, &mut open, &mut content, &mut drafts);
                         open = Some(Open {
-                            sender: t.trim(),
+                            sender: text_lines::trim(t),
                             time: super::parse_local_time(h.date, h.time, options),
                             header: i..i + 2,
                         });
@@ -161,7 +161,7 @@ pub(crate) fn parse(
         }
         if open.is_some() {
             content.push(i);
-        } else if t.trim().is_empty() {
+        } else if text_lines::trim(t).is_empty() {
             ledger.noise(i);
         } else {
             ledger.reject(i, "text before the first message header");
@@ -204,7 +204,7 @@ fn close(
         return;
     };
     let lines = ledger.lines();
-    let is_blank = |i: usize| lines[i].text().trim().is_empty();
+    let is_blank = |i: usize| text_lines::trim(lines[i].text()).is_empty();
     // Blank lines before and after the body are noise.
     let (f, l) = match content.iter().position(|&i| !is_blank(i)) {
         Some(f) => {

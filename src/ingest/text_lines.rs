@@ -45,10 +45,41 @@ static OFFLINE: LazyLock<memchr::memmem::Finder<'static>> =
 
 /// Words that may make a message a card or image; a message without any
 /// (most messages) is plain text unless it starts with an order marker.
-static CARD_WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new(["订单号", "订单编号", "http", "¥", "￥", "商品", "[宝贝]"])
-        .expect("valid patterns")
+/// A double-array automaton: messages are short, and aho-corasick's
+/// per-search setup cost more than the scan.
+static CARD_WORDS: LazyLock<daachorse::DoubleArrayAhoCorasick<u32>> = LazyLock::new(|| {
+    daachorse::DoubleArrayAhoCorasick::new([
+        "订单号",
+        "订单编号",
+        "http",
+        "¥",
+        "￥",
+        "商品",
+        "[宝贝]",
+    ])
+    .expect("valid patterns")
 });
+
+/// Whether `t` holds one of the [`CARD_WORDS`].
+fn may_hold_card_words(t: &str) -> bool {
+    CARD_WORDS.find_iter(t).next().is_some()
+}
+
+/// `str::trim`, skipped for the usual line whose first and last bytes
+/// cannot belong to a white-space character (lines are trimmed several
+/// times each, and `trim` decodes both ends).
+pub(crate) fn trim(s: &str) -> &str {
+    // Lead bytes of the Unicode white space: ASCII controls and space,
+    // U+0085/U+00A0 (C2), U+1680 (E1), U+2000.. (E2), U+3000 (E3).
+    let may_start_space = |b: u8| matches!(b, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+    // Last bytes of the same characters.
+    let may_end_space =
+        |b: u8| matches!(b, 0x09..=0x0D | 0x20 | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF);
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&first), Some(&last)) if !may_start_space(first) && !may_end_space(last) => s,
+        _ => s.trim(),
+    }
+}
 
 static URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^`?https?://\S+`?$").expect("valid regex"));
@@ -124,7 +155,7 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
     let date_start = d - 4;
     let date = &core[date_start..date_end];
     let nick = core[..date_start].trim_end_matches([' ', '\t']);
-    let nick = nick.strip_suffix('(').unwrap_or(nick).trim();
+    let nick = trim(nick.strip_suffix('(').unwrap_or(nick));
     // Variant C names the receiver after an arrow; the sender is what counts.
     // (A `>` is rare in nicks: look for one before building a searcher.)
     let nick = match memchr::memchr(b'>', nick.as_bytes()) {
@@ -197,7 +228,7 @@ pub enum SystemLine {
 
 /// Recognise platform lines (technical.md §1.3).
 pub fn system_line(line: &str) -> Option<SystemLine> {
-    let t = line.trim();
+    let t = trim(line);
     // Every platform line but two is known by its first character; chat
     // lines (nearly all lines) leave after that test, a suffix test and one
     // substring search.
@@ -287,8 +318,8 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
 
 /// The kind of a message from its content: cards, images, product links.
 pub fn kind_of_content(text: &str) -> MessageKind {
-    let t = text.trim();
-    if !CARD_WORDS.is_match(t) {
+    let t = trim(text);
+    if !may_hold_card_words(t) {
         // What is left of the rules below without those words.
         return if t.starts_with("[订单") || t.starts_with("【订单") {
             MessageKind::OrderCard
@@ -424,7 +455,43 @@ mod tests {
     }
 
     #[test]
+    fn quick_trim_is_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{3000}好\u{3000}",
+            "好的",
+            "\u{a0}x",
+            "x\u{85}",
+            "\u{2028}",
+            "\u{202F}y\u{205F}",
+            "\u{1680}",
+            "亲\t",
+            "ok\r",
+            "\u{200B}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+        // Every white-space character is caught by the byte tests.
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+        {
+            let s = format!("x{c}");
+            assert_eq!(trim(&s), "x", "{c:?}");
+            let s = format!("{c}x");
+            assert_eq!(trim(&s), "x", "{c:?}");
+        }
+    }
+
+    #[test]
     fn content_kinds() {
+        for word in ["订单号", "订单编号", "http", "¥", "￥", "商品", "[宝贝]"] {
+            assert!(may_hold_card_words(&format!("亲{word}好")), "{word}");
+        }
+        assert!(!may_hold_card_words("亲，在的，订好了，商量一下"));
         assert_eq!(kind_of_content("[图片]"), MessageKind::Image);
         assert_eq!(
             kind_of_content("http://item.taobao.com/item.htm?id=1011758423155"),
