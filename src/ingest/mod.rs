@@ -709,6 +709,47 @@ pub(crate) fn parse_local_time(
     Ok(unix)
 }
 
+/// [`parse_local_time`] over a run of headers, which mostly share their
+/// date: the midnight of the last date read is kept, and a plain time of
+/// day on the same date is added to it without calendar work.
+#[derive(Debug, Default)]
+pub(crate) struct LocalTimes<'a> {
+    day: Option<(&'a str, i64)>,
+}
+
+impl<'a> LocalTimes<'a> {
+    /// What [`parse_local_time`] gives.
+    pub(crate) fn parse(
+        &mut self,
+        date: &'a str,
+        time: &str,
+        options: &IngestOptions,
+    ) -> Result<i64, String> {
+        let seconds = plain_time_of_day(time);
+        if let (Some((day, midnight)), Some(seconds)) = (self.day, seconds) {
+            let unix = midnight + seconds;
+            if day == date && (options.earliest_time..=options.latest_time).contains(&unix) {
+                return Ok(unix);
+            }
+        }
+        let unix = parse_local_time(date, time, options)?;
+        if let Some(seconds) = seconds {
+            self.day = Some((date, unix - seconds));
+        }
+        Ok(unix)
+    }
+}
+
+/// Seconds since midnight of a plain `H:MM[:SS]` that chrono accepts
+/// (hour < 24, minute and second < 60).
+fn plain_time_of_day(time: &str) -> Option<i64> {
+    let mut t = [0u32; 3];
+    let parts = digit_runs(time.as_bytes(), |b| b == b':', &mut t)?;
+    let [h, m, s] = t;
+    (parts >= 2 && h < 24 && m < 60 && s < 60)
+        .then(|| i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s))
+}
+
 /// The fields of the common spelling, digits and separators only (what
 /// [`time_fields`] reads the same way), without building iterators: this
 /// runs for every message header.

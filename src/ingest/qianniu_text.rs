@@ -70,6 +70,7 @@ pub(crate) fn parse(
     // The header reading of the line after a possible nick line, kept for
     // when the loop reaches that line: every line would be read twice.
     let mut next_header: Option<(usize, Option<text_lines::HeaderA<'_>>)> = None;
+    let mut times = super::LocalTimes::default();
     let mut i = 0;
     while i < lines.len() {
         let Some(t) = text_at(i) else {
@@ -114,7 +115,7 @@ pub(crate) fn parse(
                 close(ledger, &mut open, &mut content, &mut drafts);
                 open = Some(Open {
                     sender: nick,
-                    time: super::parse_local_time(date, &time, options),
+                    time: times.parse(date, &time, options),
                     header: i..i + 1,
                 });
                 i += 1;
@@ -134,7 +135,7 @@ pub(crate) fn parse(
                         close(ledger, &mut open, &mut content, &mut drafts);
                         open = Some(Open {
                             sender: text_lines::trim(t),
-                            time: super::parse_local_time(h.date, h.time, options),
+                            time: times.parse(h.date, h.time, options),
                             header: i..i + 2,
                         });
                         i += 2;
@@ -152,7 +153,7 @@ pub(crate) fn parse(
                 close(ledger, &mut open, &mut content, &mut drafts);
                 open = Some(Open {
                     sender: h.nick,
-                    time: super::parse_local_time(h.date, h.time, options),
+                    time: times.parse(h.date, h.time, options),
                     header: i..i + 1,
                 });
                 i += 1;

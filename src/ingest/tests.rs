@@ -297,5 +297,27 @@ fn plain_timestamps_read_as_the_general_reader_does() {
         }
     }
     assert!(parse_local_time("2024-3-5", "9:03:07", &options).is_ok());
+    // The day cache gives what the reader gives, in any order of reads.
+    let mut times = LocalTimes::default();
+    for (date, time) in [
+        ("2024-3-5", "9:03:07"),
+        ("2024-3-5", "23:59:59"),
+        ("2024-3-5", "24:00:00"),
+        ("2024-3-5", "9:60"),
+        ("2024-3-5", "0:00"),
+        ("2024-3-6", "0:00:01"),
+        ("2024-03-06", "7:00:00"),
+        ("2024-3-6", " 7:00:00"),
+        ("2024-2-30", "9:03:07"),
+        ("1990-3-5", "9:03:07"),
+        ("1990-3-5", "9:03:08"),
+        ("2099-3-5", "9:03:07"),
+    ] {
+        assert_eq!(
+            times.parse(date, time, &options),
+            parse_local_time(date, time, &options),
+            "{date} {time}"
+        );
+    }
     assert!(parse_local_time("2024-2-30", "9:03:07", &options).is_err());
 }

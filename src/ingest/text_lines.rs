@@ -60,9 +60,19 @@ static CARD_WORDS: LazyLock<daachorse::DoubleArrayAhoCorasick<u32>> = LazyLock::
     .expect("valid patterns")
 });
 
-/// Whether `t` holds one of the [`CARD_WORDS`].
+/// Whether `t` may hold one of the [`CARD_WORDS`]: one pass over the
+/// bytes for `h`, `[`, the last byte A5 of both yen signs, and 订 or 商
+/// (messages are short, and most have none of these, so this costs less
+/// than starting the automaton).
 fn may_hold_card_words(t: &str) -> bool {
-    CARD_WORDS.find_iter(t).next().is_some()
+    let b = t.as_bytes();
+    let candidate = b.iter().enumerate().any(|(i, &c)| match c {
+        b'h' | b'[' | 0xA5 => true,
+        0xA2 => b[..=i].ends_with("订".as_bytes()),
+        0x86 => b[..=i].ends_with("商".as_bytes()),
+        _ => false,
+    });
+    candidate && CARD_WORDS.find_iter(t).next().is_some()
 }
 
 /// `str::trim`, skipped for the usual line whose first and last bytes
@@ -157,10 +167,11 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
     let nick = core[..date_start].trim_end_matches([' ', '\t']);
     let nick = trim(nick.strip_suffix('(').unwrap_or(nick));
     // Variant C names the receiver after an arrow; the sender is what counts.
-    // (A `>` is rare in nicks: look for one before building a searcher.)
-    let nick = match memchr::memchr(b'>', nick.as_bytes()) {
-        Some(_) => nick.split_once("-->").map_or(nick, |(a, _)| a.trim()),
-        None => nick,
+    // (A `>` is rare in nicks: look for one before building a searcher; nicks
+    // are short, a plain loop beats a memchr call.)
+    let nick = match nick.bytes().any(|b| b == b'>') {
+        true => nick.split_once("-->").map_or(nick, |(a, _)| a.trim()),
+        false => nick,
     };
     Some(HeaderA { nick, date, time })
 }
@@ -250,7 +261,9 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
                 | '会'
         )
     );
-    if !may_start_one && !t.ends_with("撤回了一条消息") && OFFLINE.find(t.as_bytes()).is_none()
+    if !may_start_one
+        && !t.ends_with("撤回了一条消息")
+        && (t.len() < OFFLINE.needle().len() || OFFLINE.find(t.as_bytes()).is_none())
     {
         return None;
     }
@@ -491,7 +504,7 @@ mod tests {
         for word in ["订单号", "订单编号", "http", "¥", "￥", "商品", "[宝贝]"] {
             assert!(may_hold_card_words(&format!("亲{word}好")), "{word}");
         }
-        assert!(!may_hold_card_words("亲，在的，订好了，商量一下"));
+        assert!(!may_hold_card_words("亲，在的，订好了，商量一下[图片]"));
         assert_eq!(kind_of_content("[图片]"), MessageKind::Image);
         assert_eq!(
             kind_of_content("http://item.taobao.com/item.htm?id=1011758423155"),
