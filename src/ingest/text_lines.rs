@@ -66,14 +66,27 @@ static CARD_WORDS: LazyLock<daachorse::DoubleArrayAhoCorasick<u32>> = LazyLock::
 /// than starting the automaton).
 fn may_hold_card_words(t: &str) -> bool {
     let b = t.as_bytes();
-    let candidate = b.iter().enumerate().any(|(i, &c)| match c {
-        b'h' | b'[' | 0xA5 => true,
-        0xA2 => b[..=i].ends_with("订".as_bytes()),
-        0x86 => b[..=i].ends_with("商".as_bytes()),
-        _ => false,
+    let candidate = b.iter().enumerate().any(|(i, &c)| {
+        CARD_BYTES[usize::from(c)]
+            && match c {
+                0xA2 => b[..=i].ends_with("订".as_bytes()),
+                0x86 => b[..=i].ends_with("商".as_bytes()),
+                _ => true,
+            }
     });
     candidate && CARD_WORDS.find_iter(t).next().is_some()
 }
+
+/// The bytes [`may_hold_card_words`] stops at.
+static CARD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'h' as usize] = true;
+    table[b'[' as usize] = true;
+    table[0xA5] = true;
+    table[0xA2] = true;
+    table[0x86] = true;
+    table
+};
 
 /// `str::trim`, skipped for the usual line whose first and last bytes
 /// cannot belong to a white-space character (lines are trimmed several
@@ -109,7 +122,7 @@ pub struct HeaderA<'a> {
 /// end of the line by hand (this runs on every line of a dump; the regex
 /// [`HEADER_A`] states the same grammar and a test keeps them in step).
 pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
-    let trimmed = line.trim_end_matches([' ', '\t']);
+    let trimmed = trim_end_blanks(line);
     let core = trimmed.strip_suffix(')').unwrap_or(trimmed);
     let b = core.as_bytes();
     // Time: H:MM:SS or HH:MM:SS at the end.
@@ -125,11 +138,7 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
         return None;
     }
     let mut t = n - 6;
-    let hour_digits = b[..t]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let hour_digits = trailing_digits(&b[..t]);
     if !(1..=2).contains(&hour_digits) {
         return None;
     }
@@ -141,20 +150,12 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
     let date_end = t - 1;
     // Date: YYYY-M-D with 1–2 digit month and day.
     let mut d = date_end;
-    let day = b[..d]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let day = trailing_digits(&b[..d]);
     if !(1..=2).contains(&day) || d < day + 1 || b[d - day - 1] != b'-' {
         return None;
     }
     d -= day + 1;
-    let month = b[..d]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let month = trailing_digits(&b[..d]);
     if !(1..=2).contains(&month) || d < month + 5 || b[d - month - 1] != b'-' {
         return None;
     }
@@ -164,7 +165,7 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
     }
     let date_start = d - 4;
     let date = &core[date_start..date_end];
-    let nick = core[..date_start].trim_end_matches([' ', '\t']);
+    let nick = trim_end_blanks(&core[..date_start]);
     let nick = trim(nick.strip_suffix('(').unwrap_or(nick));
     // Variant C names the receiver after an arrow; the sender is what counts.
     // (A `>` is rare in nicks: look for one before building a searcher; nicks
@@ -174,6 +175,27 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
         false => nick,
     };
     Some(HeaderA { nick, date, time })
+}
+
+/// `s` without trailing spaces and tabs.
+fn trim_end_blanks(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    // Cut before an ASCII byte: a character boundary.
+    s.get(..end).unwrap_or(s)
+}
+
+/// How many ASCII digits end `b`, counting no further than 3 (the header
+/// fields have 1–2, so 3 already means "too many").
+fn trailing_digits(b: &[u8]) -> usize {
+    let mut n = 0;
+    while n < 3 && n < b.len() && b[b.len() - 1 - n].is_ascii_digit() {
+        n += 1;
+    }
+    n
 }
 
 /// A parsed QQ-style header: date, time (24 h), nick.
