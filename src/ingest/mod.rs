@@ -343,7 +343,8 @@ pub(crate) fn settle_block(
             if let Some(role @ (Role::Buyer | Role::System)) = d.role {
                 return (role, d.robot_mode);
             }
-            let nick = match nicks.iter().position(|(n, _)| *n == d.sender) {
+            // Newest first: the sender is mostly one of the last two.
+            let nick = match nicks.iter().rposition(|(n, _)| *n == d.sender) {
                 Some(i) => &nicks[i].1,
                 None => {
                     if nicks.len() == NICK_CACHE {

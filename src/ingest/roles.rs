@@ -119,14 +119,13 @@ impl RoleConfig {
             return (Role::Buyer, None);
         }
         let trimmed = text.trim_start();
-        let auto_marker = self
-            .auto_reply_markers
-            .iter()
-            .any(|m| trimmed.starts_with(m.as_str()));
-        let assist_marker = self
-            .assist_markers
-            .iter()
-            .any(|m| trimmed.starts_with(m.as_str()));
+        // The first byte decides most comparisons without a memcmp call.
+        let first = trimmed.as_bytes().first();
+        let marks = |m: &String| {
+            m.is_empty() || (m.as_bytes().first() == first && trimmed.starts_with(m.as_str()))
+        };
+        let auto_marker = self.auto_reply_markers.iter().any(marks);
+        let assist_marker = self.assist_markers.iter().any(marks);
         if nick.robot_nick || auto_marker || assist_marker {
             let mode = if assist_marker {
                 RobotMode::Assist
