@@ -266,8 +266,8 @@ impl Controls {
             }
             at += 8;
         }
-        for i in at..bytes.len() {
-            if bytes[i] < 0x20 {
+        for (i, &b) in bytes.iter().enumerate().skip(at) {
+            if b < 0x20 {
                 note(i);
             }
         }

@@ -411,25 +411,27 @@ const NICK_CACHE: usize = 8;
 /// A message's stable id: its file, first line, and ordinal among the
 /// file's messages (which keeps apart messages sharing a line).
 pub(crate) fn message_id(source: &SourceRef, ordinal: u64) -> String {
-    // The bytes `stable_id` hashes (each part followed by 0xff), laid out
-    // on the stack: this runs for every message, and `stable_id` allocates
-    // twice.
-    let path = source.path.as_bytes();
+    stable_id(&[
+        source.path.as_bytes(),
+        &source.line_start.to_le_bytes(),
+        &ordinal.to_le_bytes(),
+    ])
+}
+
+/// [`crate::model::stable_id`], with the joined parts laid out on the
+/// stack when they fit: ids are made for every message and session, and
+/// `model::stable_id` allocates twice.
+pub(crate) fn stable_id(parts: &[&[u8]]) -> String {
     let mut joined = [0u8; 256];
-    let len = path.len() + 15;
-    if len > joined.len() {
-        return crate::model::stable_id(&[
-            path,
-            &source.line_start.to_le_bytes(),
-            &ordinal.to_le_bytes(),
-        ]);
+    let mut len = 0;
+    for part in parts {
+        let Some(slot) = joined.get_mut(len..len + part.len() + 1) else {
+            return crate::model::stable_id(parts);
+        };
+        slot[..part.len()].copy_from_slice(part);
+        slot[part.len()] = 0xff;
+        len += part.len() + 1;
     }
-    joined[..path.len()].copy_from_slice(path);
-    joined[path.len()] = 0xff;
-    joined[path.len() + 1..path.len() + 5].copy_from_slice(&source.line_start.to_le_bytes());
-    joined[path.len() + 5] = 0xff;
-    joined[path.len() + 6..path.len() + 14].copy_from_slice(&ordinal.to_le_bytes());
-    joined[path.len() + 14] = 0xff;
     let mut hex = [0u8; 16];
     let hash = xxhash_rust::xxh3::xxh3_64(&joined[..len]).to_be_bytes();
     match hex::encode_to_slice(hash, &mut hex)
@@ -437,11 +439,7 @@ pub(crate) fn message_id(source: &SourceRef, ordinal: u64) -> String {
         .and_then(|()| std::str::from_utf8(&hex).ok())
     {
         Some(id) => id.to_owned(),
-        None => crate::model::stable_id(&[
-            path,
-            &source.line_start.to_le_bytes(),
-            &ordinal.to_le_bytes(),
-        ]),
+        None => crate::model::stable_id(parts),
     }
 }
 
@@ -647,7 +645,7 @@ fn check_times(ledger: &mut Ledger<'_>, options: &IngestOptions, messages: &[Par
     for p in messages {
         let Some(t) = p.message.time else { continue };
         let conversation = &p.message.conversation;
-        if !run.is_some_and(|(key, _)| key == conversation) {
+        if run.is_none_or(|(key, _)| key != conversation) {
             if let Some((key, Some(latest))) = run {
                 last.insert(key, latest);
             }
