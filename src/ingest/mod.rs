@@ -637,23 +637,22 @@ pub fn ingest_piece(
 
 /// Warn about timestamps that go backwards within a conversation.
 fn check_times(ledger: &mut Ledger<'_>, options: &IngestOptions, messages: &[Parsed]) {
-    let mut last: std::collections::HashMap<&ConversationKey, i64> = Default::default();
-    // Messages come in runs of one conversation: its latest time is kept
-    // here and goes to the map only when the run ends.
-    let mut run: Option<(&ConversationKey, Option<i64>)> = None;
+    // The latest time of each conversation. Messages come in runs of one
+    // conversation: the map is looked up once per run, not per message.
+    let mut last: std::collections::HashMap<&ConversationKey, Option<i64>> =
+        std::collections::HashMap::with_capacity(messages.len() / 8 + 1);
+    let mut run: Option<(&ConversationKey, &mut Option<i64>)> = None;
     let mut notes = Vec::new();
     for p in messages {
         let Some(t) = p.message.time else { continue };
         let conversation = &p.message.conversation;
-        if run.is_none_or(|(key, _)| key != conversation) {
-            if let Some((key, Some(latest))) = run {
-                last.insert(key, latest);
-            }
-            run = Some((conversation, last.get(conversation).copied()));
+        if run.as_ref().is_none_or(|(key, _)| *key != conversation) {
+            run = Some((conversation, last.entry(conversation).or_insert(None)));
         }
-        let Some((_, latest)) = &mut run else {
+        let Some((_, latest)) = run.as_mut() else {
             continue;
         };
+        let latest: &mut Option<i64> = latest;
         if let Some(prev) = *latest {
             if prev - t > options.backwards_tolerance_secs {
                 notes.push((

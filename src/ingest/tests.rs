@@ -323,3 +323,25 @@ fn plain_timestamps_read_as_the_general_reader_does() {
     }
     assert!(parse_local_time("2024-2-30", "9:03:07", &options).is_err());
 }
+
+#[test]
+fn backwards_time_is_judged_per_conversation_across_runs() {
+    let text = "tbA 2024-3-5 10:00:00\n在吗\ntbB 2024-3-5 9:00:00\n你好\n\
+                tbA 2024-3-5 9:30:00\n还在吗\ntbB 2024-3-5 8:00:00\n嗯\n\
+                tbA 2024-3-5 10:00:30\n好\n";
+    let p = ingest_bytes("t.txt", text.as_bytes(), &IngestOptions::default());
+    let warned: Vec<(u32, &str)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(
+        warned[0].0 == 5 && warned[0].1.contains("goes back 1800 s"),
+        "{warned:?}"
+    );
+    assert!(
+        warned[1].0 == 7 && warned[1].1.contains("goes back 3600 s"),
+        "{warned:?}"
+    );
+}
