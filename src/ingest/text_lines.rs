@@ -61,7 +61,8 @@ static CARD_WORDS: LazyLock<daachorse::DoubleArrayAhoCorasick<u32>> = LazyLock::
 });
 
 /// Whether `t` may hold one of the [`CARD_WORDS`]: one pass over the
-/// bytes for `h`, `[`, the last byte A5 of both yen signs, and 订 or 商
+/// bytes for `h`, `[`, and the characters ¥, ￥, 订, 商 (found by their
+/// last bytes)
 /// (messages are short, and most have none of these, so this costs less
 /// than starting the automaton).
 fn may_hold_card_words(t: &str) -> bool {
@@ -69,6 +70,9 @@ fn may_hold_card_words(t: &str) -> bool {
     let candidate = b.iter().enumerate().any(|(i, &c)| {
         CARD_BYTES[usize::from(c)]
             && match c {
+                // The byte ends many characters (好 is E5 A5 BD): only the
+                // characters of the words count.
+                0xA5 => b[..=i].ends_with("¥".as_bytes()) || b[..=i].ends_with("￥".as_bytes()),
                 0xA2 => b[..=i].ends_with("订".as_bytes()),
                 0x86 => b[..=i].ends_with("商".as_bytes()),
                 _ => true,
@@ -527,6 +531,7 @@ mod tests {
             assert!(may_hold_card_words(&format!("亲{word}好")), "{word}");
         }
         assert!(!may_hold_card_words("亲，在的，订好了，商量一下[图片]"));
+        assert!(!may_hold_card_words("好的，可以包邮"));
         assert_eq!(kind_of_content("[图片]"), MessageKind::Image);
         assert_eq!(
             kind_of_content("http://item.taobao.com/item.htm?id=1011758423155"),
