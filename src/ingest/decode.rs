@@ -6,6 +6,7 @@
 
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// The encoding a file was read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,9 +55,10 @@ pub enum LineEnding {
     None,
 }
 
-/// One physical line of a file.
+/// One physical line of a file. The text borrows the raw bytes when they
+/// are clean UTF-8 (the common case: no copy per line).
 #[derive(Debug, Clone)]
-pub struct Line {
+pub struct Line<'a> {
     /// 1-based line number.
     pub number: u32,
     /// Byte offset of the line start in the raw file.
@@ -65,10 +67,10 @@ pub struct Line {
     pub byte_end: u64,
     /// The decoded text without its terminator, or why it could not be
     /// decoded (then `raw` holds a lossy rendering for the rejects file).
-    pub text: Result<String, String>,
+    pub text: Result<Cow<'a, str>, String>,
 }
 
-impl Line {
+impl Line<'_> {
     /// The decoded text, or `""` for undecodable lines.
     pub fn text(&self) -> &str {
         self.text.as_deref().unwrap_or("")
@@ -77,7 +79,7 @@ impl Line {
 
 /// A decoded file.
 #[derive(Debug)]
-pub struct Decoded {
+pub struct Decoded<'a> {
     /// The encoding chosen.
     pub encoding: Encoding,
     /// The line endings seen.
@@ -86,11 +88,11 @@ pub struct Decoded {
     /// end of a non-empty file suggests truncation).
     pub ends_with_newline: bool,
     /// The lines, in order.
-    pub lines: Vec<Line>,
+    pub lines: Vec<Line<'a>>,
 }
 
 /// Decode `bytes` with the encoding given, or a detected one.
-pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Decoded {
+pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Decoded<'_> {
     let encoding = forced.unwrap_or_else(|| detect(bytes));
     match encoding {
         Encoding::Utf16Le | Encoding::Utf16Be => decode_utf16(bytes, encoding),
@@ -147,7 +149,7 @@ pub fn detect(bytes: &[u8]) -> Encoding {
     }
 }
 
-fn decode_8bit(bytes: &[u8], encoding: Encoding) -> Decoded {
+fn decode_8bit(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     let start = if encoding == Encoding::Utf8Bom && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
     } else {
@@ -159,10 +161,33 @@ fn decode_8bit(bytes: &[u8], encoding: Encoding) -> Decoded {
     let mut pos = start;
     let mut number = 0u32;
     let ends_with_newline = bytes.len() > start && bytes.last() == Some(&b'\n');
+    // A UTF-8 piece is validated once (SIMD, inside encoding_rs) and its
+    // control bytes found in one pass; its lines then borrow from it. Any
+    // other piece is decoded line by line, so a bad line is rejected alone.
+    let valid: Option<&str> = match encoding {
+        Encoding::Gb18030 => None,
+        _ => match encoding_rs::UTF_8
+            .decode_without_bom_handling_and_without_replacement(&bytes[start..])
+        {
+            Some(Cow::Borrowed(text)) => Some(text),
+            _ => None,
+        },
+    };
+    let controls = valid.map(|text| Controls::of(text.as_bytes(), start));
+    let mut newlines = controls.as_ref().map(|c| c.newlines.iter().copied());
+    let mut strays = controls.as_ref().map_or(&[][..], |c| &c.strays[..]);
+    let recheck_all = valid.is_some_and(has_rare_garbage);
+    if let Some(c) = &controls {
+        lines.reserve_exact(c.newlines.len() + 1);
+    }
     while pos < bytes.len() {
         number += 1;
-        let (content_end, next) = match memchr::memchr(b'\n', &bytes[pos..]) {
-            Some(i) => (pos + i, pos + i + 1),
+        let newline = match newlines.as_mut() {
+            Some(found) => found.next(),
+            None => memchr::memchr(b'\n', &bytes[pos..]).map(|i| pos + i),
+        };
+        let (content_end, next) = match newline {
+            Some(i) => (i, i + 1),
             None => (bytes.len(), bytes.len()),
         };
         let mut end = content_end;
@@ -174,12 +199,25 @@ fn decode_8bit(bytes: &[u8], encoding: Encoding) -> Decoded {
                 lf += 1;
             }
         }
-        let text = decode_8bit_line(&bytes[pos..end], encoding);
+        while strays.first().is_some_and(|&s| s < pos) {
+            strays = &strays[1..];
+        }
+        let suspect = recheck_all || strays.first().is_some_and(|&s| s < end);
+        let text = match valid.and_then(|t| t.get(pos - start..end - start)) {
+            Some(t) if !suspect => Ok(Cow::Borrowed(t)),
+            Some(t) => match garbage_in(t) {
+                Some(reason) => Err(reason),
+                None => Ok(Cow::Borrowed(t)),
+            },
+            None => decode_8bit_line(&bytes[pos..end], encoding)
+                .and_then(check_garbage)
+                .map(Cow::Owned),
+        };
         lines.push(Line {
             number,
             byte_start: pos as u64,
             byte_end: end as u64,
-            text: text.and_then(check_garbage),
+            text,
         });
         pos = next;
     }
@@ -189,6 +227,61 @@ fn decode_8bit(bytes: &[u8], encoding: Encoding) -> Decoded {
         ends_with_newline,
         lines,
     }
+}
+
+/// The bytes below 0x20 of a valid UTF-8 piece, found in one pass: line
+/// feeds, and the "strays" that make their line garbage (anything but tab,
+/// `\n` and the `\r` of `\r\n`). Positions are offset by `base`.
+struct Controls {
+    newlines: Vec<usize>,
+    strays: Vec<usize>,
+}
+
+impl Controls {
+    fn of(bytes: &[u8], base: usize) -> Controls {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const LOW7: u64 = !HIGH;
+        let mut newlines = Vec::with_capacity(bytes.len() / 32);
+        let mut strays = Vec::new();
+        let mut note = |i: usize| match bytes[i] {
+            b'\n' => newlines.push(base + i),
+            b'\t' => {}
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+            _ => strays.push(base + i),
+        };
+        // Eight bytes at a time: the high bit of each byte of `below` is set
+        // exactly when that byte is under 0x20 (the 7-bit sums cannot carry
+        // into the next byte). Most words have none.
+        let mut chunks = bytes.chunks_exact(8);
+        let mut at = 0;
+        for chunk in chunks.by_ref() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(word);
+            let mut below = !(x | ((x & LOW7) + ONES * 0x60)) & HIGH;
+            while below != 0 {
+                note(at + below.trailing_zeros() as usize / 8);
+                below &= below - 1;
+            }
+            at += 8;
+        }
+        for (i, &b) in bytes.iter().enumerate().skip(at) {
+            if b < 0x20 {
+                note(i);
+            }
+        }
+        Controls { newlines, strays }
+    }
+}
+
+/// Whether valid UTF-8 `text` holds DEL, a C1 control (`C2 80..=9F`) or
+/// U+FFFD anywhere: rare enough that every line is then checked one by one.
+fn has_rare_garbage(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(0x7F, 0xC2, bytes)
+        .any(|i| bytes[i] == 0x7F || bytes.get(i + 1).is_some_and(|b| (0x80..=0x9F).contains(b)))
+        || memchr::memmem::find(bytes, "\u{FFFD}".as_bytes()).is_some()
 }
 
 /// One line (without its terminator) of an 8-bit encoded file, or why it
@@ -213,7 +306,7 @@ pub(crate) fn decode_8bit_line(raw: &[u8], encoding: Encoding) -> Result<String,
     }
 }
 
-fn decode_utf16(bytes: &[u8], encoding: Encoding) -> Decoded {
+fn decode_utf16(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     let big_endian = encoding == Encoding::Utf16Be;
     let has_bom = (!big_endian && bytes.starts_with(&[0xFF, 0xFE]))
         || (big_endian && bytes.starts_with(&[0xFE, 0xFF]));
@@ -261,7 +354,7 @@ fn decode_utf16(bytes: &[u8], encoding: Encoding) -> Decoded {
             number,
             byte_start: pos as u64,
             byte_end: end as u64,
-            text: text.and_then(check_garbage),
+            text: text.and_then(check_garbage).map(Cow::Owned),
         });
         pos = next;
     }
@@ -285,16 +378,17 @@ fn decode_utf16(bytes: &[u8], encoding: Encoding) -> Decoded {
 
 /// Control characters other than tab mean binary data, not chat text.
 fn check_garbage(text: String) -> Result<String, String> {
-    match text
-        .chars()
-        .find(|&c| (c.is_control() && c != '\t') || c == '\u{FFFD}')
-    {
-        Some(c) => Err(format!(
-            "binary or control character U+{:04X} in line",
-            c as u32
-        )),
+    match garbage_in(&text) {
+        Some(reason) => Err(reason),
         None => Ok(text),
     }
+}
+
+/// Why `text` is not chat text, if it is not.
+fn garbage_in(text: &str) -> Option<String> {
+    text.chars()
+        .find(|&c| (c.is_control() && c != '\t') || c == '\u{FFFD}')
+        .map(|c| format!("binary or control character U+{:04X} in line", c as u32))
 }
 
 fn line_ending(crlf: usize, lf: usize, lines: usize) -> LineEnding {
@@ -354,6 +448,43 @@ mod tests {
         assert_eq!(d.lines[0].text(), "在吗");
         assert_eq!(d.lines[1].text(), "好的");
         assert!(d.lines[2].text.is_err());
+    }
+
+    #[test]
+    fn piece_scan_agrees_with_the_line_check() {
+        for text in [
+            "a\tb\nc\r\nd\n",
+            "a\rb\n",
+            "a\r\r\n",
+            "end\r",
+            "x\u{7F}y",
+            "x\u{85}y",
+            "¥9 ·\n",
+            "\u{FFFD}",
+            "\u{0}",
+            "012345678901234\u{1B}",
+            "好的，亲：已发货\n[图片]\n",
+        ] {
+            let by_line = text
+                .split('\n')
+                .map(|l| l.strip_suffix('\r').unwrap_or(l))
+                .any(|l| check_garbage(l.to_string()).is_err());
+            // A final `\r` without `\n` stays in its line.
+            let by_line = by_line || (text.ends_with('\r'));
+            let d = decode(text.as_bytes(), Some(Encoding::Utf8));
+            let bad = d.lines.iter().any(|l| l.text.is_err());
+            assert_eq!(bad, by_line, "{text:?}");
+            // Each line agrees with the line-by-line reading.
+            for l in &d.lines {
+                let raw = &text.as_bytes()[l.byte_start as usize..l.byte_end as usize];
+                let alone = decode_8bit_line(raw, Encoding::Utf8).and_then(check_garbage);
+                assert_eq!(
+                    l.text.as_deref().map_err(|e| e.as_str()),
+                    alone.as_deref().map_err(|e| e.as_str()),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     #[test]

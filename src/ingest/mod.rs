@@ -190,7 +190,7 @@ impl Default for IngestOptions {
 /// The ledger a parser writes every line into.
 pub(crate) struct Ledger<'a> {
     path: Arc<str>,
-    lines: &'a [Line],
+    lines: &'a [Line<'a>],
     disposition: Vec<u8>,
     rejects: Vec<Reject>,
     warnings: Vec<Warning>,
@@ -202,7 +202,7 @@ const NOISE: u8 = 2;
 const REJECTED: u8 = 3;
 
 impl<'a> Ledger<'a> {
-    fn new(path: Arc<str>, lines: &'a [Line]) -> Self {
+    fn new(path: Arc<str>, lines: &'a [Line<'a>]) -> Self {
         Ledger {
             path,
             lines,
@@ -241,7 +241,7 @@ impl<'a> Ledger<'a> {
         self.disposition[i] = REJECTED;
         let line = &self.lines[i];
         let raw = match &line.text {
-            Ok(t) => t.clone(),
+            Ok(t) => t.to_string(),
             Err(e) => e.clone(),
         };
         self.rejects.push(Reject {
@@ -261,7 +261,7 @@ impl<'a> Ledger<'a> {
         });
     }
 
-    pub(crate) fn lines(&self) -> &'a [Line] {
+    pub(crate) fn lines(&self) -> &'a [Line<'a>] {
         self.lines
     }
 
@@ -288,7 +288,7 @@ pub(crate) struct Joined {
 }
 
 impl Joined {
-    pub(crate) fn of(lines: &[Line]) -> Joined {
+    pub(crate) fn of(lines: &[Line<'_>]) -> Joined {
         let mut text = String::new();
         let mut starts = Vec::with_capacity(lines.len());
         for line in lines {
@@ -333,39 +333,52 @@ pub(crate) fn settle_block(
     options: &IngestOptions,
     out: &mut Vec<Parsed>,
 ) {
-    let roles: Vec<(Role, Option<String>, Option<RobotMode>)> = drafts
+    // A block is a few nicks taking turns: what a nick tells is worked out
+    // once per nick (the cache holds the latest few) instead of per message.
+    let mut nicks: Vec<(&str, roles::NickRole)> = Vec::new();
+    let mut first_shop: Option<String> = None;
+    let roles: Vec<(Role, Option<RobotMode>)> = drafts
         .iter()
-        .map(|d| match d.role {
-            Some(role) => (
-                role,
-                if matches!(role, Role::Agent | Role::Robot) {
-                    options.roles.shop_of(&d.sender)
-                } else {
-                    None
-                },
-                d.robot_mode,
-            ),
-            None => {
-                let r = options.roles.classify(&d.sender, &d.text);
-                (r.role, r.shop, r.robot_mode)
+        .map(|d| {
+            if let Some(role @ (Role::Buyer | Role::System)) = d.role {
+                return (role, d.robot_mode);
+            }
+            // Newest first: the sender is mostly one of the last two.
+            let nick = match nicks.iter().rposition(|(n, _)| *n == d.sender) {
+                Some(i) => &nicks[i].1,
+                None => {
+                    if nicks.len() == NICK_CACHE {
+                        nicks.remove(0);
+                    }
+                    nicks.push((&d.sender, options.roles.nick_role(&d.sender)));
+                    &nicks[nicks.len() - 1].1
+                }
+            };
+            if first_shop.is_none() {
+                first_shop.clone_from(&nick.shop);
+            }
+            match d.role {
+                Some(role) => (role, d.robot_mode),
+                None => options.roles.role_of(nick, &d.text),
             }
         })
         .collect();
     let shop = block_shop
         .map(str::to_string)
-        .or_else(|| roles.iter().find_map(|(_, s, _)| s.clone()))
+        .or(first_shop)
         .unwrap_or_else(|| options.roles.unknown_shop.clone());
     let first_buyer = block_buyer.map(str::to_string).or_else(|| {
         drafts
             .iter()
             .zip(&roles)
-            .find(|(_, (r, _, _))| *r == Role::Buyer)
+            .find(|(_, (r, _))| *r == Role::Buyer)
             .map(|(d, _)| d.sender.clone())
     });
     let mut current_buyer = first_buyer.unwrap_or_else(|| "(unknown-buyer)".to_string());
-    for (draft, (role, _, robot_mode)) in drafts.into_iter().zip(roles) {
+    out.reserve(drafts.len());
+    for (draft, (role, robot_mode)) in drafts.into_iter().zip(roles) {
         if role == Role::Buyer && draft.sender != current_buyer {
-            current_buyer = draft.sender.clone();
+            current_buyer.clone_from(&draft.sender);
         }
         let account = matches!(role, Role::Agent | Role::Robot).then(|| draft.sender.clone());
         // The ordinal keeps ids apart when several messages share a line
@@ -392,14 +405,42 @@ pub(crate) fn settle_block(
     }
 }
 
+/// How many nicks [`settle_block`] remembers.
+const NICK_CACHE: usize = 8;
+
 /// A message's stable id: its file, first line, and ordinal among the
 /// file's messages (which keeps apart messages sharing a line).
 pub(crate) fn message_id(source: &SourceRef, ordinal: u64) -> String {
-    crate::model::stable_id(&[
+    stable_id(&[
         source.path.as_bytes(),
         &source.line_start.to_le_bytes(),
         &ordinal.to_le_bytes(),
     ])
+}
+
+/// [`crate::model::stable_id`], with the joined parts laid out on the
+/// stack when they fit: ids are made for every message and session, and
+/// `model::stable_id` allocates twice.
+pub(crate) fn stable_id(parts: &[&[u8]]) -> String {
+    let mut joined = [0u8; 256];
+    let mut len = 0;
+    for part in parts {
+        let Some(slot) = joined.get_mut(len..len + part.len() + 1) else {
+            return crate::model::stable_id(parts);
+        };
+        slot[..part.len()].copy_from_slice(part);
+        slot[part.len()] = 0xff;
+        len += part.len() + 1;
+    }
+    let mut hex = [0u8; 16];
+    let hash = xxhash_rust::xxh3::xxh3_64(&joined[..len]).to_be_bytes();
+    match hex::encode_to_slice(hash, &mut hex)
+        .ok()
+        .and_then(|()| std::str::from_utf8(&hex).ok())
+    {
+        Some(id) => id.to_owned(),
+        None => crate::model::stable_id(parts),
+    }
 }
 
 /// Give the messages of a later piece of a file the ids they have when the
@@ -415,7 +456,7 @@ pub fn continue_ids(messages: &mut [Parsed], format: Option<Format>, before: u64
 }
 
 /// Detect the format of a decoded file from its first lines.
-pub fn detect_format(lines: &[Line]) -> Option<Format> {
+pub fn detect_format(lines: &[Line<'_>]) -> Option<Format> {
     let sample: Vec<&str> = lines
         .iter()
         .filter_map(|l| l.text.as_deref().ok())
@@ -596,11 +637,23 @@ pub fn ingest_piece(
 
 /// Warn about timestamps that go backwards within a conversation.
 fn check_times(ledger: &mut Ledger<'_>, options: &IngestOptions, messages: &[Parsed]) {
-    let mut last: std::collections::HashMap<&ConversationKey, i64> = Default::default();
+    // The latest time of each conversation. Messages come in runs of one
+    // conversation: the map is looked up once per run, not per message.
+    let mut last: std::collections::HashMap<&ConversationKey, Option<i64>> =
+        std::collections::HashMap::with_capacity(messages.len() / 8 + 1);
+    let mut run: Option<(&ConversationKey, &mut Option<i64>)> = None;
     let mut notes = Vec::new();
     for p in messages {
         let Some(t) = p.message.time else { continue };
-        if let Some(&prev) = last.get(&p.message.conversation) {
+        let conversation = &p.message.conversation;
+        if run.as_ref().is_none_or(|(key, _)| *key != conversation) {
+            run = Some((conversation, last.entry(conversation).or_insert(None)));
+        }
+        let Some((_, latest)) = run.as_mut() else {
+            continue;
+        };
+        let latest: &mut Option<i64> = latest;
+        if let Some(prev) = *latest {
             if prev - t > options.backwards_tolerance_secs {
                 notes.push((
                     p.message.source.line_start,
@@ -613,8 +666,7 @@ fn check_times(ledger: &mut Ledger<'_>, options: &IngestOptions, messages: &[Par
                 ));
             }
         }
-        let e = last.entry(&p.message.conversation).or_insert(t);
-        *e = (*e).max(t);
+        *latest = Some(latest.map_or(t, |l| l.max(t)));
     }
     for (line, note) in notes {
         ledger.warn(line, note);
@@ -628,23 +680,9 @@ pub(crate) fn parse_local_time(
     time: &str,
     options: &IngestOptions,
 ) -> Result<i64, String> {
-    let mut d = date.split(['-', '/', '.']);
-    let (Some(y), Some(m), Some(dd), None) = (d.next(), d.next(), d.next(), d.next()) else {
-        return Err(format!("malformed date `{date}`"));
-    };
-    let mut t = time.split(':');
-    let (Some(h), Some(mi), s) = (t.next(), t.next(), t.next()) else {
-        return Err(format!("malformed time `{time}`"));
-    };
-    let num = |s: &str| {
-        s.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("malformed timestamp `{date} {time}`"))
-    };
-    let (y, m, dd, h, mi) = (num(y)?, num(m)?, num(dd)?, num(h)?, num(mi)?);
-    let s = match s {
-        Some(s) => num(s)?,
-        None => 0,
+    let (y, m, dd, h, mi, s) = match plain_time_fields(date, time) {
+        Some(fields) => fields,
+        None => time_fields(date, time)?,
     };
     let dt = chrono::NaiveDate::from_ymd_opt(y as i32, m, dd)
         .and_then(|d| d.and_hms_opt(h, mi, s))
@@ -667,6 +705,109 @@ pub(crate) fn parse_local_time(
         ));
     }
     Ok(unix)
+}
+
+/// [`parse_local_time`] over a run of headers, which mostly share their
+/// date: the midnight of the last date read is kept, and a plain time of
+/// day on the same date is added to it without calendar work.
+#[derive(Debug, Default)]
+pub(crate) struct LocalTimes<'a> {
+    day: Option<(&'a str, i64)>,
+}
+
+impl<'a> LocalTimes<'a> {
+    /// What [`parse_local_time`] gives.
+    pub(crate) fn parse(
+        &mut self,
+        date: &'a str,
+        time: &str,
+        options: &IngestOptions,
+    ) -> Result<i64, String> {
+        let seconds = plain_time_of_day(time);
+        if let (Some((day, midnight)), Some(seconds)) = (self.day, seconds) {
+            let unix = midnight + seconds;
+            if day == date && (options.earliest_time..=options.latest_time).contains(&unix) {
+                return Ok(unix);
+            }
+        }
+        let unix = parse_local_time(date, time, options)?;
+        if let Some(seconds) = seconds {
+            self.day = Some((date, unix - seconds));
+        }
+        Ok(unix)
+    }
+}
+
+/// Seconds since midnight of a plain `H:MM[:SS]` that chrono accepts
+/// (hour < 24, minute and second < 60).
+fn plain_time_of_day(time: &str) -> Option<i64> {
+    let mut t = [0u32; 3];
+    let parts = digit_runs(time.as_bytes(), |b| b == b':', &mut t)?;
+    let [h, m, s] = t;
+    (parts >= 2 && h < 24 && m < 60 && s < 60)
+        .then(|| i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s))
+}
+
+/// The fields of the common spelling, digits and separators only (what
+/// [`time_fields`] reads the same way), without building iterators: this
+/// runs for every message header.
+fn plain_time_fields(date: &str, time: &str) -> Option<(u32, u32, u32, u32, u32, u32)> {
+    let mut d = [0u32; 3];
+    let mut t = [0u32; 3];
+    let date_parts = digit_runs(date.as_bytes(), |b| matches!(b, b'-' | b'/' | b'.'), &mut d)?;
+    let time_parts = digit_runs(time.as_bytes(), |b| b == b':', &mut t)?;
+    (date_parts == 3 && time_parts >= 2).then_some((d[0], d[1], d[2], t[0], t[1], t[2]))
+}
+
+/// `bytes` as runs of 1–9 ASCII digits, one separator between runs, into
+/// `out`; the number of runs, or `None` for anything else (more runs than
+/// `out` holds, an empty run, another byte).
+fn digit_runs(bytes: &[u8], is_separator: impl Fn(u8) -> bool, out: &mut [u32]) -> Option<usize> {
+    let (mut runs, mut value, mut digits) = (0, 0u32, 0);
+    for &b in bytes {
+        if b.is_ascii_digit() {
+            if digits == 9 {
+                return None;
+            }
+            value = value * 10 + u32::from(b - b'0');
+            digits += 1;
+        } else if is_separator(b) && digits > 0 && runs + 1 < out.len() {
+            out[runs] = value;
+            runs += 1;
+            (value, digits) = (0, 0);
+        } else {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    out[runs] = value;
+    Some(runs + 1)
+}
+
+/// The fields of a date and time in any spelling [`parse_local_time`]
+/// accepts, or why they are malformed.
+fn time_fields(date: &str, time: &str) -> Result<(u32, u32, u32, u32, u32, u32), String> {
+    let mut d = date.split(['-', '/', '.']);
+    let (Some(y), Some(m), Some(dd), None) = (d.next(), d.next(), d.next(), d.next()) else {
+        return Err(format!("malformed date `{date}`"));
+    };
+    let mut t = time.split(':');
+    let (Some(h), Some(mi), s) = (t.next(), t.next(), t.next()) else {
+        return Err(format!("malformed time `{time}`"));
+    };
+    let num = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("malformed timestamp `{date} {time}`"))
+    };
+    let (y, m, dd, h, mi) = (num(y)?, num(m)?, num(dd)?, num(h)?, num(mi)?);
+    let s = match s {
+        Some(s) => num(s)?,
+        None => 0,
+    };
+    Ok((y, m, dd, h, mi, s))
 }
 
 /// Classify a message's kind from its text (cards, images, URLs).

@@ -18,17 +18,17 @@ use super::text_lines::{self, SystemLine};
 use super::{Draft, IngestOptions, Ledger, Parsed};
 use crate::model::{MessageKind, Role};
 
-struct Open {
-    sender: String,
+/// The message being read: its header. Its content lines are collected in
+/// a buffer the parser reuses for every message.
+struct Open<'a> {
+    sender: &'a str,
     time: Result<i64, String>,
     /// The header's lines (one, or a nick line and a time line).
     header: std::ops::Range<usize>,
-    /// Content lines (undecodable ones, already rejected, are left out).
-    content: Vec<usize>,
 }
 
 /// Whether a file is a QQ-style export, judged on its first lines.
-pub(crate) fn is_qq_style(lines: &[super::decode::Line]) -> bool {
+pub(crate) fn is_qq_style(lines: &[super::decode::Line<'_>]) -> bool {
     lines.iter().take(400).any(|l| {
         let t = l.text();
         t.starts_with("消息对象") || t.starts_with("消息记录（")
@@ -61,9 +61,16 @@ pub(crate) fn parse(
 ) {
     let lines = ledger.lines();
     let text_at = |i: usize| lines.get(i).and_then(|l| l.text.as_deref().ok());
-    let mut drafts: Vec<Draft> = Vec::new();
+    let mut drafts: Vec<Draft> = Vec::with_capacity(lines.len() / 2);
     let mut block_buyer: Option<String> = None;
-    let mut open: Option<Open> = None;
+    let mut open: Option<Open<'_>> = None;
+    // Content lines of the open message (undecodable ones, already
+    // rejected, are left out).
+    let mut content: Vec<usize> = Vec::new();
+    // The header reading of the line after a possible nick line, kept for
+    // when the loop reaches that line: every line would be read twice.
+    let mut next_header: Option<(usize, Option<text_lines::HeaderA<'_>>)> = None;
+    let mut times = super::LocalTimes::default();
     let mut i = 0;
     while i < lines.len() {
         let Some(t) = text_at(i) else {
@@ -75,7 +82,7 @@ pub(crate) fn parse(
                 .strip_prefix("消息对象:")
                 .or_else(|| t.strip_prefix("消息对象："))
             {
-                close(ledger, options, &mut open, &mut drafts);
+                close(ledger, &mut open, &mut content, &mut drafts);
                 super::settle_block(
                     std::mem::take(&mut drafts),
                     block_buyer.as_deref(),
@@ -92,7 +99,7 @@ pub(crate) fn parse(
             }
         }
         if let Some(sys) = text_lines::system_line(t) {
-            close(ledger, options, &mut open, &mut drafts);
+            close(ledger, &mut open, &mut content, &mut drafts);
             match sys {
                 SystemLine::Noise => ledger.noise(i),
                 SystemLine::Message { kind, nick } => {
@@ -105,34 +112,37 @@ pub(crate) fn parse(
         }
         if qq_style {
             if let Some((date, time, nick)) = text_lines::header_qq(t) {
-                close(ledger, options, &mut open, &mut drafts);
+                close(ledger, &mut open, &mut content, &mut drafts);
                 open = Some(Open {
-                    sender: nick.to_string(),
-                    time: super::parse_local_time(date, &time, options),
+                    sender: nick,
+                    time: times.parse(date, &time, options),
                     header: i..i + 1,
-                    content: Vec::new(),
                 });
                 i += 1;
                 continue;
             }
         } else {
+            let header = match next_header.take() {
+                Some((line, header)) if line == i => header,
+                _ => text_lines::header_a(t),
+            };
             // Variant B: a nick line followed by a bare timestamp line.
-            let header = text_lines::header_a(t);
             // Only a non-blank line that is no header can be a nick line.
-            let next_bare = (header.is_none() && !t.trim().is_empty())
-                .then(|| text_at(i + 1).and_then(text_lines::header_a))
-                .flatten()
-                .filter(|h| h.nick.is_empty());
-            if let Some(h) = next_bare {
-                close(ledger, options, &mut open, &mut drafts);
-                open = Some(Open {
-                    sender: t.trim().to_string(),
-                    time: super::parse_local_time(h.date, h.time, options),
-                    header: i..i + 2,
-                    content: Vec::new(),
-                });
-                i += 2;
-                continue;
+            if header.is_none() && !text_lines::trim(t).is_empty() {
+                let next = text_at(i + 1).and_then(text_lines::header_a);
+                match next {
+                    Some(h) if h.nick.is_empty() => {
+                        close(ledger, &mut open, &mut content, &mut drafts);
+                        open = Some(Open {
+                            sender: text_lines::trim(t),
+                            time: times.parse(h.date, h.time, options),
+                            header: i..i + 2,
+                        });
+                        i += 2;
+                        continue;
+                    }
+                    _ => next_header = Some((i + 1, next)),
+                }
             }
             if let Some(h) = header {
                 if h.nick.is_empty() {
@@ -140,25 +150,26 @@ pub(crate) fn parse(
                     i += 1;
                     continue;
                 }
-                close(ledger, options, &mut open, &mut drafts);
+                close(ledger, &mut open, &mut content, &mut drafts);
                 open = Some(Open {
-                    sender: h.nick.to_string(),
-                    time: super::parse_local_time(h.date, h.time, options),
+                    sender: h.nick,
+                    time: times.parse(h.date, h.time, options),
                     header: i..i + 1,
-                    content: Vec::new(),
                 });
                 i += 1;
                 continue;
             }
         }
-        match open.as_mut() {
-            Some(o) => o.content.push(i),
-            None if t.trim().is_empty() => ledger.noise(i),
-            None => ledger.reject(i, "text before the first message header"),
+        if open.is_some() {
+            content.push(i);
+        } else if text_lines::trim(t).is_empty() {
+            ledger.noise(i);
+        } else {
+            ledger.reject(i, "text before the first message header");
         }
         i += 1;
     }
-    close(ledger, options, &mut open, &mut drafts);
+    close(ledger, &mut open, &mut content, &mut drafts);
     super::settle_block(drafts, block_buyer.as_deref(), None, options, out);
 }
 
@@ -180,42 +191,47 @@ fn system_draft(
     }
 }
 
-/// Finish the open message: blank lines around the content are noise; a
-/// message whose timestamp is impossible is rejected line by line.
+/// Finish the open message (its content lines are in `content`, which is
+/// left empty): blank lines around the content are noise; a message whose
+/// timestamp is impossible is rejected line by line.
 fn close(
     ledger: &mut Ledger<'_>,
-    _options: &IngestOptions,
-    open: &mut Option<Open>,
+    open: &mut Option<Open<'_>>,
+    content: &mut Vec<usize>,
     drafts: &mut Vec<Draft>,
 ) {
-    let Some(o) = open.take() else { return };
-    let lines = ledger.lines();
-    let is_blank = |i: &usize| lines[*i].text().trim().is_empty();
-    let first = o.content.iter().position(|i| !is_blank(i));
-    let last = o.content.iter().rposition(|i| !is_blank(i));
-    // Blank lines before and after the body are noise.
-    let (f, l) = match (first, last) {
-        (Some(f), Some(l)) => (f, l + 1),
-        _ => (o.content.len(), o.content.len()),
+    let Some(o) = open.take() else {
+        content.clear();
+        return;
     };
-    let body = &o.content[f..l];
-    for &i in o.content[..f].iter().chain(&o.content[l..]) {
+    let lines = ledger.lines();
+    let is_blank = |i: usize| text_lines::trim(lines[i].text()).is_empty();
+    // Blank lines before and after the body are noise.
+    let (f, l) = match content.iter().position(|&i| !is_blank(i)) {
+        Some(f) => {
+            let l = content.iter().rposition(|&i| !is_blank(i)).unwrap_or(f);
+            (f, l + 1)
+        }
+        None => (content.len(), content.len()),
+    };
+    let body = &content[f..l];
+    for &i in content[..f].iter().chain(&content[l..]) {
         ledger.noise(i);
     }
     let header_line = lines[o.header.start].number;
     let time = match o.time {
         Ok(t) => t,
         Err(reason) => {
-            for i in o.header.clone().chain(body.iter().copied()) {
-                if o.header.contains(&i) {
-                    ledger.reject(i, reason.clone());
-                } else {
-                    ledger.reject(
-                        i,
-                        format!("content of the message at line {header_line}, rejected: {reason}"),
-                    );
-                }
+            for i in o.header.clone() {
+                ledger.reject(i, reason.clone());
             }
+            for &i in body {
+                ledger.reject(
+                    i,
+                    format!("content of the message at line {header_line}, rejected: {reason}"),
+                );
+            }
+            content.clear();
             return;
         }
     };
@@ -224,15 +240,21 @@ fn close(
     }
     let text = match body {
         [one] => lines[*one].text().to_string(),
-        _ => body
-            .iter()
-            .map(|&i| lines[i].text())
-            .collect::<Vec<_>>()
-            .join("\n"),
+        _ => {
+            let mut text =
+                String::with_capacity(body.iter().map(|&i| lines[i].text().len() + 1).sum());
+            for (k, &i) in body.iter().enumerate() {
+                if k > 0 {
+                    text.push('\n');
+                }
+                text.push_str(lines[i].text());
+            }
+            text
+        }
     };
     let last_line = body.last().copied().unwrap_or(o.header.end - 1);
     drafts.push(Draft {
-        sender: o.sender,
+        sender: o.sender.to_string(),
         time: Some(time),
         kind: super::kind_of_text(&text),
         text,
@@ -240,4 +262,5 @@ fn close(
         role: None,
         robot_mode: None,
     });
+    content.clear();
 }

@@ -134,7 +134,7 @@ fn close(
     });
 }
 
-fn lines_text(lines: &[super::decode::Line], idx: &[usize]) -> String {
+fn lines_text(lines: &[super::decode::Line<'_>], idx: &[usize]) -> String {
     idx.iter()
         .map(|&i| lines[i].text())
         .collect::<Vec<_>>()

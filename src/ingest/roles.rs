@@ -94,41 +94,57 @@ impl RoleConfig {
 
     /// Classify a sender from its nick and message text.
     pub fn classify(&self, nick: &str, text: &str) -> SenderRole {
-        let shop = self.shop_of(nick);
+        let nick = self.nick_role(nick);
+        let (role, robot_mode) = self.role_of(&nick, text);
+        SenderRole {
+            role,
+            shop: nick.shop,
+            robot_mode,
+        }
+    }
+
+    /// What the nick alone tells: worked out once per nick by callers that
+    /// see the same few nicks over and over.
+    pub(crate) fn nick_role(&self, nick: &str) -> NickRole {
+        NickRole {
+            shop: self.shop_of(nick),
+            robot_nick: self.is_robot_nick(nick),
+        }
+    }
+
+    /// Role and robot mode of a message from its sender's [`NickRole`] and
+    /// its text (reply markers only mark shop accounts and robots).
+    pub(crate) fn role_of(&self, nick: &NickRole, text: &str) -> (Role, Option<RobotMode>) {
+        if !nick.robot_nick && nick.shop.is_none() {
+            return (Role::Buyer, None);
+        }
         let trimmed = text.trim_start();
-        let auto_marker = self
-            .auto_reply_markers
-            .iter()
-            .any(|m| trimmed.starts_with(m.as_str()));
-        let assist_marker = self
-            .assist_markers
-            .iter()
-            .any(|m| trimmed.starts_with(m.as_str()));
-        if self.is_robot_nick(nick) || ((auto_marker || assist_marker) && shop.is_some()) {
+        // The first byte decides most comparisons without a memcmp call.
+        let first = trimmed.as_bytes().first();
+        let marks = |m: &String| {
+            m.is_empty() || (m.as_bytes().first() == first && trimmed.starts_with(m.as_str()))
+        };
+        let auto_marker = self.auto_reply_markers.iter().any(marks);
+        let assist_marker = self.assist_markers.iter().any(marks);
+        if nick.robot_nick || auto_marker || assist_marker {
             let mode = if assist_marker {
                 RobotMode::Assist
             } else {
                 RobotMode::Auto
             };
-            return SenderRole {
-                role: Role::Robot,
-                shop,
-                robot_mode: Some(mode),
-            };
+            return (Role::Robot, Some(mode));
         }
-        match shop {
-            Some(shop) => SenderRole {
-                role: Role::Agent,
-                shop: Some(shop),
-                robot_mode: None,
-            },
-            None => SenderRole {
-                role: Role::Buyer,
-                shop: None,
-                robot_mode: None,
-            },
-        }
+        (Role::Agent, None)
     }
+}
+
+/// The part of a sender's role its nick decides.
+#[derive(Debug, Clone)]
+pub(crate) struct NickRole {
+    /// [`RoleConfig::shop_of`] the nick.
+    pub(crate) shop: Option<String>,
+    /// [`RoleConfig::is_robot_nick`] the nick.
+    robot_nick: bool,
 }
 
 /// Split `主账号:子账号` (ASCII or full-width colon).

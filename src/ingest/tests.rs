@@ -251,3 +251,97 @@ fn truncated_json_and_unknown_format_reject_every_line() {
     assert_eq!(p.report.format, None);
     assert_eq!(p.report.lines_rejected, 2);
 }
+
+#[test]
+fn message_ids_are_the_stable_ids_of_path_line_and_ordinal() {
+    for path in ["a.txt", "dump/店铺/买家 2024.txt", &"x".repeat(300)] {
+        let source = SourceRef {
+            path: Arc::from(path),
+            line_start: 70_001,
+            line_end: 70_002,
+            byte_start: 0,
+            byte_end: 1,
+        };
+        for ordinal in [0u64, 1, 1 << 40] {
+            let expected = crate::model::stable_id(&[
+                path.as_bytes(),
+                &source.line_start.to_le_bytes(),
+                &ordinal.to_le_bytes(),
+            ]);
+            assert_eq!(message_id(&source, ordinal), expected);
+            let parts: [&[u8]; 3] = [path.as_bytes(), b"", &ordinal.to_be_bytes()];
+            assert_eq!(stable_id(&parts), crate::model::stable_id(&parts));
+        }
+    }
+}
+
+#[test]
+fn plain_timestamps_read_as_the_general_reader_does() {
+    let options = IngestOptions::default();
+    for (date, time) in [
+        ("2024-3-5", "9:03:07"),
+        ("2024/03/05", "23:59"),
+        ("2024.3.5", "0:0:0"),
+        ("2024-2-30", "9:03:07"),
+        ("2024-3-5", "24:00:00"),
+        ("2024-3-5", "9:03:07:11"),
+        ("2024-3-5-1", "9:03:07"),
+        ("2024--5", "9:03:07"),
+        ("1999999999-3-5", "9:03:07"),
+        ("9999999999-3-5", "9:03:07"),
+        ("2024-3- 5", "+9:03:07"),
+        ("1990-3-5", "9:03:07"),
+    ] {
+        // The shortcut reads a spelling the way the general reader does,
+        // or leaves it to it.
+        if let Some(plain) = plain_time_fields(date, time) {
+            assert_eq!(Ok(plain), time_fields(date, time), "{date} {time}");
+        }
+    }
+    assert!(parse_local_time("2024-3-5", "9:03:07", &options).is_ok());
+    // The day cache gives what the reader gives, in any order of reads.
+    let mut times = LocalTimes::default();
+    for (date, time) in [
+        ("2024-3-5", "9:03:07"),
+        ("2024-3-5", "23:59:59"),
+        ("2024-3-5", "24:00:00"),
+        ("2024-3-5", "9:60"),
+        ("2024-3-5", "0:00"),
+        ("2024-3-6", "0:00:01"),
+        ("2024-03-06", "7:00:00"),
+        ("2024-3-6", " 7:00:00"),
+        ("2024-2-30", "9:03:07"),
+        ("1990-3-5", "9:03:07"),
+        ("1990-3-5", "9:03:08"),
+        ("2099-3-5", "9:03:07"),
+    ] {
+        assert_eq!(
+            times.parse(date, time, &options),
+            parse_local_time(date, time, &options),
+            "{date} {time}"
+        );
+    }
+    assert!(parse_local_time("2024-2-30", "9:03:07", &options).is_err());
+}
+
+#[test]
+fn backwards_time_is_judged_per_conversation_across_runs() {
+    let text = "tbA 2024-3-5 10:00:00\n在吗\ntbB 2024-3-5 9:00:00\n你好\n\
+                tbA 2024-3-5 9:30:00\n还在吗\ntbB 2024-3-5 8:00:00\n嗯\n\
+                tbA 2024-3-5 10:00:30\n好\n";
+    let p = ingest_bytes("t.txt", text.as_bytes(), &IngestOptions::default());
+    let warned: Vec<(u32, &str)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(
+        warned[0].0 == 5 && warned[0].1.contains("goes back 1800 s"),
+        "{warned:?}"
+    );
+    assert!(
+        warned[1].0 == 7 && warned[1].1.contains("goes back 3600 s"),
+        "{warned:?}"
+    );
+}

@@ -39,10 +39,80 @@ static ORDER_CARD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Offline-pool assignments name themselves anywhere in the line.
+static OFFLINE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("离线留言自动分配"));
+
+/// Words that may make a message a card or image; a message without any
+/// (most messages) is plain text unless it starts with an order marker.
+/// A double-array automaton: messages are short, and aho-corasick's
+/// per-search setup cost more than the scan.
+static CARD_WORDS: LazyLock<daachorse::DoubleArrayAhoCorasick<u32>> = LazyLock::new(|| {
+    daachorse::DoubleArrayAhoCorasick::new([
+        "订单号",
+        "订单编号",
+        "http",
+        "¥",
+        "￥",
+        "商品",
+        "[宝贝]",
+    ])
+    .expect("valid patterns")
+});
+
+/// Whether `t` may hold one of the [`CARD_WORDS`]: one pass over the
+/// bytes for `h`, `[`, and the characters ¥, ￥, 订, 商 (found by their
+/// last bytes)
+/// (messages are short, and most have none of these, so this costs less
+/// than starting the automaton).
+fn may_hold_card_words(t: &str) -> bool {
+    let b = t.as_bytes();
+    let candidate = b.iter().enumerate().any(|(i, &c)| {
+        CARD_BYTES[usize::from(c)]
+            && match c {
+                // The byte ends many characters (好 is E5 A5 BD): only the
+                // characters of the words count.
+                0xA5 => b[..=i].ends_with("¥".as_bytes()) || b[..=i].ends_with("￥".as_bytes()),
+                0xA2 => b[..=i].ends_with("订".as_bytes()),
+                0x86 => b[..=i].ends_with("商".as_bytes()),
+                _ => true,
+            }
+    });
+    candidate && CARD_WORDS.find_iter(t).next().is_some()
+}
+
+/// The bytes [`may_hold_card_words`] stops at.
+static CARD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'h' as usize] = true;
+    table[b'[' as usize] = true;
+    table[0xA5] = true;
+    table[0xA2] = true;
+    table[0x86] = true;
+    table
+};
+
+/// `str::trim`, skipped for the usual line whose first and last bytes
+/// cannot belong to a white-space character (lines are trimmed several
+/// times each, and `trim` decodes both ends).
+pub(crate) fn trim(s: &str) -> &str {
+    // Lead bytes of the Unicode white space: ASCII controls and space,
+    // U+0085/U+00A0 (C2), U+1680 (E1), U+2000.. (E2), U+3000 (E3).
+    let may_start_space = |b: u8| matches!(b, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+    // Last bytes of the same characters.
+    let may_end_space =
+        |b: u8| matches!(b, 0x09..=0x0D | 0x20 | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF);
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&first), Some(&last)) if !may_start_space(first) && !may_end_space(last) => s,
+        _ => s.trim(),
+    }
+}
+
 static URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^`?https?://\S+`?$").expect("valid regex"));
 
 /// A parsed variant-A header.
+#[derive(Debug, Clone, Copy)]
 pub struct HeaderA<'a> {
     /// Sender nick (may be empty: a bare timestamp line).
     pub nick: &'a str,
@@ -56,7 +126,7 @@ pub struct HeaderA<'a> {
 /// end of the line by hand (this runs on every line of a dump; the regex
 /// [`HEADER_A`] states the same grammar and a test keeps them in step).
 pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
-    let trimmed = line.trim_end_matches([' ', '\t']);
+    let trimmed = trim_end_blanks(line);
     let core = trimmed.strip_suffix(')').unwrap_or(trimmed);
     let b = core.as_bytes();
     // Time: H:MM:SS or HH:MM:SS at the end.
@@ -72,11 +142,7 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
         return None;
     }
     let mut t = n - 6;
-    let hour_digits = b[..t]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let hour_digits = trailing_digits(&b[..t]);
     if !(1..=2).contains(&hour_digits) {
         return None;
     }
@@ -88,20 +154,12 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
     let date_end = t - 1;
     // Date: YYYY-M-D with 1–2 digit month and day.
     let mut d = date_end;
-    let day = b[..d]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let day = trailing_digits(&b[..d]);
     if !(1..=2).contains(&day) || d < day + 1 || b[d - day - 1] != b'-' {
         return None;
     }
     d -= day + 1;
-    let month = b[..d]
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let month = trailing_digits(&b[..d]);
     if !(1..=2).contains(&month) || d < month + 5 || b[d - month - 1] != b'-' {
         return None;
     }
@@ -111,11 +169,37 @@ pub fn header_a(line: &str) -> Option<HeaderA<'_>> {
     }
     let date_start = d - 4;
     let date = &core[date_start..date_end];
-    let nick = core[..date_start].trim_end_matches([' ', '\t']);
-    let nick = nick.strip_suffix('(').unwrap_or(nick).trim();
+    let nick = trim_end_blanks(&core[..date_start]);
+    let nick = trim(nick.strip_suffix('(').unwrap_or(nick));
     // Variant C names the receiver after an arrow; the sender is what counts.
-    let nick = nick.split_once("-->").map_or(nick, |(a, _)| a.trim());
+    // (A `>` is rare in nicks: look for one before building a searcher; nicks
+    // are short, a plain loop beats a memchr call.)
+    let nick = match nick.bytes().any(|b| b == b'>') {
+        true => nick.split_once("-->").map_or(nick, |(a, _)| a.trim()),
+        false => nick,
+    };
     Some(HeaderA { nick, date, time })
+}
+
+/// `s` without trailing spaces and tabs.
+fn trim_end_blanks(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    // Cut before an ASCII byte: a character boundary.
+    s.get(..end).unwrap_or(s)
+}
+
+/// How many ASCII digits end `b`, counting no further than 3 (the header
+/// fields have 1–2, so 3 already means "too many").
+fn trailing_digits(b: &[u8]) -> usize {
+    let mut n = 0;
+    while n < 3 && n < b.len() && b[b.len() - 1 - n].is_ascii_digit() {
+        n += 1;
+    }
+    n
 }
 
 /// A parsed QQ-style header: date, time (24 h), nick.
@@ -181,7 +265,34 @@ pub enum SystemLine {
 
 /// Recognise platform lines (technical.md §1.3).
 pub fn system_line(line: &str) -> Option<SystemLine> {
-    let t = line.trim();
+    let t = trim(line);
+    // Every platform line but two is known by its first character; chat
+    // lines (nearly all lines) leave after that test, a suffix test and one
+    // substring search.
+    let may_start_one = matches!(
+        t.chars().next(),
+        Some(
+            '已' | '未'
+                | '发'
+                | '千'
+                | '消'
+                | '='
+                | '-'
+                | '当'
+                | '由'
+                | '原'
+                | '【'
+                | '系'
+                | '客'
+                | '会'
+        )
+    );
+    if !may_start_one
+        && !t.ends_with("撤回了一条消息")
+        && (t.len() < OFFLINE.needle().len() || OFFLINE.find(t.as_bytes()).is_none())
+    {
+        return None;
+    }
     match t {
         "已读" | "未读" | "发送中" | "千牛" | "发送失败" => {
             return Some(SystemLine::Noise)
@@ -201,7 +312,7 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
             nick: None,
         });
     }
-    if t.contains("转交给") {
+    if t.starts_with('由') && t.contains("转交给") {
         if let Some(c) = TRANSFER.captures(t) {
             return Some(SystemLine::Message {
                 kind: MessageKind::Transfer {
@@ -212,7 +323,7 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
             });
         }
     }
-    if t.contains("离线留言自动分配") || t.starts_with("原因：【") || t.starts_with("原因:【")
+    if OFFLINE.find(t.as_bytes()).is_some() || t.starts_with("原因：【") || t.starts_with("原因:【")
     {
         return Some(SystemLine::Message {
             kind: MessageKind::OfflineAssignment,
@@ -246,7 +357,17 @@ pub fn system_line(line: &str) -> Option<SystemLine> {
 
 /// The kind of a message from its content: cards, images, product links.
 pub fn kind_of_content(text: &str) -> MessageKind {
-    let t = text.trim();
+    let t = trim(text);
+    if !may_hold_card_words(t) {
+        // What is left of the rules below without those words.
+        return if t.starts_with("[订单") || t.starts_with("【订单") {
+            MessageKind::OrderCard
+        } else if t == "[图片]" || t == "【图片】" {
+            MessageKind::Image
+        } else {
+            MessageKind::Text
+        };
+    }
     if (t.contains("订单号") || t.contains("订单编号")) && ORDER_CARD.is_match(t)
         || t.starts_with("[订单")
         || t.starts_with("【订单")
@@ -373,7 +494,44 @@ mod tests {
     }
 
     #[test]
+    fn quick_trim_is_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{3000}好\u{3000}",
+            "好的",
+            "\u{a0}x",
+            "x\u{85}",
+            "\u{2028}",
+            "\u{202F}y\u{205F}",
+            "\u{1680}",
+            "亲\t",
+            "ok\r",
+            "\u{200B}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+        // Every white-space character is caught by the byte tests.
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+        {
+            let s = format!("x{c}");
+            assert_eq!(trim(&s), "x", "{c:?}");
+            let s = format!("{c}x");
+            assert_eq!(trim(&s), "x", "{c:?}");
+        }
+    }
+
+    #[test]
     fn content_kinds() {
+        for word in ["订单号", "订单编号", "http", "¥", "￥", "商品", "[宝贝]"] {
+            assert!(may_hold_card_words(&format!("亲{word}好")), "{word}");
+        }
+        assert!(!may_hold_card_words("亲，在的，订好了，商量一下[图片]"));
+        assert!(!may_hold_card_words("好的，可以包邮"));
         assert_eq!(kind_of_content("[图片]"), MessageKind::Image);
         assert_eq!(
             kind_of_content("http://item.taobao.com/item.htm?id=1011758423155"),
