@@ -21,13 +21,72 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// Per pattern of [`PATTERNS`] (same order), words of which every match
+/// holds at least one: a message holding none of a pattern's words cannot
+/// match it, and most messages hold none at all.
+const REQUIRED: [&[&str]; 5] = [
+    &["发货", "发出", "寄出", "送达", "到货", "能到", "安排发"],
+    &["优惠", "便宜", "减", "改价", "让利", "改个价"],
+    &["送您", "赠送", "赠品", "送一", "另外送", "额外送"],
+    &["包邮", "免运费", "运费我们"],
+    &[
+        "保证",
+        "一定会",
+        "一定给您",
+        "一定帮您",
+        "肯定给您",
+        "负责到底",
+        "会解决",
+        "给您解决",
+        "帮您解决",
+        "给您补发",
+        "为您补发",
+        "马上补发",
+        "给您退款",
+        "为您退款",
+    ],
+];
+
+/// Every word of [`REQUIRED`] in one automaton, with its pattern index.
+static REQUIRED_WORDS: LazyLock<(aho_corasick::AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let (words, pattern_of): (Vec<&str>, Vec<usize>) = REQUIRED
+        .iter()
+        .enumerate()
+        .flat_map(|(p, words)| words.iter().map(move |w| (*w, p)))
+        .unzip();
+    let automaton = aho_corasick::AhoCorasick::new(words).expect("valid words");
+    (automaton, pattern_of)
+});
+
+/// Bit `p` set when the text holds a required word of pattern `p`.
+/// Overlapping search, so one word never hides another.
+fn candidate_patterns(text: &str) -> u32 {
+    let (automaton, pattern_of) = &*REQUIRED_WORDS;
+    // The prefiltered search rules most messages out before the slower
+    // overlapping one.
+    if !automaton.is_match(text) {
+        return 0;
+    }
+    automaton
+        .find_overlapping_iter(text)
+        .filter_map(|m| pattern_of.get(m.pattern().as_usize()))
+        .fold(0, |mask, p| mask | 1 << p)
+}
+
 /// Every commitment in the words of the shop's people (not automatic replies).
 pub fn collect(ctx: &Ctx<'_>, out: &mut Vec<Commitment>) {
     for (i, m) in ctx.session.messages.iter().enumerate() {
         if !ctx.is_agent_words(i) {
             continue;
         }
-        for (kind, re) in PATTERNS.iter() {
+        let candidates = candidate_patterns(&m.text);
+        if candidates == 0 {
+            continue;
+        }
+        for (p, (kind, re)) in PATTERNS.iter().enumerate() {
+            if candidates & 1 << p == 0 {
+                continue;
+            }
             for hit in re.find_iter(&m.text) {
                 let span = Span::from_bytes(&m.text, hit.start(), hit.end());
                 out.push(Commitment {
@@ -41,5 +100,47 @@ pub fn collect(ctx: &Ctx<'_>, out: &mut Vec<Commitment>) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pattern's matches hold one of its required words, so the
+    /// prefilter never hides a commitment.
+    #[test]
+    fn required_words_cover_every_match() {
+        let texts = [
+            "今天给您发货",
+            "3天内能到",
+            "三个工作日内安排发货",
+            "给您优惠20元",
+            "帮您改个价",
+            "减5块",
+            "送您一个小礼品",
+            "另外送一份",
+            "包邮哦",
+            "运费我们承担",
+            "保证正品",
+            "一定帮您处理好",
+            "马上补发",
+            "为您退款",
+            "明天寄出",
+            "便宜十元",
+            "让利3",
+        ];
+        for text in texts {
+            let mask = candidate_patterns(text);
+            let mut matched = false;
+            for (p, (kind, re)) in PATTERNS.iter().enumerate() {
+                if re.is_match(text) {
+                    matched = true;
+                    assert!(mask & 1 << p != 0, "{kind} in {text}");
+                }
+            }
+            assert!(matched, "{text} matches some pattern");
+        }
+        assert_eq!(candidate_patterns("亲，在的"), 0);
     }
 }

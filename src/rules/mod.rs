@@ -35,10 +35,16 @@ fn sorted_registry() -> &'static [&'static RuleMeta] {
 
 /// Look a rule up by code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
-    sorted_registry()
-        .iter()
-        .copied()
-        .find(|m| m.code.eq_ignore_ascii_case(code))
+    // Codes are upper case (a test checks it), so a binary search on the
+    // upper-cased query finds what a case-insensitive scan would.
+    let all = sorted_registry();
+    all.binary_search_by(|m| {
+        m.code
+            .bytes()
+            .cmp(code.bytes().map(|b| b.to_ascii_uppercase()))
+    })
+    .ok()
+    .map(|at| all[at])
 }
 
 /// Which rule codes are enabled.
@@ -113,5 +119,20 @@ mod tests {
         assert!(s.enabled("LAT001"));
         assert!(!s.enabled("LAT002"));
         assert!(Selection::default().enabled("ABU001"));
+    }
+
+    #[test]
+    fn find_is_case_insensitive_over_upper_case_codes() {
+        for m in registry() {
+            assert_eq!(m.code, m.code.to_ascii_uppercase());
+            assert_eq!(find(m.code).map(|f| f.code), Some(m.code));
+            assert_eq!(
+                find(&m.code.to_ascii_lowercase()).map(|f| f.code),
+                Some(m.code)
+            );
+        }
+        assert!(find("SCR").is_none());
+        assert!(find("").is_none());
+        assert!(find("ZZZ999").is_none());
     }
 }

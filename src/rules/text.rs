@@ -7,7 +7,7 @@ use crate::abuse::{AbuseItem, AbuseModel, SessionAbuse};
 use crate::finding::{Finding, RuleMeta, Span};
 use crate::lexicon::{Category, Hit, Matcher};
 use crate::model::{RobotMode, Role, Session};
-use crate::normalize::{normalize_with, NormalizeOptions, Normalized};
+use crate::normalize::{NormalizeOptions, Normalized};
 use std::borrow::Cow;
 
 /// What every text rule sees of a session.
@@ -15,20 +15,20 @@ pub struct Ctx<'a> {
     /// The session.
     pub session: &'a Session,
     /// Lexicon hits per message (role filters applied).
-    pub hits: Vec<Vec<Hit<'a>>>,
+    pub hits: &'a [Vec<Hit<'a>>],
     /// Rule options.
     pub opts: &'a RuleOptions,
     /// The offensiveness model.
     pub model: &'a AbuseModel,
     /// Every message normalised once with the matcher's options (the text
     /// the hits were found in).
-    pub normalized: Vec<Normalized>,
+    pub normalized: &'a [Normalized],
     /// Whether the matcher's options are the defaults, so `normalized`
     /// also serves rules that need the default normalisation.
     pub default_options: bool,
     /// Messages written by people of the shop, without spaces, punctuation,
     /// symbols and emoji ([`bare`](super::script::bare)); empty for others.
-    pub bare: Vec<String>,
+    pub bare: &'a [String],
 }
 
 impl<'a> Ctx<'a> {
@@ -149,6 +149,30 @@ fn abuse_category(code: &str) -> Option<(&'static str, bool)> {
     })
 }
 
+/// Per-thread buffers of [`TextRules::check_session`], kept from session
+/// to session so that a message costs no allocation unless it grows one.
+#[derive(Default)]
+struct Scratch {
+    normalized: Vec<Normalized>,
+    hits: Vec<Vec<Hit<'static>>>,
+    bare: Vec<String>,
+}
+
+impl Scratch {
+    /// At least `n` buffers of each kind.
+    fn grow(&mut self, n: usize) {
+        if self.normalized.len() < n {
+            self.normalized.resize_with(n, Normalized::default);
+            self.hits.resize_with(n, Vec::new);
+            self.bare.resize_with(n, String::new);
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
 /// The text rules over bundled or custom lexicons, built once per scan.
 pub struct TextRules {
     matcher: &'static Matcher,
@@ -237,45 +261,51 @@ impl TextRules {
         findings: &mut Vec<Finding>,
         abuse: &mut SessionAbuse,
     ) {
+        SCRATCH.with(|cell| {
+            // A nested call on this thread (none today) gets fresh buffers.
+            let mut scratch = cell.take();
+            self.check_with(&mut scratch, session, selection, findings, abuse);
+            cell.set(scratch);
+        });
+    }
+
+    /// [`TextRules::check_session`] over reused per-message buffers.
+    fn check_with(
+        &self,
+        scratch: &mut Scratch,
+        session: &Session,
+        selection: &Selection,
+        findings: &mut Vec<Finding>,
+        abuse: &mut SessionAbuse,
+    ) {
         let options = self.matcher.options();
+        let n = session.messages.len();
+        scratch.grow(n);
         // One normalisation per message, shared by the matcher and the
-        // rules that read normalised text.
-        let normalized: Vec<Normalized> = session
-            .messages
-            .iter()
-            .map(|m| normalize_with(&m.text, options))
-            .collect();
-        let hits = session
-            .messages
-            .iter()
-            .zip(&normalized)
-            .map(|(m, n)| {
-                let mut hits = Vec::new();
-                self.matcher.find_into(n, Some(m.role), &mut hits);
-                hits
-            })
-            .collect();
-        let bare = session
-            .messages
-            .iter()
-            .map(|m| {
-                let human = m.role == Role::Agent
-                    || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
-                if human {
-                    super::script::bare(&m.text)
-                } else {
-                    String::new()
-                }
-            })
-            .collect();
+        // rules that read normalised text; buffers are refilled, not
+        // reallocated, and most messages have no hit and no bare text.
+        for (i, m) in session.messages.iter().enumerate() {
+            let normalized = &mut scratch.normalized[i];
+            normalized.refill(&m.text, options);
+            let hits = &mut scratch.hits[i];
+            hits.clear();
+            self.matcher.find_into(normalized, Some(m.role), hits);
+            let bare = &mut scratch.bare[i];
+            bare.clear();
+            let human = m.role == Role::Agent
+                || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
+            if human {
+                super::script::bare_into(&m.text, bare);
+            }
+        }
         let ctx = Ctx {
             session,
-            hits,
+            hits: &scratch.hits[..n],
             opts: &self.options,
             model: self.model,
-            normalized,
+            normalized: &scratch.normalized[..n],
             default_options: *options == NormalizeOptions::default(),
-            bare,
+            bare: &scratch.bare[..n],
         };
         let first = findings.len();
         for rule in TEXT_RULES {

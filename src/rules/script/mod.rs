@@ -18,5 +18,43 @@ pub mod trade_fraud;
 /// replies must share to be "the same text", and what a one-character reply
 /// consists of.
 pub(crate) fn bare(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).collect()
+    let mut out = String::new();
+    bare_into(text, &mut out);
+    out
+}
+
+/// [`bare`] appended to `out`; returns how many chars it appended.
+pub(crate) fn bare_into(text: &str, out: &mut String) -> usize {
+    out.reserve(text.len());
+    let mut chars = 0;
+    for c in text.chars() {
+        if is_bare_char(c) {
+            out.push(c);
+            chars += 1;
+        }
+    }
+    chars
+}
+
+/// `char::is_alphanumeric`, with the CJK Unified Ideographs (all
+/// alphabetic) answered without the Unicode table search most chat chars
+/// would otherwise go through.
+fn is_bare_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bare_char_fast_paths_agree_with_is_alphanumeric() {
+        for c in ('\0'..='\u{FFFF}').chain('\u{20000}'..='\u{20100}') {
+            assert_eq!(super::is_bare_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 }

@@ -29,6 +29,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         // The earliest phrase (the smaller one when two start together).
         let Some((at, phrase)) = ctx.opts.payment_phrases.as_ref().and_then(|ac| {
+            // Most messages hold no phrase: one prefiltered search says so
+            // before the overlapping one that picks the earliest phrase.
+            ac.is_match(m.text.as_str()).then_some(())?;
             ac.find_overlapping_iter(m.text.as_str())
                 .map(|f| (f.start(), &o.phrases[f.pattern().as_usize()]))
                 .min()

@@ -80,16 +80,30 @@ impl DailyTally {
         let (Some(account), Some(t), true) = (m.account.as_deref(), m.time, human) else {
             return None;
         };
-        let bare = super::bare(&m.text);
-        if bare.chars().count() < opts.quick_reply_overuse.min_chars {
-            return None;
+        thread_local! {
+            // The hashed bytes, reused from message to message.
+            static KEY: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
         }
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(account.as_bytes());
-        hasher.update(&[0x1f]);
-        hasher.update(bare.as_bytes());
-        hasher.update(&crate::model::day_number(t).to_le_bytes());
-        Some(hasher.digest())
+        KEY.with(|cell| {
+            // One contiguous buffer hashed in one call: the same bytes (so
+            // the same key) as streaming account, 0x1f, bare text and day.
+            // The buffer is stored empty, so turning it back into a String
+            // checks nothing.
+            let mut buffer = cell.take();
+            buffer.clear();
+            let mut key = String::from_utf8(buffer).unwrap_or_default();
+            key.push_str(account);
+            key.push('\u{1f}');
+            let chars = super::bare_into(&m.text, &mut key);
+            let mut bytes = key.into_bytes();
+            let digest = (chars >= opts.quick_reply_overuse.min_chars).then(|| {
+                bytes.extend_from_slice(&crate::model::day_number(t).to_le_bytes());
+                xxhash_rust::xxh3::xxh3_64(&bytes)
+            });
+            bytes.clear();
+            cell.set(bytes);
+            digest
+        })
     }
 
     /// Count one message (in file order) under its [`DailyTally::key_of`].
