@@ -23,8 +23,9 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// Per pattern of [`PATTERNS`] (same order), words of which every match
 /// holds at least one: a message holding none of a pattern's words cannot
-/// match it, and most messages hold none at all.
-const REQUIRED: [&[&str]; 5] = [
+/// match it, and most messages hold none at all. The text rules look for
+/// them in their shared phrase pass ([`crate::rules::Ctx::phrases`]).
+pub(crate) const REQUIRED: [&[&str]; 5] = [
     &["发货", "发出", "寄出", "送达", "到货", "能到", "安排发"],
     &["优惠", "便宜", "减", "改价", "让利", "改个价"],
     &["送您", "赠送", "赠品", "送一", "另外送", "额外送"],
@@ -47,44 +48,15 @@ const REQUIRED: [&[&str]; 5] = [
     ],
 ];
 
-/// Every word of [`REQUIRED`] in one automaton, with its pattern index.
-static REQUIRED_WORDS: LazyLock<(aho_corasick::AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
-    let (words, pattern_of): (Vec<&str>, Vec<usize>) = REQUIRED
-        .iter()
-        .enumerate()
-        .flat_map(|(p, words)| words.iter().map(move |w| (*w, p)))
-        .unzip();
-    let automaton = aho_corasick::AhoCorasick::new(words).expect("valid words");
-    (automaton, pattern_of)
-});
-
-/// Bit `p` set when the text holds a required word of pattern `p`.
-/// Overlapping search, so one word never hides another.
-fn candidate_patterns(text: &str) -> u32 {
-    let (automaton, pattern_of) = &*REQUIRED_WORDS;
-    // The prefiltered search rules most messages out before the slower
-    // overlapping one.
-    if !automaton.is_match(text) {
-        return 0;
-    }
-    automaton
-        .find_overlapping_iter(text)
-        .filter_map(|m| pattern_of.get(m.pattern().as_usize()))
-        .fold(0, |mask, p| mask | 1 << p)
-}
-
 /// Every commitment in the words of the shop's people (not automatic replies).
 pub fn collect(ctx: &Ctx<'_>, out: &mut Vec<Commitment>) {
     for (i, m) in ctx.session.messages.iter().enumerate() {
         if !ctx.is_agent_words(i) {
             continue;
         }
-        let candidates = candidate_patterns(&m.text);
-        if candidates == 0 {
-            continue;
-        }
+        let candidates = ctx.phrases[i];
         for (p, (kind, re)) in PATTERNS.iter().enumerate() {
-            if candidates & 1 << p == 0 {
+            if candidates & crate::rules::phrase::commitment(p) == 0 {
                 continue;
             }
             for hit in re.find_iter(&m.text) {
@@ -131,16 +103,17 @@ mod tests {
             "让利3",
         ];
         for text in texts {
-            let mask = candidate_patterns(text);
             let mut matched = false;
             for (p, (kind, re)) in PATTERNS.iter().enumerate() {
                 if re.is_match(text) {
                     matched = true;
-                    assert!(mask & 1 << p != 0, "{kind} in {text}");
+                    assert!(
+                        REQUIRED[p].iter().any(|w| text.contains(w)),
+                        "{kind} in {text}"
+                    );
                 }
             }
             assert!(matched, "{text} matches some pattern");
         }
-        assert_eq!(candidate_patterns("亲，在的"), 0);
     }
 }

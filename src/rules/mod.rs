@@ -14,7 +14,7 @@ mod text;
 
 pub use options::RuleOptions;
 pub(crate) use text::digit_count;
-pub use text::{Ctx, TextRule, TextRules, TEXT_RULES};
+pub use text::{phrase, Ctx, TextRule, TextRules, TEXT_RULES};
 
 /// Every rule, in code order.
 pub fn registry() -> Vec<&'static RuleMeta> {

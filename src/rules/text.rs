@@ -26,6 +26,10 @@ pub struct Ctx<'a> {
     /// Whether the matcher's options are the defaults, so `normalized`
     /// also serves rules that need the default normalisation.
     pub default_options: bool,
+    /// Per message, the [`phrase`] lists it holds a word of (bits; shop
+    /// messages only, 0 for others): one search serves every rule that
+    /// looks for fixed phrases.
+    pub phrases: &'a [u32],
     /// Messages written by people of the shop, without spaces, punctuation,
     /// symbols and emoji ([`bare`](super::script::bare)); empty for others.
     pub bare: &'a [String],
@@ -92,6 +96,76 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Bits of [`Ctx::phrases`]: which fixed phrase lists a shop message
+/// holds a word of (in its original text).
+pub mod phrase {
+    /// A payment-reminder phrase (`[payment_reminder] phrases`, SCR013).
+    pub const PAYMENT: u32 = 1;
+    /// A word that puts an address on a third party (ABU006).
+    pub const THIRD_PARTY: u32 = 1 << 1;
+
+    /// A word that commitment pattern `pattern` requires
+    /// ([`crate::abuse::commitments`]).
+    pub const fn commitment(pattern: usize) -> u32 {
+        1 << (2 + pattern)
+    }
+}
+
+/// Every phrase list of [`phrase`] in one automaton whose values are the
+/// lists that hold each (distinct) word.
+struct PhraseLists {
+    automaton: daachorse::DoubleArrayAhoCorasick<u32>,
+}
+
+impl PhraseLists {
+    fn new(options: &RuleOptions) -> Result<PhraseLists, String> {
+        let mut words: Vec<(&str, u32)> = Vec::new();
+        words.extend(
+            options
+                .payment_reminder
+                .phrases
+                .iter()
+                .map(|w| (w.as_str(), phrase::PAYMENT)),
+        );
+        words.extend(
+            super::abuse::privacy_leak::THIRD_PARTY
+                .iter()
+                .map(|w| (*w, phrase::THIRD_PARTY)),
+        );
+        for (p, required) in crate::abuse::commitments::REQUIRED.iter().enumerate() {
+            words.extend(required.iter().map(|w| (*w, phrase::commitment(p))));
+        }
+        // One pattern per distinct word, carrying every list it is in.
+        words.sort_unstable();
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut masks: Vec<u32> = Vec::new();
+        for (word, bit) in words {
+            if word.is_empty() {
+                continue;
+            }
+            match (patterns.last(), masks.last_mut()) {
+                (Some(&last), Some(mask)) if last == word => *mask |= bit,
+                _ => {
+                    patterns.push(word);
+                    masks.push(bit);
+                }
+            }
+        }
+        let automaton =
+            daachorse::DoubleArrayAhoCorasick::with_values(patterns.into_iter().zip(masks))
+                .map_err(|e| format!("phrase lists: {e}"))?;
+        Ok(PhraseLists { automaton })
+    }
+
+    /// The lists `text` holds a word of (overlapping, so no word hides
+    /// another).
+    fn of(&self, text: &str) -> u32 {
+        self.automaton
+            .find_overlapping_iter(text)
+            .fold(0, |all, m| all | m.value())
+    }
+}
+
 /// ASCII digits in a (normalised) text: a cheap test before a digit-run
 /// regex, which most messages cannot match.
 pub(crate) fn digit_count(text: &str) -> usize {
@@ -155,6 +229,7 @@ fn abuse_category(code: &str) -> Option<(&'static str, bool)> {
 struct Scratch {
     normalized: Vec<Normalized>,
     hits: Vec<Vec<Hit<'static>>>,
+    phrases: Vec<u32>,
     bare: Vec<String>,
 }
 
@@ -164,6 +239,7 @@ impl Scratch {
         if self.normalized.len() < n {
             self.normalized.resize_with(n, Normalized::default);
             self.hits.resize_with(n, Vec::new);
+            self.phrases.resize(n, 0);
             self.bare.resize_with(n, String::new);
         }
     }
@@ -178,6 +254,7 @@ pub struct TextRules {
     matcher: &'static Matcher,
     model: &'static AbuseModel,
     options: RuleOptions,
+    phrases: PhraseLists,
 }
 
 impl TextRules {
@@ -186,10 +263,12 @@ impl TextRules {
     /// # Errors
     /// A bundled file that does not load (a build defect; tests load them).
     pub fn bundled() -> Result<TextRules, String> {
+        let options = RuleOptions::bundled()?;
         Ok(TextRules {
             matcher: Matcher::bundled(),
             model: AbuseModel::bundled()?,
-            options: RuleOptions::bundled()?,
+            phrases: PhraseLists::new(&options)?,
+            options,
         })
     }
 
@@ -290,6 +369,10 @@ impl TextRules {
             let hits = &mut scratch.hits[i];
             hits.clear();
             self.matcher.find_into(normalized, Some(m.role), hits);
+            scratch.phrases[i] = match m.role {
+                Role::Agent | Role::Robot => self.phrases.of(&m.text),
+                Role::Buyer | Role::System => 0,
+            };
             let bare = &mut scratch.bare[i];
             bare.clear();
             let human = m.role == Role::Agent
@@ -305,6 +388,7 @@ impl TextRules {
             model: self.model,
             normalized: &scratch.normalized[..n],
             default_options: *options == NormalizeOptions::default(),
+            phrases: &scratch.phrases[..n],
             bare: &scratch.bare[..n],
         };
         let first = findings.len();

@@ -22,7 +22,9 @@ pub static META: RuleMeta = RuleMeta {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.offensive_model;
     for (i, m) in ctx.session.messages.iter().enumerate() {
-        if matches!(m.role, crate::model::Role::System) || m.text.chars().count() < o.min_chars {
+        // Fewer than `min_chars` chars, counting no further than that.
+        let short = o.min_chars > 0 && m.text.chars().nth(o.min_chars - 1).is_none();
+        if matches!(m.role, crate::model::Role::System) || short {
             continue;
         }
         if ctx.hits_of(i, Category::Insult).next().is_some()

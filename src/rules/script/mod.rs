@@ -27,12 +27,18 @@ pub(crate) fn bare(text: &str) -> String {
 pub(crate) fn bare_into(text: &str, out: &mut String) -> usize {
     out.reserve(text.len());
     let mut chars = 0;
-    for c in text.chars() {
+    // Kept chars come in long runs (skipped ones are the odd punctuation
+    // mark): each run is copied at once.
+    let mut run_start = 0;
+    for (at, c) in text.char_indices() {
         if is_bare_char(c) {
-            out.push(c);
             chars += 1;
+        } else {
+            out.push_str(&text[run_start..at]);
+            run_start = at + c.len_utf8();
         }
     }
+    out.push_str(&text[run_start..]);
     chars
 }
 
@@ -51,6 +57,15 @@ fn is_bare_char(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bare_drops_what_is_not_alphanumeric() {
+        let mut out = String::from("x");
+        assert_eq!(super::bare_into("亲，在的！OK 👍 ②", &mut out), 6);
+        assert_eq!(out, "x亲在的OK②");
+        assert_eq!(super::bare("，。"), "");
+        assert_eq!(super::bare(""), "");
+    }
+
     #[test]
     fn bare_char_fast_paths_agree_with_is_alphanumeric() {
         for c in ('\0'..='\u{FFFF}').chain('\u{20000}'..='\u{20100}') {
