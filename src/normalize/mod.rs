@@ -331,19 +331,20 @@ impl Normalized {
         let mut char_index: u32 = 0;
         let mut last: Option<char> = None;
         let cjk_table = (options.fold_traditional && options.fold_digits).then(cjk_fold_table);
+        let collapse = options.collapse_repeats;
         for (byte, c) in original.char_indices() {
             let byte = byte as u32;
             let end = byte + c.len_utf8() as u32;
-            let cp = c as u32;
-            // CJK ideographs dominate chat text: one table lookup each.
-            let folded = match cjk_table {
-                Some(table) if (CJK_FIRST..CJK_END).contains(&cp) => {
-                    Folded::Char(table[(cp - CJK_FIRST) as usize])
-                }
-                _ => fold_char(c, options),
+            // CJK ideographs dominate chat text: one table lookup each (the
+            // wrapped offset of any other char is past the table's end).
+            let cjk =
+                cjk_table.and_then(|table| table.get((c as u32).wrapping_sub(CJK_FIRST) as usize));
+            let folded = match cjk {
+                Some(&n) => Folded::Char(n),
+                None => fold_char(c, options),
             };
             if let Folded::Char(n) = folded {
-                let repeat = options.collapse_repeats && !n.is_ascii() && last == Some(n);
+                let repeat = collapse && last == Some(n) && !n.is_ascii();
                 match self.units.last_mut() {
                     Some(unit) if repeat => {
                         unit.orig_byte_end = end;
