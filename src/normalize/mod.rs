@@ -82,6 +82,8 @@ pub struct Normalized {
     units: Vec<Unit>,
     original_len: u32,
     original_chars: u32,
+    /// ASCII digits in `text`, counted while it is built.
+    ascii_digits: u32,
 }
 
 /// Normalise with the default options.
@@ -315,6 +317,7 @@ impl Normalized {
     pub fn refill(&mut self, original: &str, options: &NormalizeOptions) {
         self.text.clear();
         self.units.clear();
+        self.ascii_digits = 0;
         // Offsets are u32; the (never seen) tail past 4 GiB is left out.
         let original = match original.len() {
             len if len <= u32::MAX as usize => original,
@@ -361,6 +364,7 @@ impl Normalized {
                             run: 1,
                         });
                         self.text.push(n);
+                        self.ascii_digits += u32::from(n.is_ascii_digit());
                     }
                 }
                 last = Some(n);
@@ -369,6 +373,12 @@ impl Normalized {
         }
         self.original_len = original.len() as u32;
         self.original_chars = char_index;
+    }
+
+    /// Number of ASCII digits in the normalised text: a free test before a
+    /// digit-run regex, which most messages cannot match.
+    pub fn ascii_digit_count(&self) -> usize {
+        self.ascii_digits as usize
     }
 
     /// Number of chars in the normalised text.
@@ -553,6 +563,8 @@ mod tests {
         assert_eq!(quote(original, &norm, "草泥马"), "草 草泥泥马");
         assert_eq!(normalize("谢谢亲").text, "谢亲");
         assert_eq!(normalize("qq 12315 1380013").text, "qq123151380013");
+        assert_eq!(normalize("qq 12315 1380013").ascii_digit_count(), 12);
+        assert_eq!(normalize("①二壹3").ascii_digit_count(), 3);
         assert_eq!(norm.run_len(0), 3);
         // 逼 follows 傻 directly; 草 follows 逼 only across `，`.
         assert!(norm.glued_to_previous(1));

@@ -13,7 +13,6 @@ pub mod script;
 mod text;
 
 pub use options::RuleOptions;
-pub(crate) use text::digit_count;
 pub use text::{phrase, Ctx, TextRule, TextRules, TEXT_RULES};
 
 /// Every rule, in code order.

@@ -166,12 +166,6 @@ impl PhraseLists {
     }
 }
 
-/// ASCII digits in a (normalised) text: a cheap test before a digit-run
-/// regex, which most messages cannot match.
-pub(crate) fn digit_count(text: &str) -> usize {
-    text.bytes().filter(u8::is_ascii_digit).count()
-}
-
 /// A text rule: metadata and its check.
 pub struct TextRule {
     /// Metadata printed by `wwqa explain`.

@@ -91,7 +91,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let normalized = ctx.normalized_default(i);
         let n = normalized.text.as_str();
         // Both numbers have at least 16 digits: most messages have none.
-        if crate::rules::digit_count(n) < 16 {
+        if normalized.ascii_digit_count() < 16 {
             continue;
         }
         for c in ID_CARD.captures_iter(n) {

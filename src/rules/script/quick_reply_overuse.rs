@@ -22,7 +22,7 @@ pub static META: RuleMeta = RuleMeta {
 /// The Nth repetition of the same text within the session.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.quick_reply_overuse;
-    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut seen: HashMap<TextOf<'_>, usize> = HashMap::new();
     for (i, m) in ctx.session.messages.iter().enumerate() {
         if !ctx.is_agent_words(i) {
             continue;
@@ -40,7 +40,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let account = m.account.as_deref().unwrap_or("");
-        let n = seen.entry((bare, account)).or_insert(0);
+        let n = seen.entry(TextOf::new(bare, account)).or_insert(0);
         *n += 1;
         if *n == o.per_session {
             out.push(ctx.finding(
@@ -53,6 +53,34 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+/// A (bare text, account) key that hashes as one xxh3 digest: SipHash
+/// over the whole text cost more than the rest of the rule.
+#[derive(PartialEq, Eq)]
+struct TextOf<'a> {
+    digest: u64,
+    bare: &'a str,
+    account: &'a str,
+}
+
+impl<'a> TextOf<'a> {
+    fn new(bare: &'a str, account: &'a str) -> Self {
+        let digest = xxhash_rust::xxh3::xxh3_64(bare.as_bytes())
+            ^ xxhash_rust::xxh3::xxh3_64(account.as_bytes()).rotate_left(1);
+        TextOf {
+            digest,
+            bare,
+            account,
+        }
+    }
+}
+
+impl std::hash::Hash for TextOf<'_> {
+    // Equal keys have equal digests, which is all `Hash` must guarantee.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.digest);
     }
 }
 
