@@ -310,6 +310,14 @@ pub fn to_simplified(c: char) -> char {
     }
 }
 
+/// Appends the pending run of unchanged chars, `original[start..at]`, to
+/// `text`.
+fn flush_verbatim(text: &mut String, verbatim: &mut Option<usize>, original: &str, at: usize) {
+    if let Some(start) = verbatim.take() {
+        text.push_str(original.get(start..at).unwrap_or_default());
+    }
+}
+
 impl Normalized {
     /// Normalise `original` into this value, reusing its buffers (for hot
     /// loops over many messages). Text past 4 GiB is ignored: offsets are
@@ -335,8 +343,12 @@ impl Normalized {
         let mut last: Option<char> = None;
         let cjk_table = (options.fold_traditional && options.fold_digits).then(cjk_fold_table);
         let collapse = options.collapse_repeats;
-        for (byte, c) in original.char_indices() {
-            let byte = byte as u32;
+        // Chars that fold to themselves (most of them) are copied from
+        // `original` a run at a time rather than encoded one by one:
+        // `verbatim` is where the pending run starts.
+        let mut verbatim: Option<usize> = None;
+        for (at, c) in original.char_indices() {
+            let byte = at as u32;
             let end = byte + c.len_utf8() as u32;
             // CJK ideographs dominate chat text: one table lookup each (the
             // wrapped offset of any other char is past the table's end).
@@ -346,31 +358,42 @@ impl Normalized {
                 Some(&n) => Folded::Char(n),
                 None => fold_char(c, options),
             };
-            if let Folded::Char(n) = folded {
-                let repeat = collapse && last == Some(n) && !n.is_ascii();
-                match self.units.last_mut() {
-                    Some(unit) if repeat => {
-                        unit.orig_byte_end = end;
-                        unit.orig_char_end = char_index + 1;
-                        unit.run += 1;
-                    }
-                    _ => {
-                        self.units.push(Unit {
-                            norm_byte: self.text.len() as u32,
-                            orig_byte_start: byte,
-                            orig_byte_end: end,
-                            orig_char_start: char_index,
-                            orig_char_end: char_index + 1,
-                            run: 1,
-                        });
-                        self.text.push(n);
-                        self.ascii_digits += u32::from(n.is_ascii_digit());
-                    }
+            let Folded::Char(n) = folded else {
+                flush_verbatim(&mut self.text, &mut verbatim, original, at);
+                char_index += 1;
+                continue;
+            };
+            let repeat = collapse && last == Some(n) && !n.is_ascii();
+            match self.units.last_mut() {
+                Some(unit) if repeat => {
+                    unit.orig_byte_end = end;
+                    unit.orig_char_end = char_index + 1;
+                    unit.run += 1;
+                    flush_verbatim(&mut self.text, &mut verbatim, original, at);
                 }
-                last = Some(n);
+                _ => {
+                    let pending = verbatim.map_or(0, |start| at - start);
+                    self.units.push(Unit {
+                        norm_byte: (self.text.len() + pending) as u32,
+                        orig_byte_start: byte,
+                        orig_byte_end: end,
+                        orig_char_start: char_index,
+                        orig_char_end: char_index + 1,
+                        run: 1,
+                    });
+                    if n == c {
+                        verbatim.get_or_insert(at);
+                    } else {
+                        flush_verbatim(&mut self.text, &mut verbatim, original, at);
+                        self.text.push(n);
+                    }
+                    self.ascii_digits += u32::from(n.is_ascii_digit());
+                }
             }
+            last = Some(n);
             char_index += 1;
         }
+        flush_verbatim(&mut self.text, &mut verbatim, original, original.len());
         self.original_len = original.len() as u32;
         self.original_chars = char_index;
     }
