@@ -34,16 +34,17 @@ fn sorted_registry() -> &'static [&'static RuleMeta] {
 
 /// Look a rule up by code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
-    // Codes are upper case (a test checks it), so a binary search on the
-    // upper-cased query finds what a case-insensitive scan would.
+    // Codes are short and upper case (a test checks both), so a binary
+    // search on the upper-cased query finds what a case-insensitive scan
+    // would; a query longer than the buffer is no code.
+    let mut upper = [0u8; 16];
+    let query = upper.get_mut(..code.len())?;
+    query.copy_from_slice(code.as_bytes());
+    query.make_ascii_uppercase();
     let all = sorted_registry();
-    all.binary_search_by(|m| {
-        m.code
-            .bytes()
-            .cmp(code.bytes().map(|b| b.to_ascii_uppercase()))
-    })
-    .ok()
-    .map(|at| all[at])
+    all.binary_search_by(|m| m.code.as_bytes().cmp(query))
+        .ok()
+        .map(|at| all[at])
 }
 
 /// Which rule codes are enabled.
@@ -124,6 +125,11 @@ mod tests {
     fn find_is_case_insensitive_over_upper_case_codes() {
         for m in registry() {
             assert_eq!(m.code, m.code.to_ascii_uppercase());
+            assert!(
+                m.code.len() <= 16,
+                "{} is longer than find's buffer",
+                m.code
+            );
             assert_eq!(find(m.code).map(|f| f.code), Some(m.code));
             assert_eq!(
                 find(&m.code.to_ascii_lowercase()).map(|f| f.code),
@@ -133,5 +139,6 @@ mod tests {
         assert!(find("SCR").is_none());
         assert!(find("").is_none());
         assert!(find("ZZZ999").is_none());
+        assert!(find("SCR0011111111111111111").is_none());
     }
 }
