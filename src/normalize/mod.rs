@@ -75,7 +75,7 @@ struct Unit {
 }
 
 /// Normalised text plus the alignment back to the original.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Normalized {
     /// The normalised text that automata search.
     pub text: String,
@@ -84,6 +84,23 @@ pub struct Normalized {
     original_chars: u32,
     /// ASCII digits in `text`, counted while it is built.
     ascii_digits: u32,
+}
+
+impl Clone for Normalized {
+    fn clone(&self) -> Self {
+        let mut copy = Normalized::default();
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Reuses this value's buffers (the derived `clone_from` would not).
+    fn clone_from(&mut self, source: &Self) {
+        self.text.clone_from(&source.text);
+        self.units.clone_from(&source.units);
+        self.original_len = source.original_len;
+        self.original_chars = source.original_chars;
+        self.ascii_digits = source.ascii_digits;
+    }
 }
 
 /// Normalise with the default options.
@@ -599,6 +616,15 @@ mod tests {
         let (all, offsets) = norm.expand_all();
         assert_eq!(all, "傻傻傻逼草草泥泥马");
         assert_eq!(offsets, vec![0, 9, 12, 18, 24, 27]);
+    }
+
+    #[test]
+    fn clones_are_equal() {
+        let norm = normalize("傻傻@逼 ＡＢ 123");
+        assert_eq!(norm.clone(), norm);
+        let mut reused = normalize("另一段比较长的文字，缓冲区会被重用");
+        reused.clone_from(&norm);
+        assert_eq!(reused, norm);
     }
 
     #[test]

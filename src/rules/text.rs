@@ -9,6 +9,7 @@ use crate::lexicon::{Category, Hit, Matcher};
 use crate::model::{RobotMode, Role, Session};
 use crate::normalize::{NormalizeOptions, Normalized};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What every text rule sees of a session.
 pub struct Ctx<'a> {
@@ -225,6 +226,46 @@ struct Scratch {
     hits: Vec<Vec<Hit<'static>>>,
     phrases: Vec<u32>,
     bare: Vec<String>,
+    seen: Seen,
+}
+
+/// A text's normalisation and lexicon hits.
+type Matched = (Normalized, Vec<Hit<'static>>);
+
+/// Texts matched before on this thread, most of which were canned replies
+/// and stock questions.
+const SEEN_TEXTS: usize = 1 << 13;
+
+/// The normalised text and lexicon hits of texts this thread has matched
+/// before, per sender role (hits depend on it): canned replies and stock
+/// questions recur all through a dump. Forgotten all at once past
+/// [`SEEN_TEXTS`] texts.
+#[derive(Default)]
+struct Seen {
+    /// Address of the matcher the hits come from.
+    matcher: usize,
+    by_role: [HashMap<Box<str>, Matched>; 4],
+    texts: usize,
+}
+
+impl Seen {
+    fn slot(role: Role) -> usize {
+        match role {
+            Role::Agent => 0,
+            Role::Robot => 1,
+            Role::Buyer => 2,
+            Role::System => 3,
+        }
+    }
+
+    fn remember(&mut self, role: Role, text: &str, normalized: &Normalized, hits: &[Hit<'static>]) {
+        if self.texts >= SEEN_TEXTS {
+            self.by_role.iter_mut().for_each(HashMap::clear);
+            self.texts = 0;
+        }
+        self.by_role[Self::slot(role)].insert(text.into(), (normalized.clone(), hits.to_vec()));
+        self.texts += 1;
+    }
 }
 
 impl Scratch {
@@ -357,12 +398,26 @@ impl TextRules {
         // One normalisation per message, shared by the matcher and the
         // rules that read normalised text; buffers are refilled, not
         // reallocated, and most messages have no hit and no bare text.
+        let matcher_id = std::ptr::from_ref::<Matcher>(self.matcher) as usize;
+        if scratch.seen.matcher != matcher_id {
+            scratch.seen = Seen {
+                matcher: matcher_id,
+                ..Seen::default()
+            };
+        }
         for (i, m) in session.messages.iter().enumerate() {
             let normalized = &mut scratch.normalized[i];
-            normalized.refill(&m.text, options);
             let hits = &mut scratch.hits[i];
             hits.clear();
-            self.matcher.find_into(normalized, Some(m.role), hits);
+            let seen = &scratch.seen.by_role[Seen::slot(m.role)];
+            if let Some((seen_normalized, seen_hits)) = seen.get(m.text.as_str()) {
+                normalized.clone_from(seen_normalized);
+                hits.extend_from_slice(seen_hits);
+            } else {
+                normalized.refill(&m.text, options);
+                self.matcher.find_into(normalized, Some(m.role), hits);
+                scratch.seen.remember(m.role, &m.text, normalized, hits);
+            }
             scratch.phrases[i] = match m.role {
                 Role::Agent | Role::Robot => self.phrases.of(&m.text),
                 Role::Buyer | Role::System => 0,

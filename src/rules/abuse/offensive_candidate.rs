@@ -32,7 +32,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let score = ctx.model.score(&m.text);
+        let score = memo_score(ctx, &m.text);
         if score >= o.threshold {
             out.push(ctx.finding(
                 &META,
@@ -45,4 +45,29 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Most texts a shop thread scores are canned replies and stock questions
+/// it has scored before: their scores are kept, per thread, up to this many
+/// texts (then forgotten all at once).
+const MEMO_TEXTS: usize = 1 << 14;
+
+/// `ctx.model.score(text)`, remembered for texts seen before.
+fn memo_score(ctx: &Ctx<'_>, text: &str) -> f32 {
+    thread_local! {
+        static SCORES: std::cell::RefCell<std::collections::HashMap<Box<str>, f32>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    SCORES.with(|cell| {
+        let mut scores = cell.borrow_mut();
+        if let Some(&score) = scores.get(text) {
+            return score;
+        }
+        let score = ctx.model.score(text);
+        if scores.len() >= MEMO_TEXTS {
+            scores.clear();
+        }
+        scores.insert(text.into(), score);
+        score
+    })
 }
