@@ -229,8 +229,17 @@ struct Scratch {
     seen: Seen,
 }
 
-/// A text's normalisation and lexicon hits.
-type Matched = (Normalized, Vec<Hit<'static>>);
+/// What [`TextRules::check_session`] derives from a text and its sender's
+/// role alone.
+struct Matched {
+    normalized: Normalized,
+    hits: Vec<Hit<'static>>,
+    /// [`Ctx::phrases`] bits.
+    phrases: u32,
+    /// [`Ctx::bare`], when the message was a person's (a robot's words
+    /// count only in assist mode, which the text does not tell).
+    bare: Option<String>,
+}
 
 /// Texts matched before on this thread, most of which were canned replies
 /// and stock questions.
@@ -258,12 +267,12 @@ impl Seen {
         }
     }
 
-    fn remember(&mut self, role: Role, text: &str, normalized: &Normalized, hits: &[Hit<'static>]) {
+    fn remember(&mut self, role: Role, text: &str, matched: Matched) {
         if self.texts >= SEEN_TEXTS {
             self.by_role.iter_mut().for_each(HashMap::clear);
             self.texts = 0;
         }
-        self.by_role[Self::slot(role)].insert(text.into(), (normalized.clone(), hits.to_vec()));
+        self.by_role[Self::slot(role)].insert(text.into(), matched);
         self.texts += 1;
     }
 }
@@ -408,26 +417,41 @@ impl TextRules {
         for (i, m) in session.messages.iter().enumerate() {
             let normalized = &mut scratch.normalized[i];
             let hits = &mut scratch.hits[i];
-            hits.clear();
-            let seen = &scratch.seen.by_role[Seen::slot(m.role)];
-            if let Some((seen_normalized, seen_hits)) = seen.get(m.text.as_str()) {
-                normalized.clone_from(seen_normalized);
-                hits.extend_from_slice(seen_hits);
-            } else {
-                normalized.refill(&m.text, options);
-                self.matcher.find_into(normalized, Some(m.role), hits);
-                scratch.seen.remember(m.role, &m.text, normalized, hits);
-            }
-            scratch.phrases[i] = match m.role {
-                Role::Agent | Role::Robot => self.phrases.of(&m.text),
-                Role::Buyer | Role::System => 0,
-            };
             let bare = &mut scratch.bare[i];
+            hits.clear();
             bare.clear();
             let human = m.role == Role::Agent
                 || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
-            if human {
-                super::script::bare_into(&m.text, bare);
+            let seen = &scratch.seen.by_role[Seen::slot(m.role)];
+            if let Some(seen) = seen.get(m.text.as_str()) {
+                normalized.clone_from(&seen.normalized);
+                hits.extend_from_slice(&seen.hits);
+                scratch.phrases[i] = seen.phrases;
+                match (&seen.bare, human) {
+                    (Some(seen_bare), true) => bare.push_str(seen_bare),
+                    (None, true) => {
+                        super::script::bare_into(&m.text, bare);
+                    }
+                    (_, false) => {}
+                }
+            } else {
+                normalized.refill(&m.text, options);
+                self.matcher.find_into(normalized, Some(m.role), hits);
+                let phrases = match m.role {
+                    Role::Agent | Role::Robot => self.phrases.of(&m.text),
+                    Role::Buyer | Role::System => 0,
+                };
+                scratch.phrases[i] = phrases;
+                if human {
+                    super::script::bare_into(&m.text, bare);
+                }
+                let matched = Matched {
+                    normalized: normalized.clone(),
+                    hits: hits.clone(),
+                    phrases,
+                    bare: human.then(|| bare.clone()),
+                };
+                scratch.seen.remember(m.role, &m.text, matched);
             }
         }
         let ctx = Ctx {
