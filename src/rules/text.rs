@@ -486,3 +486,55 @@ impl TextRules {
         crate::abuse::commitments::collect(&ctx, &mut abuse.commitments);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ingest_bytes, Format, IngestOptions};
+    use crate::session::{sessionize, SessionOptions};
+
+    /// Every rule fixture, as sessions: their texts recur across sessions
+    /// and roles, which exercises the memo of texts seen before.
+    fn fixture_sessions() -> Vec<Session> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/rules");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let opts = IngestOptions {
+            format: Some(Format::Jsonl),
+            ..IngestOptions::default()
+        };
+        let mut messages = Vec::new();
+        for path in paths {
+            let bytes = std::fs::read(&path).unwrap();
+            messages.extend(ingest_bytes(&path.to_string_lossy(), &bytes, &opts).messages);
+        }
+        sessionize(messages, &SessionOptions::default())
+    }
+
+    fn check_all(rules: &TextRules, sessions: &[Session]) -> Vec<(Vec<Finding>, SessionAbuse)> {
+        sessions
+            .iter()
+            .map(|s| {
+                let (mut findings, mut abuse) = (Vec::new(), SessionAbuse::default());
+                rules.check_session(s, &Selection::default(), &mut findings, &mut abuse);
+                (findings, abuse)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn remembered_texts_give_what_fresh_ones_give() {
+        let rules = TextRules::bundled().unwrap();
+        let sessions = fixture_sessions();
+        // A new thread starts with nothing remembered.
+        let fresh =
+            std::thread::scope(|s| s.spawn(|| check_all(&rules, &sessions)).join()).unwrap();
+        assert!(fresh.iter().any(|(findings, _)| !findings.is_empty()));
+        // Twice more on this thread: the second run meets every text again.
+        assert_eq!(check_all(&rules, &sessions), fresh);
+        assert_eq!(check_all(&rules, &sessions), fresh);
+    }
+}
