@@ -232,6 +232,9 @@ struct Scratch {
 /// What [`TextRules::check_session`] derives from a text and its sender's
 /// role alone.
 struct Matched {
+    /// The text and role it was derived from (keys are digests).
+    text: Box<str>,
+    role: Role,
     normalized: Normalized,
     hits: Vec<Hit<'static>>,
     /// [`Ctx::phrases`] bits.
@@ -241,39 +244,51 @@ struct Matched {
     bare: Option<String>,
 }
 
-/// Texts matched before on this thread, most of which were canned replies
-/// and stock questions.
+/// Texts kept by [`Seen`], most of which are canned replies and stock
+/// questions; digests of texts met once are kept for eight times as many.
 const SEEN_TEXTS: usize = 1 << 13;
 
-/// The normalised text and lexicon hits of texts this thread has matched
-/// before, per sender role (hits depend on it): canned replies and stock
-/// questions recur all through a dump. Forgotten all at once past
-/// [`SEEN_TEXTS`] texts.
+/// What this thread derived from texts it met before, so that a text met
+/// again (canned replies and stock questions recur all through a dump) is
+/// copied rather than matched. A text is kept on its second meeting only
+/// (the first leaves a digest), so that a dump of distinct texts pays a
+/// hash per message, not a copy. Forgotten all at once when full.
 #[derive(Default)]
 struct Seen {
     /// Address of the matcher the hits come from.
     matcher: usize,
-    by_role: [HashMap<Box<str>, Matched>; 4],
-    texts: usize,
+    /// By [`Seen::digest`].
+    matched: HashMap<u64, Matched, super::DigestBuild>,
+    /// Digests of texts met once.
+    once: std::collections::HashSet<u64, super::DigestBuild>,
 }
 
 impl Seen {
-    fn slot(role: Role) -> usize {
-        match role {
-            Role::Agent => 0,
-            Role::Robot => 1,
-            Role::Buyer => 2,
-            Role::System => 3,
-        }
+    fn digest(role: Role, text: &str) -> u64 {
+        xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), role as u64)
     }
 
-    fn remember(&mut self, role: Role, text: &str, matched: Matched) {
-        if self.texts >= SEEN_TEXTS {
-            self.by_role.iter_mut().for_each(HashMap::clear);
-            self.texts = 0;
+    /// What was derived from `text` sent by `role`, if it is kept.
+    fn get(&self, digest: u64, role: Role, text: &str) -> Option<&Matched> {
+        self.matched
+            .get(&digest)
+            .filter(|m| m.role == role && *m.text == *text)
+    }
+
+    /// Notes a text met again: `derive` builds what to keep on its second
+    /// meeting.
+    fn met(&mut self, digest: u64, derive: impl FnOnce() -> Matched) {
+        if !self.once.contains(&digest) {
+            if self.once.len() >= 8 * SEEN_TEXTS {
+                self.once.clear();
+            }
+            self.once.insert(digest);
+            return;
         }
-        self.by_role[Self::slot(role)].insert(text.into(), matched);
-        self.texts += 1;
+        if self.matched.len() >= SEEN_TEXTS {
+            self.matched.clear();
+        }
+        self.matched.insert(digest, derive());
     }
 }
 
@@ -422,8 +437,8 @@ impl TextRules {
             bare.clear();
             let human = m.role == Role::Agent
                 || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
-            let seen = &scratch.seen.by_role[Seen::slot(m.role)];
-            if let Some(seen) = seen.get(m.text.as_str()) {
+            let digest = Seen::digest(m.role, &m.text);
+            if let Some(seen) = scratch.seen.get(digest, m.role, &m.text) {
                 normalized.clone_from(&seen.normalized);
                 hits.extend_from_slice(&seen.hits);
                 scratch.phrases[i] = seen.phrases;
@@ -445,13 +460,14 @@ impl TextRules {
                 if human {
                     super::script::bare_into(&m.text, bare);
                 }
-                let matched = Matched {
+                scratch.seen.met(digest, || Matched {
+                    text: m.text.as_str().into(),
+                    role: m.role,
                     normalized: normalized.clone(),
                     hits: hits.clone(),
                     phrases,
                     bare: human.then(|| bare.clone()),
-                };
-                scratch.seen.remember(m.role, &m.text, matched);
+                });
             }
         }
         let ctx = Ctx {

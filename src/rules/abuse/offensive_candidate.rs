@@ -47,27 +47,42 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Most texts a shop thread scores are canned replies and stock questions
-/// it has scored before: their scores are kept, per thread, up to this many
-/// texts (then forgotten all at once).
+/// Most texts a thread scores are canned replies and stock questions it
+/// has scored before: it keeps the scores of up to this many texts (and
+/// digests of eight times as many texts met once), forgotten at once.
 const MEMO_TEXTS: usize = 1 << 14;
 
-/// `ctx.model.score(text)`, remembered for texts seen before.
+/// Scores of texts met twice, by xxh3 digest, and digests of texts met once
+/// (so that a dump of distinct texts pays a hash per message, not a copy).
+#[derive(Default)]
+struct Memo {
+    scores: std::collections::HashMap<u64, (Box<str>, f32), crate::rules::DigestBuild>,
+    once: std::collections::HashSet<u64, crate::rules::DigestBuild>,
+}
+
+/// `ctx.model.score(text)`, remembered for texts met before.
 fn memo_score(ctx: &Ctx<'_>, text: &str) -> f32 {
     thread_local! {
-        static SCORES: std::cell::RefCell<std::collections::HashMap<Box<str>, f32>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
     }
-    SCORES.with(|cell| {
-        let mut scores = cell.borrow_mut();
-        if let Some(&score) = scores.get(text) {
-            return score;
+    MEMO.with(|cell| {
+        let mut memo = cell.borrow_mut();
+        let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        if let Some((_, score)) = memo.scores.get(&digest).filter(|(t, _)| **t == *text) {
+            return *score;
         }
         let score = ctx.model.score(text);
-        if scores.len() >= MEMO_TEXTS {
-            scores.clear();
+        if !memo.once.contains(&digest) {
+            if memo.once.len() >= 8 * MEMO_TEXTS {
+                memo.once.clear();
+            }
+            memo.once.insert(digest);
+        } else {
+            if memo.scores.len() >= MEMO_TEXTS {
+                memo.scores.clear();
+            }
+            memo.scores.insert(digest, (text.into(), score));
         }
-        scores.insert(text.into(), score);
         score
     })
 }
