@@ -419,13 +419,17 @@ fn inside_allow_context(
     start: usize,
     end: usize,
 ) -> bool {
-    let text = normalized.text.as_str();
+    // Byte comparisons (a context starts on a char, so it never matches
+    // off one), last byte first: entries like 亲 have dozens of contexts
+    // that mostly differ there.
+    let bytes = normalized.text.as_bytes();
     let anchored = contexts.iter().any(|context| {
+        let wanted = context.normalized.as_bytes();
         context.term_offsets.iter().any(|&offset| {
             start
                 .checked_sub(offset)
-                .and_then(|from| text.get(from..))
-                .is_some_and(|rest| rest.starts_with(context.normalized.as_str()))
+                .and_then(|from| bytes.get(from..from + wanted.len()))
+                .is_some_and(|found| found.last() == wanted.last() && found == wanted)
         })
     });
     if !anchored {

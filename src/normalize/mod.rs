@@ -75,13 +75,32 @@ struct Unit {
 }
 
 /// Normalised text plus the alignment back to the original.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Normalized {
     /// The normalised text that automata search.
     pub text: String,
     units: Vec<Unit>,
     original_len: u32,
     original_chars: u32,
+    /// ASCII digits in `text`, counted while it is built.
+    ascii_digits: u32,
+}
+
+impl Clone for Normalized {
+    fn clone(&self) -> Self {
+        let mut copy = Normalized::default();
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Reuses this value's buffers (the derived `clone_from` would not).
+    fn clone_from(&mut self, source: &Self) {
+        self.text.clone_from(&source.text);
+        self.units.clone_from(&source.units);
+        self.original_len = source.original_len;
+        self.original_chars = source.original_chars;
+        self.ascii_digits = source.ascii_digits;
+    }
 }
 
 /// Normalise with the default options.
@@ -308,6 +327,14 @@ pub fn to_simplified(c: char) -> char {
     }
 }
 
+/// Appends the pending run of unchanged chars, `original[start..at]`, to
+/// `text`.
+fn flush_verbatim(text: &mut String, verbatim: &mut Option<usize>, original: &str, at: usize) {
+    if let Some(start) = verbatim.take() {
+        text.push_str(original.get(start..at).unwrap_or_default());
+    }
+}
+
 impl Normalized {
     /// Normalise `original` into this value, reusing its buffers (for hot
     /// loops over many messages). Text past 4 GiB is ignored: offsets are
@@ -315,6 +342,7 @@ impl Normalized {
     pub fn refill(&mut self, original: &str, options: &NormalizeOptions) {
         self.text.clear();
         self.units.clear();
+        self.ascii_digits = 0;
         // Offsets are u32; the (never seen) tail past 4 GiB is left out.
         let original = match original.len() {
             len if len <= u32::MAX as usize => original,
@@ -331,43 +359,66 @@ impl Normalized {
         let mut char_index: u32 = 0;
         let mut last: Option<char> = None;
         let cjk_table = (options.fold_traditional && options.fold_digits).then(cjk_fold_table);
-        for (byte, c) in original.char_indices() {
-            let byte = byte as u32;
+        let collapse = options.collapse_repeats;
+        // Chars that fold to themselves (most of them) are copied from
+        // `original` a run at a time rather than encoded one by one:
+        // `verbatim` is where the pending run starts.
+        let mut verbatim: Option<usize> = None;
+        for (at, c) in original.char_indices() {
+            let byte = at as u32;
             let end = byte + c.len_utf8() as u32;
-            let cp = c as u32;
-            // CJK ideographs dominate chat text: one table lookup each.
-            let folded = match cjk_table {
-                Some(table) if (CJK_FIRST..CJK_END).contains(&cp) => {
-                    Folded::Char(table[(cp - CJK_FIRST) as usize])
-                }
-                _ => fold_char(c, options),
+            // CJK ideographs dominate chat text: one table lookup each (the
+            // wrapped offset of any other char is past the table's end).
+            let cjk =
+                cjk_table.and_then(|table| table.get((c as u32).wrapping_sub(CJK_FIRST) as usize));
+            let folded = match cjk {
+                Some(&n) => Folded::Char(n),
+                None => fold_char(c, options),
             };
-            if let Folded::Char(n) = folded {
-                let repeat = options.collapse_repeats && !n.is_ascii() && last == Some(n);
-                match self.units.last_mut() {
-                    Some(unit) if repeat => {
-                        unit.orig_byte_end = end;
-                        unit.orig_char_end = char_index + 1;
-                        unit.run += 1;
-                    }
-                    _ => {
-                        self.units.push(Unit {
-                            norm_byte: self.text.len() as u32,
-                            orig_byte_start: byte,
-                            orig_byte_end: end,
-                            orig_char_start: char_index,
-                            orig_char_end: char_index + 1,
-                            run: 1,
-                        });
+            let Folded::Char(n) = folded else {
+                flush_verbatim(&mut self.text, &mut verbatim, original, at);
+                char_index += 1;
+                continue;
+            };
+            let repeat = collapse && last == Some(n) && !n.is_ascii();
+            match self.units.last_mut() {
+                Some(unit) if repeat => {
+                    unit.orig_byte_end = end;
+                    unit.orig_char_end = char_index + 1;
+                    unit.run += 1;
+                    flush_verbatim(&mut self.text, &mut verbatim, original, at);
+                }
+                _ => {
+                    let pending = verbatim.map_or(0, |start| at - start);
+                    self.units.push(Unit {
+                        norm_byte: (self.text.len() + pending) as u32,
+                        orig_byte_start: byte,
+                        orig_byte_end: end,
+                        orig_char_start: char_index,
+                        orig_char_end: char_index + 1,
+                        run: 1,
+                    });
+                    if n == c {
+                        verbatim.get_or_insert(at);
+                    } else {
+                        flush_verbatim(&mut self.text, &mut verbatim, original, at);
                         self.text.push(n);
                     }
+                    self.ascii_digits += u32::from(n.is_ascii_digit());
                 }
-                last = Some(n);
             }
+            last = Some(n);
             char_index += 1;
         }
+        flush_verbatim(&mut self.text, &mut verbatim, original, original.len());
         self.original_len = original.len() as u32;
         self.original_chars = char_index;
+    }
+
+    /// Number of ASCII digits in the normalised text: a free test before a
+    /// digit-run regex, which most messages cannot match.
+    pub fn ascii_digit_count(&self) -> usize {
+        self.ascii_digits as usize
     }
 
     /// Number of chars in the normalised text.
@@ -552,6 +603,8 @@ mod tests {
         assert_eq!(quote(original, &norm, "草泥马"), "草 草泥泥马");
         assert_eq!(normalize("谢谢亲").text, "谢亲");
         assert_eq!(normalize("qq 12315 1380013").text, "qq123151380013");
+        assert_eq!(normalize("qq 12315 1380013").ascii_digit_count(), 12);
+        assert_eq!(normalize("①二壹3").ascii_digit_count(), 3);
         assert_eq!(norm.run_len(0), 3);
         // 逼 follows 傻 directly; 草 follows 逼 only across `，`.
         assert!(norm.glued_to_previous(1));
@@ -563,6 +616,15 @@ mod tests {
         let (all, offsets) = norm.expand_all();
         assert_eq!(all, "傻傻傻逼草草泥泥马");
         assert_eq!(offsets, vec![0, 9, 12, 18, 24, 27]);
+    }
+
+    #[test]
+    fn clones_are_equal() {
+        let norm = normalize("傻傻@逼 ＡＢ 123");
+        assert_eq!(norm.clone(), norm);
+        let mut reused = normalize("另一段比较长的文字，缓冲区会被重用");
+        reused.clone_from(&norm);
+        assert_eq!(reused, norm);
     }
 
     #[test]

@@ -13,8 +13,32 @@ pub mod script;
 mod text;
 
 pub use options::RuleOptions;
-pub(crate) use text::digit_count;
-pub use text::{Ctx, TextRule, TextRules, TEXT_RULES};
+pub use text::{phrase, Ctx, TextRule, TextRules, TEXT_RULES};
+
+/// Hashes a key that is already an xxh3 digest as that digest (SipHash
+/// over it would cost more than the lookups it serves).
+#[derive(Default)]
+pub(crate) struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; other writes still give a usable hash.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, digest: u64) {
+        self.0 = digest;
+    }
+}
+
+/// A map or set keyed by digests.
+pub(crate) type DigestBuild = std::hash::BuildHasherDefault<DigestHasher>;
 
 /// Every rule, in code order.
 pub fn registry() -> Vec<&'static RuleMeta> {
@@ -35,10 +59,17 @@ fn sorted_registry() -> &'static [&'static RuleMeta] {
 
 /// Look a rule up by code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
-    sorted_registry()
-        .iter()
-        .copied()
-        .find(|m| m.code.eq_ignore_ascii_case(code))
+    // Codes are short and upper case (a test checks both), so a binary
+    // search on the upper-cased query finds what a case-insensitive scan
+    // would; a query longer than the buffer is no code.
+    let mut upper = [0u8; 16];
+    let query = upper.get_mut(..code.len())?;
+    query.copy_from_slice(code.as_bytes());
+    query.make_ascii_uppercase();
+    let all = sorted_registry();
+    all.binary_search_by(|m| m.code.as_bytes().cmp(query))
+        .ok()
+        .map(|at| all[at])
 }
 
 /// Which rule codes are enabled.
@@ -113,5 +144,26 @@ mod tests {
         assert!(s.enabled("LAT001"));
         assert!(!s.enabled("LAT002"));
         assert!(Selection::default().enabled("ABU001"));
+    }
+
+    #[test]
+    fn find_is_case_insensitive_over_upper_case_codes() {
+        for m in registry() {
+            assert_eq!(m.code, m.code.to_ascii_uppercase());
+            assert!(
+                m.code.len() <= 16,
+                "{} is longer than find's buffer",
+                m.code
+            );
+            assert_eq!(find(m.code).map(|f| f.code), Some(m.code));
+            assert_eq!(
+                find(&m.code.to_ascii_lowercase()).map(|f| f.code),
+                Some(m.code)
+            );
+        }
+        assert!(find("SCR").is_none());
+        assert!(find("").is_none());
+        assert!(find("ZZZ999").is_none());
+        assert!(find("SCR0011111111111111111").is_none());
     }
 }

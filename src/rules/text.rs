@@ -7,28 +7,33 @@ use crate::abuse::{AbuseItem, AbuseModel, SessionAbuse};
 use crate::finding::{Finding, RuleMeta, Span};
 use crate::lexicon::{Category, Hit, Matcher};
 use crate::model::{RobotMode, Role, Session};
-use crate::normalize::{normalize_with, NormalizeOptions, Normalized};
+use crate::normalize::{NormalizeOptions, Normalized};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What every text rule sees of a session.
 pub struct Ctx<'a> {
     /// The session.
     pub session: &'a Session,
     /// Lexicon hits per message (role filters applied).
-    pub hits: Vec<Vec<Hit<'a>>>,
+    pub hits: &'a [Vec<Hit<'a>>],
     /// Rule options.
     pub opts: &'a RuleOptions,
     /// The offensiveness model.
     pub model: &'a AbuseModel,
     /// Every message normalised once with the matcher's options (the text
     /// the hits were found in).
-    pub normalized: Vec<Normalized>,
+    pub normalized: &'a [Normalized],
     /// Whether the matcher's options are the defaults, so `normalized`
     /// also serves rules that need the default normalisation.
     pub default_options: bool,
+    /// Per message, the [`phrase`] lists it holds a word of (bits; shop
+    /// messages only, 0 for others): one search serves every rule that
+    /// looks for fixed phrases.
+    pub phrases: &'a [u32],
     /// Messages written by people of the shop, without spaces, punctuation,
     /// symbols and emoji ([`bare`](super::script::bare)); empty for others.
-    pub bare: Vec<String>,
+    pub bare: &'a [String],
 }
 
 impl<'a> Ctx<'a> {
@@ -92,10 +97,74 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// ASCII digits in a (normalised) text: a cheap test before a digit-run
-/// regex, which most messages cannot match.
-pub(crate) fn digit_count(text: &str) -> usize {
-    text.bytes().filter(u8::is_ascii_digit).count()
+/// Bits of [`Ctx::phrases`]: which fixed phrase lists a shop message
+/// holds a word of (in its original text).
+pub mod phrase {
+    /// A payment-reminder phrase (`[payment_reminder] phrases`, SCR013).
+    pub const PAYMENT: u32 = 1;
+    /// A word that puts an address on a third party (ABU006).
+    pub const THIRD_PARTY: u32 = 1 << 1;
+
+    /// A word that commitment pattern `pattern` requires
+    /// ([`crate::abuse::commitments`]).
+    pub const fn commitment(pattern: usize) -> u32 {
+        1 << (2 + pattern)
+    }
+}
+
+/// Every phrase list of [`phrase`] in one automaton whose values are the
+/// lists that hold each (distinct) word.
+struct PhraseLists {
+    automaton: daachorse::DoubleArrayAhoCorasick<u32>,
+}
+
+impl PhraseLists {
+    fn new(options: &RuleOptions) -> Result<PhraseLists, String> {
+        let mut words: Vec<(&str, u32)> = Vec::new();
+        words.extend(
+            options
+                .payment_reminder
+                .phrases
+                .iter()
+                .map(|w| (w.as_str(), phrase::PAYMENT)),
+        );
+        words.extend(
+            super::abuse::privacy_leak::THIRD_PARTY
+                .iter()
+                .map(|w| (*w, phrase::THIRD_PARTY)),
+        );
+        for (p, required) in crate::abuse::commitments::REQUIRED.iter().enumerate() {
+            words.extend(required.iter().map(|w| (*w, phrase::commitment(p))));
+        }
+        // One pattern per distinct word, carrying every list it is in.
+        words.sort_unstable();
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut masks: Vec<u32> = Vec::new();
+        for (word, bit) in words {
+            if word.is_empty() {
+                continue;
+            }
+            match (patterns.last(), masks.last_mut()) {
+                (Some(&last), Some(mask)) if last == word => *mask |= bit,
+                _ => {
+                    patterns.push(word);
+                    masks.push(bit);
+                }
+            }
+        }
+        let automaton =
+            daachorse::DoubleArrayAhoCorasick::with_values(patterns.into_iter().zip(masks))
+                .map_err(|e| format!("phrase lists: {e}"))?;
+        Ok(PhraseLists { automaton })
+    }
+
+    /// The lists `text` holds a word of (overlapping, so no word hides
+    /// another).
+    fn of(&self, text: &str) -> u32 {
+        self.automaton
+            .find_overlapping_iter(text)
+            .fold(0, |all, m| all | m.value())
+    }
 }
 
 /// A text rule: metadata and its check.
@@ -149,11 +218,102 @@ fn abuse_category(code: &str) -> Option<(&'static str, bool)> {
     })
 }
 
+/// Per-thread buffers of [`TextRules::check_session`], kept from session
+/// to session so that a message costs no allocation unless it grows one.
+#[derive(Default)]
+struct Scratch {
+    normalized: Vec<Normalized>,
+    hits: Vec<Vec<Hit<'static>>>,
+    phrases: Vec<u32>,
+    bare: Vec<String>,
+    seen: Seen,
+}
+
+/// What [`TextRules::check_session`] derives from a text and its sender's
+/// role alone.
+struct Matched {
+    /// The text and role it was derived from (keys are digests).
+    text: Box<str>,
+    role: Role,
+    normalized: Normalized,
+    hits: Vec<Hit<'static>>,
+    /// [`Ctx::phrases`] bits.
+    phrases: u32,
+    /// [`Ctx::bare`], when the message was a person's (a robot's words
+    /// count only in assist mode, which the text does not tell).
+    bare: Option<String>,
+}
+
+/// Texts kept by [`Seen`], most of which are canned replies and stock
+/// questions; digests of texts met once are kept for eight times as many.
+const SEEN_TEXTS: usize = 1 << 13;
+
+/// What this thread derived from texts it met before, so that a text met
+/// again (canned replies and stock questions recur all through a dump) is
+/// copied rather than matched. A text is kept on its second meeting only
+/// (the first leaves a digest), so that a dump of distinct texts pays a
+/// hash per message, not a copy. Forgotten all at once when full.
+#[derive(Default)]
+struct Seen {
+    /// Address of the matcher the hits come from.
+    matcher: usize,
+    /// By [`Seen::digest`].
+    matched: HashMap<u64, Matched, super::DigestBuild>,
+    /// Digests of texts met once.
+    once: std::collections::HashSet<u64, super::DigestBuild>,
+}
+
+impl Seen {
+    fn digest(role: Role, text: &str) -> u64 {
+        xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), role as u64)
+    }
+
+    /// What was derived from `text` sent by `role`, if it is kept.
+    fn get(&self, digest: u64, role: Role, text: &str) -> Option<&Matched> {
+        self.matched
+            .get(&digest)
+            .filter(|m| m.role == role && *m.text == *text)
+    }
+
+    /// Notes a text met again: `derive` builds what to keep on its second
+    /// meeting.
+    fn met(&mut self, digest: u64, derive: impl FnOnce() -> Matched) {
+        if !self.once.contains(&digest) {
+            if self.once.len() >= 8 * SEEN_TEXTS {
+                self.once.clear();
+            }
+            self.once.insert(digest);
+            return;
+        }
+        if self.matched.len() >= SEEN_TEXTS {
+            self.matched.clear();
+        }
+        self.matched.insert(digest, derive());
+    }
+}
+
+impl Scratch {
+    /// At least `n` buffers of each kind.
+    fn grow(&mut self, n: usize) {
+        if self.normalized.len() < n {
+            self.normalized.resize_with(n, Normalized::default);
+            self.hits.resize_with(n, Vec::new);
+            self.phrases.resize(n, 0);
+            self.bare.resize_with(n, String::new);
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
 /// The text rules over bundled or custom lexicons, built once per scan.
 pub struct TextRules {
     matcher: &'static Matcher,
     model: &'static AbuseModel,
     options: RuleOptions,
+    phrases: PhraseLists,
 }
 
 impl TextRules {
@@ -162,10 +322,12 @@ impl TextRules {
     /// # Errors
     /// A bundled file that does not load (a build defect; tests load them).
     pub fn bundled() -> Result<TextRules, String> {
+        let options = RuleOptions::bundled()?;
         Ok(TextRules {
             matcher: Matcher::bundled(),
             model: AbuseModel::bundled()?,
-            options: RuleOptions::bundled()?,
+            phrases: PhraseLists::new(&options)?,
+            options,
         })
     }
 
@@ -237,45 +399,86 @@ impl TextRules {
         findings: &mut Vec<Finding>,
         abuse: &mut SessionAbuse,
     ) {
+        SCRATCH.with(|cell| {
+            // A nested call on this thread (none today) gets fresh buffers.
+            let mut scratch = cell.take();
+            self.check_with(&mut scratch, session, selection, findings, abuse);
+            cell.set(scratch);
+        });
+    }
+
+    /// [`TextRules::check_session`] over reused per-message buffers.
+    fn check_with(
+        &self,
+        scratch: &mut Scratch,
+        session: &Session,
+        selection: &Selection,
+        findings: &mut Vec<Finding>,
+        abuse: &mut SessionAbuse,
+    ) {
         let options = self.matcher.options();
+        let n = session.messages.len();
+        scratch.grow(n);
         // One normalisation per message, shared by the matcher and the
-        // rules that read normalised text.
-        let normalized: Vec<Normalized> = session
-            .messages
-            .iter()
-            .map(|m| normalize_with(&m.text, options))
-            .collect();
-        let hits = session
-            .messages
-            .iter()
-            .zip(&normalized)
-            .map(|(m, n)| {
-                let mut hits = Vec::new();
-                self.matcher.find_into(n, Some(m.role), &mut hits);
-                hits
-            })
-            .collect();
-        let bare = session
-            .messages
-            .iter()
-            .map(|m| {
-                let human = m.role == Role::Agent
-                    || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
-                if human {
-                    super::script::bare(&m.text)
-                } else {
-                    String::new()
+        // rules that read normalised text; buffers are refilled, not
+        // reallocated, and most messages have no hit and no bare text.
+        let matcher_id = std::ptr::from_ref::<Matcher>(self.matcher) as usize;
+        if scratch.seen.matcher != matcher_id {
+            scratch.seen = Seen {
+                matcher: matcher_id,
+                ..Seen::default()
+            };
+        }
+        for (i, m) in session.messages.iter().enumerate() {
+            let normalized = &mut scratch.normalized[i];
+            let hits = &mut scratch.hits[i];
+            let bare = &mut scratch.bare[i];
+            hits.clear();
+            bare.clear();
+            let human = m.role == Role::Agent
+                || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
+            let digest = Seen::digest(m.role, &m.text);
+            if let Some(seen) = scratch.seen.get(digest, m.role, &m.text) {
+                normalized.clone_from(&seen.normalized);
+                hits.extend_from_slice(&seen.hits);
+                scratch.phrases[i] = seen.phrases;
+                match (&seen.bare, human) {
+                    (Some(seen_bare), true) => bare.push_str(seen_bare),
+                    (None, true) => {
+                        super::script::bare_into(&m.text, bare);
+                    }
+                    (_, false) => {}
                 }
-            })
-            .collect();
+            } else {
+                normalized.refill(&m.text, options);
+                self.matcher.find_into(normalized, Some(m.role), hits);
+                let phrases = match m.role {
+                    Role::Agent | Role::Robot => self.phrases.of(&m.text),
+                    Role::Buyer | Role::System => 0,
+                };
+                scratch.phrases[i] = phrases;
+                if human {
+                    super::script::bare_into(&m.text, bare);
+                }
+                scratch.seen.met(digest, || Matched {
+                    text: m.text.as_str().into(),
+                    role: m.role,
+                    normalized: normalized.clone(),
+                    hits: hits.clone(),
+                    phrases,
+                    bare: human.then(|| bare.clone()),
+                });
+            }
+        }
         let ctx = Ctx {
             session,
-            hits,
+            hits: &scratch.hits[..n],
             opts: &self.options,
             model: self.model,
-            normalized,
+            normalized: &scratch.normalized[..n],
             default_options: *options == NormalizeOptions::default(),
-            bare,
+            phrases: &scratch.phrases[..n],
+            bare: &scratch.bare[..n],
         };
         let first = findings.len();
         for rule in TEXT_RULES {
@@ -297,5 +500,57 @@ impl TextRules {
             }
         }
         crate::abuse::commitments::collect(&ctx, &mut abuse.commitments);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ingest_bytes, Format, IngestOptions};
+    use crate::session::{sessionize, SessionOptions};
+
+    /// Every rule fixture, as sessions: their texts recur across sessions
+    /// and roles, which exercises the memo of texts seen before.
+    fn fixture_sessions() -> Vec<Session> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/rules");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let opts = IngestOptions {
+            format: Some(Format::Jsonl),
+            ..IngestOptions::default()
+        };
+        let mut messages = Vec::new();
+        for path in paths {
+            let bytes = std::fs::read(&path).unwrap();
+            messages.extend(ingest_bytes(&path.to_string_lossy(), &bytes, &opts).messages);
+        }
+        sessionize(messages, &SessionOptions::default())
+    }
+
+    fn check_all(rules: &TextRules, sessions: &[Session]) -> Vec<(Vec<Finding>, SessionAbuse)> {
+        sessions
+            .iter()
+            .map(|s| {
+                let (mut findings, mut abuse) = (Vec::new(), SessionAbuse::default());
+                rules.check_session(s, &Selection::default(), &mut findings, &mut abuse);
+                (findings, abuse)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn remembered_texts_give_what_fresh_ones_give() {
+        let rules = TextRules::bundled().unwrap();
+        let sessions = fixture_sessions();
+        // A new thread starts with nothing remembered.
+        let fresh =
+            std::thread::scope(|s| s.spawn(|| check_all(&rules, &sessions)).join()).unwrap();
+        assert!(fresh.iter().any(|(findings, _)| !findings.is_empty()));
+        // Twice more on this thread: the second run meets every text again.
+        assert_eq!(check_all(&rules, &sessions), fresh);
+        assert_eq!(check_all(&rules, &sessions), fresh);
     }
 }

@@ -22,7 +22,9 @@ pub static META: RuleMeta = RuleMeta {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.offensive_model;
     for (i, m) in ctx.session.messages.iter().enumerate() {
-        if matches!(m.role, crate::model::Role::System) || m.text.chars().count() < o.min_chars {
+        // Fewer than `min_chars` chars, counting no further than that.
+        let short = o.min_chars > 0 && m.text.chars().nth(o.min_chars - 1).is_none();
+        if matches!(m.role, crate::model::Role::System) || short {
             continue;
         }
         if ctx.hits_of(i, Category::Insult).next().is_some()
@@ -30,7 +32,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let score = ctx.model.score(&m.text);
+        let score = memo_score(ctx, &m.text);
         if score >= o.threshold {
             out.push(ctx.finding(
                 &META,
@@ -43,4 +45,44 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Most texts a thread scores are canned replies and stock questions it
+/// has scored before: it keeps the scores of up to this many texts (and
+/// digests of eight times as many texts met once), forgotten at once.
+const MEMO_TEXTS: usize = 1 << 14;
+
+/// Scores of texts met twice, by xxh3 digest, and digests of texts met once
+/// (so that a dump of distinct texts pays a hash per message, not a copy).
+#[derive(Default)]
+struct Memo {
+    scores: std::collections::HashMap<u64, (Box<str>, f32), crate::rules::DigestBuild>,
+    once: std::collections::HashSet<u64, crate::rules::DigestBuild>,
+}
+
+/// `ctx.model.score(text)`, remembered for texts met before.
+fn memo_score(ctx: &Ctx<'_>, text: &str) -> f32 {
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+    }
+    MEMO.with(|cell| {
+        let mut memo = cell.borrow_mut();
+        let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        if let Some((_, score)) = memo.scores.get(&digest).filter(|(t, _)| **t == *text) {
+            return *score;
+        }
+        let score = ctx.model.score(text);
+        if !memo.once.contains(&digest) {
+            if memo.once.len() >= 8 * MEMO_TEXTS {
+                memo.once.clear();
+            }
+            memo.once.insert(digest);
+        } else {
+            if memo.scores.len() >= MEMO_TEXTS {
+                memo.scores.clear();
+            }
+            memo.scores.insert(digest, (text.into(), score));
+        }
+        score
+    })
 }

@@ -20,7 +20,9 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words that put an address on someone other than the buyer in the chat.
-const THIRD_PARTY: [&str; 9] = [
+/// The text rules look for them in their shared phrase pass
+/// ([`Ctx::phrases`]).
+pub(crate) const THIRD_PARTY: [&str; 9] = [
     "他的",
     "她的",
     "那个买家",
@@ -31,9 +33,6 @@ const THIRD_PARTY: [&str; 9] = [
     "另一个买家",
     "上一个客户",
 ];
-
-static THIRD_PARTY_AC: LazyLock<aho_corasick::AhoCorasick> =
-    LazyLock::new(|| aho_corasick::AhoCorasick::new(THIRD_PARTY).expect("valid words"));
 
 /// An agent sends someone's ID-card or bank-card number.
 pub static META: RuleMeta = RuleMeta {
@@ -83,7 +82,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let text = &ctx.session.messages[i].text;
-        if THIRD_PARTY_AC.is_match(text.as_str()) {
+        if ctx.phrases[i] & crate::rules::phrase::THIRD_PARTY != 0 {
             if let Some(m) = ADDRESS.find(text) {
                 let span = crate::finding::Span::from_bytes(text, m.start(), m.end());
                 out.push(ctx.finding(&META, i, span, "another person's address sent".into()));
@@ -92,7 +91,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let normalized = ctx.normalized_default(i);
         let n = normalized.text.as_str();
         // Both numbers have at least 16 digits: most messages have none.
-        if crate::rules::digit_count(n) < 16 {
+        if normalized.ascii_digit_count() < 16 {
             continue;
         }
         for c in ID_CARD.captures_iter(n) {

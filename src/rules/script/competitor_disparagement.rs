@@ -22,10 +22,15 @@ pub static META: RuleMeta = RuleMeta {
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let words = &ctx.opts.competitor_disparagement.disparaging;
     for (i, m) in ctx.session.messages.iter().enumerate() {
-        if !ctx.is_shop(i) || !words.iter().any(|w| m.text.contains(w.as_str())) {
+        // The rare competitor hit first, the word search only then.
+        let mut hits = ctx.hits_of(i, Category::Competitor).peekable();
+        if !ctx.is_shop(i)
+            || hits.peek().is_none()
+            || !words.iter().any(|w| m.text.contains(w.as_str()))
+        {
             continue;
         }
-        for h in ctx.hits_of(i, Category::Competitor) {
+        for h in hits {
             out.push(ctx.finding(
                 &META,
                 i,

@@ -27,17 +27,19 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if agent < o.min_agent_messages.max(1) {
         return;
     }
-    let shop: Vec<usize> = (0..ctx.session.messages.len())
+    // The last few shop messages, newest first.
+    let tail = (0..ctx.session.messages.len())
+        .rev()
         .filter(|&i| ctx.is_shop(i))
-        .collect();
-    let tail = &shop[shop.len().saturating_sub(o.last_messages.max(1))..];
-    if tail
-        .iter()
-        .any(|&i| ctx.hits_of(i, Category::Closing).next().is_some())
-    {
-        return;
+        .take(o.last_messages.max(1));
+    let mut last = None;
+    for i in tail {
+        if ctx.hits_of(i, Category::Closing).next().is_some() {
+            return;
+        }
+        last.get_or_insert(i);
     }
-    if let Some(&i) = tail.last() {
+    if let Some(i) = last {
         out.push(ctx.finding(
             &META,
             i,

@@ -20,35 +20,29 @@ pub static META: RuleMeta = RuleMeta {
 
 /// Flags the first agent message when neither it nor the next few greet.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let shop: Vec<usize> = (0..ctx.session.messages.len())
-        .filter(|&i| ctx.is_shop(i))
-        .collect();
-    let Some(first_human) = shop
-        .iter()
-        .position(|&i| ctx.session.messages[i].role == crate::model::Role::Agent)
-    else {
+    let messages = &ctx.session.messages;
+    let is_agent = |i: usize| messages[i].role == crate::model::Role::Agent;
+    let shop = || (0..messages.len()).filter(|&i| ctx.is_shop(i));
+    let Some(first_human) = shop().find(|&i| is_agent(i)) else {
         return;
     };
     let greets = |i: usize| ctx.hits_of(i, Category::Greeting).next().is_some();
     // An automatic greeting before the agent spoke counts as the shop's greeting.
-    if shop[..first_human].iter().any(|&i| greets(i)) {
+    if shop().take_while(|&i| i < first_human).any(greets) {
         return;
     }
     let n = ctx.opts.missing_greeting.first_messages.max(1);
-    let window: Vec<usize> = shop[first_human..]
-        .iter()
-        .copied()
-        .filter(|&i| ctx.session.messages[i].role == crate::model::Role::Agent)
-        .take(n)
-        .collect();
-    if window.iter().any(|&i| greets(i)) {
+    let mut window = shop()
+        .skip_while(|&i| i < first_human)
+        .filter(|&i| is_agent(i))
+        .take(n);
+    if window.any(greets) {
         return;
     }
-    let i = shop[first_human];
     out.push(ctx.finding(
         &META,
-        i,
-        Span::whole(&ctx.session.messages[i].text),
+        first_human,
+        Span::whole(&messages[first_human].text),
         "the agent's first messages carry no greeting".into(),
     ));
 }

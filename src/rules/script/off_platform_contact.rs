@@ -54,7 +54,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let normalized = ctx.normalized_default(i);
         // A mobile number has 11 digits: most messages have none to search.
-        if crate::rules::digit_count(&normalized.text) < 11 {
+        if normalized.ascii_digit_count() < 11 {
             continue;
         }
         for c in MOBILE.captures_iter(&normalized.text) {

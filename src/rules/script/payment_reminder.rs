@@ -28,6 +28,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         // The earliest phrase (the smaller one when two start together).
+        // Most messages hold no phrase: the shared phrase pass says so.
+        if ctx.phrases[i] & crate::rules::phrase::PAYMENT == 0 {
+            continue;
+        }
         let Some((at, phrase)) = ctx.opts.payment_phrases.as_ref().and_then(|ac| {
             ac.find_overlapping_iter(m.text.as_str())
                 .map(|f| (f.start(), &o.phrases[f.pattern().as_usize()]))

@@ -22,7 +22,7 @@ pub static META: RuleMeta = RuleMeta {
 /// The Nth repetition of the same text within the session.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.quick_reply_overuse;
-    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut seen: HashMap<TextOf<'_>, usize, crate::rules::DigestBuild> = HashMap::default();
     for (i, m) in ctx.session.messages.iter().enumerate() {
         if !ctx.is_agent_words(i) {
             continue;
@@ -40,7 +40,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let account = m.account.as_deref().unwrap_or("");
-        let n = seen.entry((bare, account)).or_insert(0);
+        let n = seen.entry(TextOf::new(bare, account)).or_insert(0);
         *n += 1;
         if *n == o.per_session {
             out.push(ctx.finding(
@@ -53,6 +53,34 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+/// A (bare text, account) key that hashes as one xxh3 digest: SipHash
+/// over the whole text cost more than the rest of the rule.
+#[derive(PartialEq, Eq)]
+struct TextOf<'a> {
+    digest: u64,
+    bare: &'a str,
+    account: &'a str,
+}
+
+impl<'a> TextOf<'a> {
+    fn new(bare: &'a str, account: &'a str) -> Self {
+        let digest = xxhash_rust::xxh3::xxh3_64(bare.as_bytes())
+            ^ xxhash_rust::xxh3::xxh3_64(account.as_bytes()).rotate_left(1);
+        TextOf {
+            digest,
+            bare,
+            account,
+        }
+    }
+}
+
+impl std::hash::Hash for TextOf<'_> {
+    // Equal keys have equal digests, which is all `Hash` must guarantee.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.digest);
     }
 }
 
@@ -80,16 +108,30 @@ impl DailyTally {
         let (Some(account), Some(t), true) = (m.account.as_deref(), m.time, human) else {
             return None;
         };
-        let bare = super::bare(&m.text);
-        if bare.chars().count() < opts.quick_reply_overuse.min_chars {
-            return None;
+        thread_local! {
+            // The hashed bytes, reused from message to message.
+            static KEY: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
         }
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(account.as_bytes());
-        hasher.update(&[0x1f]);
-        hasher.update(bare.as_bytes());
-        hasher.update(&crate::model::day_number(t).to_le_bytes());
-        Some(hasher.digest())
+        KEY.with(|cell| {
+            // One contiguous buffer hashed in one call: the same bytes (so
+            // the same key) as streaming account, 0x1f, bare text and day.
+            // The buffer is stored empty, so turning it back into a String
+            // checks nothing.
+            let mut buffer = cell.take();
+            buffer.clear();
+            let mut key = String::from_utf8(buffer).unwrap_or_default();
+            key.push_str(account);
+            key.push('\u{1f}');
+            let chars = super::bare_into(&m.text, &mut key);
+            let mut bytes = key.into_bytes();
+            let digest = (chars >= opts.quick_reply_overuse.min_chars).then(|| {
+                bytes.extend_from_slice(&crate::model::day_number(t).to_le_bytes());
+                xxhash_rust::xxh3::xxh3_64(&bytes)
+            });
+            bytes.clear();
+            cell.set(bytes);
+            digest
+        })
     }
 
     /// Count one message (in file order) under its [`DailyTally::key_of`].
