@@ -263,21 +263,32 @@ pub fn day_number(unix: i64) -> i64 {
     (unix + i64::from(SHANGHAI_OFFSET_SECS)).div_euclid(86_400)
 }
 
-/// A stable 64-bit id rendered as 16 hex digits.
+/// A stable 64-bit id rendered as 16 hex digits: the xxh3 of the parts,
+/// each followed by 0xff.
 pub fn stable_id(parts: &[&[u8]]) -> String {
-    // One-shot hashing of the joined parts gives the streaming digest at a
-    // fraction of the cost for inputs this short.
-    let mut joined = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    // Ids are made for every message and session: the parts are joined on
+    // the stack when they fit, and hashed in one shot (the streaming digest
+    // gives the same value at several times the cost for inputs this short).
+    let mut stack = [0u8; 256];
+    let mut heap = Vec::new();
+    let total: usize = parts.iter().map(|p| p.len() + 1).sum();
+    let joined: &mut [u8] = if total <= stack.len() {
+        &mut stack[..total]
+    } else {
+        heap.resize(total, 0);
+        &mut heap
+    };
+    let mut at = 0;
     for part in parts {
-        joined.extend_from_slice(part);
-        joined.push(0xff);
+        joined[at..at + part.len()].copy_from_slice(part);
+        joined[at + part.len()] = 0xff;
+        at += part.len() + 1;
     }
-    // Into a stack buffer: `hex::encode` builds the string char by char,
-    // and this runs once or twice per message.
     let mut id = [0u8; 16];
-    hex::encode_to_slice(xxhash_rust::xxh3::xxh3_64(&joined).to_be_bytes(), &mut id)
+    hex::encode_to_slice(xxhash_rust::xxh3::xxh3_64(joined).to_be_bytes(), &mut id)
         .expect("8 bytes are 16 hex digits");
-    String::from_utf8_lossy(&id).into_owned()
+    // Hex digits are ASCII.
+    id.iter().map(|&b| char::from(b)).collect()
 }
 
 #[cfg(test)]
@@ -295,6 +306,17 @@ mod tests {
         let id = stable_id(&[b"dump/a.txt", &7u64.to_le_bytes()]);
         assert_eq!(id, format!("{:016x}", h.digest()));
         assert_eq!(id.len(), 16);
+        // Parts too long for the stack buffer hash the same way.
+        let long = "店".repeat(120);
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for part in [long.as_bytes(), b"".as_slice()] {
+            h.update(part);
+            h.update(&[0xff]);
+        }
+        assert_eq!(
+            stable_id(&[long.as_bytes(), b""]),
+            format!("{:016x}", h.digest())
+        );
         for t in [
             0,
             1_792_847_693,

@@ -411,36 +411,11 @@ const NICK_CACHE: usize = 8;
 /// A message's stable id: its file, first line, and ordinal among the
 /// file's messages (which keeps apart messages sharing a line).
 pub(crate) fn message_id(source: &SourceRef, ordinal: u64) -> String {
-    stable_id(&[
+    crate::model::stable_id(&[
         source.path.as_bytes(),
         &source.line_start.to_le_bytes(),
         &ordinal.to_le_bytes(),
     ])
-}
-
-/// [`crate::model::stable_id`], with the joined parts laid out on the
-/// stack when they fit: ids are made for every message and session, and
-/// `model::stable_id` allocates twice.
-pub(crate) fn stable_id(parts: &[&[u8]]) -> String {
-    let mut joined = [0u8; 256];
-    let mut len = 0;
-    for part in parts {
-        let Some(slot) = joined.get_mut(len..len + part.len() + 1) else {
-            return crate::model::stable_id(parts);
-        };
-        slot[..part.len()].copy_from_slice(part);
-        slot[part.len()] = 0xff;
-        len += part.len() + 1;
-    }
-    let mut hex = [0u8; 16];
-    let hash = xxhash_rust::xxh3::xxh3_64(&joined[..len]).to_be_bytes();
-    match hex::encode_to_slice(hash, &mut hex)
-        .ok()
-        .and_then(|()| std::str::from_utf8(&hex).ok())
-    {
-        Some(id) => id.to_owned(),
-        None => crate::model::stable_id(parts),
-    }
 }
 
 /// Give the messages of a later piece of a file the ids they have when the

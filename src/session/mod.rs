@@ -266,7 +266,7 @@ fn build(messages: Vec<Message>, hint: Option<Arc<str>>) -> Session {
     let first = &messages[0];
     let id = match &hint {
         Some(h) => h.to_string(),
-        None => crate::ingest::stable_id(&[
+        None => crate::model::stable_id(&[
             first.source.path.as_bytes(),
             &first.source.line_start.to_le_bytes(),
             first.id.as_bytes(),
