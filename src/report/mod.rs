@@ -25,6 +25,7 @@ use crate::scores::{Card, CardKey, Scope, Scores, ALL};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 
 pub mod html;
@@ -144,8 +145,16 @@ impl SummaryBuilder {
 /// # Errors
 /// Output files that cannot be written.
 pub fn write_scores(out_dir: &Path, scores: &Scores) -> Result<()> {
-    let json = serde_json::to_string(scores)?;
-    std::fs::write(out_dir.join("scores.json"), json + "\n").context("cannot write scores.json")?;
+    // Streamed: at 5 GB of input the cards are some 80 MB of JSON, which
+    // as one String was the scan's peak of memory.
+    let path = out_dir.join("scores.json");
+    let write = || -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        serde_json::to_writer(&mut out, scores)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    };
+    write().with_context(|| format!("{}: cannot write", path.display()))?;
     tables::write_cards_csv(&out_dir.join("agents.csv"), scores, Scope::Agent)?;
     tables::write_cards_csv(&out_dir.join("shops.csv"), scores, Scope::Shop)?;
     Ok(())
