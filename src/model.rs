@@ -291,6 +291,31 @@ pub fn stable_id(parts: &[&[u8]]) -> String {
     id.iter().map(|&b| char::from(b)).collect()
 }
 
+/// Hashes a key that is already an xxh3 digest as that digest (SipHash
+/// over it would cost more than the lookups it serves).
+#[derive(Default)]
+pub(crate) struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; other writes still give a usable hash.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, digest: u64) {
+        self.0 = digest;
+    }
+}
+
+/// A map or set keyed by digests.
+pub(crate) type DigestBuild = std::hash::BuildHasherDefault<DigestHasher>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,18 @@ fn serde(out: &mut String, value: &impl Serialize) {
     out.push_str(&serde_json::to_string(value).unwrap_or_default());
 }
 
+/// A JSON array of `items`, each written by `item`.
+fn list<T>(out: &mut String, items: &[T], mut item: impl FnMut(&mut String, &T)) {
+    out.push('[');
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        item(out, x);
+    }
+    out.push(']');
+}
+
 fn span(out: &mut String, s: &Span) {
     out.push_str("{\"char_start\":");
     int(out, s.char_start);
@@ -98,11 +110,8 @@ pub(crate) fn stage(out: &mut String, s: &StageResult) {
     serde(out, &s.confidence);
     out.push_str(",\"high_confidence\":");
     boolean(out, s.high_confidence);
-    out.push_str(",\"reasons\":[");
-    for (i, r) in s.reasons.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    out.push_str(",\"reasons\":");
+    list(out, &s.reasons, |out, r| {
         out.push_str("{\"message_id\":");
         string(out, &r.message_id);
         out.push_str(",\"cue\":");
@@ -112,8 +121,8 @@ pub(crate) fn stage(out: &mut String, s: &StageResult) {
         out.push_str(",\"span\":");
         span(out, &r.span);
         out.push('}');
-    }
-    out.push_str("],\"scores\":");
+    });
+    out.push_str(",\"scores\":");
     serde(out, &s.scores);
     out.push('}');
 }
@@ -200,14 +209,9 @@ pub(crate) fn session(out: &mut String, s: &SessionLine<'_>) {
         out.push_str(",\"end\":");
         int(out, end);
     }
-    out.push_str(",\"agents\":[");
-    for (i, a) in s.agents.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        string(out, a);
-    }
-    out.push_str("],\"transfers\":");
+    out.push_str(",\"agents\":");
+    list(out, s.agents, |out, a| string(out, a));
+    out.push_str(",\"transfers\":");
     if s.transfers.is_empty() {
         out.push_str("[]");
     } else {
@@ -237,14 +241,9 @@ pub(crate) fn session(out: &mut String, s: &SessionLine<'_>) {
         out.push_str(",\"first_response_secs\":");
         int(out, secs);
     }
-    out.push_str(",\"rounds\":[");
-    for (i, r) in s.rounds.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        round(out, r);
-    }
-    out.push_str("]},\"commitments\":");
+    out.push_str(",\"rounds\":");
+    list(out, s.rounds, round);
+    out.push_str("},\"commitments\":");
     if s.commitments.is_empty() {
         out.push_str("[]");
     } else {

@@ -118,12 +118,8 @@ impl Analyzers {
         mut daily: Vec<(usize, Finding)>,
         observe: &mut dyn FnMut(&SessionAnalysis),
     ) -> FileAnalysis {
-        let mut out = FileAnalysis {
-            sessions_jsonl: String::new(),
-            findings_jsonl: String::new(),
-            findings: 0,
-            scores: Scores::new(&self.latency),
-        };
+        let (mut sessions_jsonl, mut findings_jsonl, mut findings) =
+            (String::new(), String::new(), 0);
         let mut scores = ScoresBuilder::new(&self.latency);
         for (index, session) in sessions.iter().enumerate() {
             let mut a = self.analyze_session(session);
@@ -141,25 +137,29 @@ impl Analyzers {
                 findings: &a.findings,
                 abuse: &a.abuse,
             });
-            out.findings += a.findings.len() as u64;
+            findings += a.findings.len() as u64;
             if self.finding_context {
                 for f in &mut a.findings {
                     f.add_context(session);
                 }
             }
             for f in &a.findings {
-                json::finding(&mut out.findings_jsonl, f);
-                out.findings_jsonl.push('\n');
+                json::finding(&mut findings_jsonl, f);
+                findings_jsonl.push('\n');
             }
             observe(&a);
             json::session(
-                &mut out.sessions_jsonl,
+                &mut sessions_jsonl,
                 &session_line(session, &a, self.session_messages),
             );
-            out.sessions_jsonl.push('\n');
+            sessions_jsonl.push('\n');
         }
-        out.scores = scores.finish();
-        out
+        FileAnalysis {
+            sessions_jsonl,
+            findings_jsonl,
+            findings,
+            scores: scores.finish(),
+        }
     }
 
     /// Every analyzer on one session.
@@ -242,34 +242,21 @@ fn session_line<'a>(
     a: &'a SessionAnalysis,
     with_messages: bool,
 ) -> json::SessionLine<'a> {
-    let lines = [
-        session
-            .messages
-            .iter()
-            .map(|m| m.source.line_start)
-            .min()
-            .unwrap_or(0),
-        session
-            .messages
-            .iter()
-            .map(|m| m.source.line_end)
-            .max()
-            .unwrap_or(0),
-    ];
-    let bytes = [
-        session
-            .messages
-            .iter()
-            .map(|m| m.source.byte_start)
-            .min()
-            .unwrap_or(0),
-        session
-            .messages
-            .iter()
-            .map(|m| m.source.byte_end)
-            .max()
-            .unwrap_or(0),
-    ];
+    // Lines and bytes spanned, in one pass over the messages.
+    let (mut lines, mut bytes) = ([u32::MAX, 0], [u64::MAX, 0]);
+    for m in &session.messages {
+        lines = [
+            lines[0].min(m.source.line_start),
+            lines[1].max(m.source.line_end),
+        ];
+        bytes = [
+            bytes[0].min(m.source.byte_start),
+            bytes[1].max(m.source.byte_end),
+        ];
+    }
+    if session.messages.is_empty() {
+        (lines, bytes) = ([0, 0], [0, 0]);
+    }
     let messages = with_messages.then(|| {
         let records: Vec<MessageRecord<'_>> = session
             .messages

@@ -14,7 +14,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// Buyers counted exactly before a set turns into a sketch.
 pub const EXACT_LIMIT: usize = 1 << 13;
@@ -25,24 +24,7 @@ pub const PRECISION: u32 = 14;
 const REGISTERS: usize = 1 << PRECISION;
 
 /// The keys are already xxh3 hashes: hashing them again is wasted work.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type Keys = HashSet<u64, BuildHasherDefault<KeyHasher>>;
+type Keys = HashSet<u64, crate::model::DigestBuild>;
 
 /// A set of buyer hashes: exact while small, a sketch when large.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -871,9 +871,8 @@ fn collect_evidence(dir: &Path) -> Vec<EvidenceCase> {
 
 /// The 3-minute limit of the policy the scan used (its tag is in
 /// `summary.json`), falling back to the bundled default.
-fn three_min_secs(policies: &BTreeMap<String, String>) -> i64 {
-    let name = policies
-        .get("latency")
+fn three_min_secs(latency_tag: Option<&str>) -> i64 {
+    let name = latency_tag
         .and_then(|tag| tag.split('@').next())
         .unwrap_or_default();
     crate::latency::LatencyPolicy::bundled_preset(name)
@@ -933,7 +932,10 @@ pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option
 
 fn render(dir: &Path, redact: bool, csv: Option<&mut CsvSink<'_>>) -> Result<String> {
     let summary = read_summary(dir)?;
-    let hours = collect_hours(dir, three_min_secs(&summary.policies))?;
+    let hours = collect_hours(
+        dir,
+        three_min_secs(summary.policies.get("latency").map(String::as_str)),
+    )?;
     let redaction = redact.then(|| Redaction::new(Redactor::from_env(), &path_buyers(&summary)));
     let findings = collect_findings(dir, redaction.as_ref(), csv)?;
     render_page(

@@ -258,9 +258,9 @@ struct Seen {
     /// Address of the matcher the hits come from.
     matcher: usize,
     /// By [`Seen::digest`].
-    matched: HashMap<u64, Matched, super::DigestBuild>,
+    matched: HashMap<u64, Matched, crate::model::DigestBuild>,
     /// Digests of texts met once.
-    once: std::collections::HashSet<u64, super::DigestBuild>,
+    once: std::collections::HashSet<u64, crate::model::DigestBuild>,
 }
 
 impl Seen {

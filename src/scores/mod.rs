@@ -298,11 +298,17 @@ impl Scores {
             ));
         }
         for (k, v) in &other.cards {
-            let policy = &self.latency_policy;
-            self.cards
-                .entry(k.clone())
-                .or_insert_with(|| Card::new(policy))
-                .merge(v)?;
+            // Look up before cloning the key: the writer merges every
+            // part's cards, and nearly all of them are already there.
+            let view: &dyn KeyParts = k;
+            match self.cards.get_mut(view) {
+                Some(card) => card.merge(v)?,
+                None => {
+                    let mut card = Card::new(&self.latency_policy);
+                    card.merge(v)?;
+                    self.cards.insert(k.clone(), card);
+                }
+            }
         }
         Ok(())
     }

@@ -37,10 +37,9 @@ impl LiveSpec {
     /// For a scan under the latency policy tagged `latency_tag`, redacting
     /// when `redact` (key from [`Redactor::from_env`]).
     pub fn new(redact: bool, latency_tag: &str) -> LiveSpec {
-        let policies = [("latency".to_string(), latency_tag.to_string())].into();
         LiveSpec {
             redactor: redact.then(Redactor::from_env),
-            three_min_secs: three_min_secs(&policies),
+            three_min_secs: three_min_secs(Some(latency_tag)),
         }
     }
 

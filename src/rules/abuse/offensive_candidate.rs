@@ -56,8 +56,8 @@ const MEMO_TEXTS: usize = 1 << 14;
 /// (so that a dump of distinct texts pays a hash per message, not a copy).
 #[derive(Default)]
 struct Memo {
-    scores: std::collections::HashMap<u64, (Box<str>, f32), crate::rules::DigestBuild>,
-    once: std::collections::HashSet<u64, crate::rules::DigestBuild>,
+    scores: std::collections::HashMap<u64, (Box<str>, f32), crate::model::DigestBuild>,
+    once: std::collections::HashSet<u64, crate::model::DigestBuild>,
 }
 
 /// `ctx.model.score(text)`, remembered for texts met before.

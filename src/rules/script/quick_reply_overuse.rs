@@ -22,7 +22,7 @@ pub static META: RuleMeta = RuleMeta {
 /// The Nth repetition of the same text within the session.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.quick_reply_overuse;
-    let mut seen: HashMap<TextOf<'_>, usize, crate::rules::DigestBuild> = HashMap::default();
+    let mut seen: HashMap<TextOf<'_>, usize, crate::model::DigestBuild> = HashMap::default();
     for (i, m) in ctx.session.messages.iter().enumerate() {
         if !ctx.is_agent_words(i) {
             continue;
