@@ -15,6 +15,62 @@ mod text;
 pub use options::RuleOptions;
 pub use text::{phrase, Ctx, TextRule, TextRules, TEXT_RULES};
 
+/// Values a thread derived from texts it met before, by xxh3 digest, so
+/// that a text met again (canned replies and stock questions recur all
+/// through a dump) is copied rather than worked out again. A text is kept
+/// on its second meeting only (the first leaves its digest, and digests are
+/// kept for eight times as many texts), so a dump of distinct texts pays a
+/// hash per message, not a copy. Everything is forgotten at once when full,
+/// or when another owner (the matcher or model the values came from) asks.
+/// Values hold their text: callers confirm a hit against it.
+pub(crate) struct Recurring<V, const CAPACITY: usize> {
+    owner: usize,
+    kept: std::collections::HashMap<u64, V, crate::model::DigestBuild>,
+    once: std::collections::HashSet<u64, crate::model::DigestBuild>,
+}
+
+impl<V, const CAPACITY: usize> Default for Recurring<V, CAPACITY> {
+    fn default() -> Self {
+        Recurring {
+            owner: 0,
+            kept: Default::default(),
+            once: Default::default(),
+        }
+    }
+}
+
+impl<V, const CAPACITY: usize> Recurring<V, CAPACITY> {
+    /// Forget what another owner's values were derived by.
+    pub(crate) fn own(&mut self, owner: usize) {
+        if self.owner != owner {
+            *self = Recurring {
+                owner,
+                ..Recurring::default()
+            };
+        }
+    }
+
+    /// The value kept for `digest`, if any.
+    pub(crate) fn get(&self, digest: u64) -> Option<&V> {
+        self.kept.get(&digest)
+    }
+
+    /// Notes a text met: `derive` builds what to keep on its second meeting.
+    pub(crate) fn met(&mut self, digest: u64, derive: impl FnOnce() -> V) {
+        if !self.once.contains(&digest) {
+            if self.once.len() >= 8 * CAPACITY {
+                self.once.clear();
+            }
+            self.once.insert(digest);
+            return;
+        }
+        if self.kept.len() >= CAPACITY {
+            self.kept.clear();
+        }
+        self.kept.insert(digest, derive());
+    }
+}
+
 /// Every rule, in code order.
 pub fn registry() -> Vec<&'static RuleMeta> {
     sorted_registry().to_vec()

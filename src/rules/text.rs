@@ -9,7 +9,6 @@ use crate::lexicon::{Category, Hit, Matcher};
 use crate::model::{RobotMode, Role, Session};
 use crate::normalize::{NormalizeOptions, Normalized};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// What every text rule sees of a session.
 pub struct Ctx<'a> {
@@ -244,52 +243,16 @@ struct Matched {
     bare: Option<String>,
 }
 
-/// Texts kept by [`Seen`], most of which are canned replies and stock
-/// questions; digests of texts met once are kept for eight times as many.
+/// Texts whose derived values a thread keeps (most are canned replies and
+/// stock questions).
 const SEEN_TEXTS: usize = 1 << 13;
 
-/// What this thread derived from texts it met before, so that a text met
-/// again (canned replies and stock questions recur all through a dump) is
-/// copied rather than matched. A text is kept on its second meeting only
-/// (the first leaves a digest), so that a dump of distinct texts pays a
-/// hash per message, not a copy. Forgotten all at once when full.
-#[derive(Default)]
-struct Seen {
-    /// Address of the matcher the hits come from.
-    matcher: usize,
-    /// By [`Seen::digest`].
-    matched: HashMap<u64, Matched, crate::model::DigestBuild>,
-    /// Digests of texts met once.
-    once: std::collections::HashSet<u64, crate::model::DigestBuild>,
-}
+/// What this thread derived from texts it met before (keyed by
+/// [`seen_digest`]), owned by the matcher the hits came from.
+type Seen = super::Recurring<Matched, SEEN_TEXTS>;
 
-impl Seen {
-    fn digest(role: Role, text: &str) -> u64 {
-        xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), role as u64)
-    }
-
-    /// What was derived from `text` sent by `role`, if it is kept.
-    fn get(&self, digest: u64, role: Role, text: &str) -> Option<&Matched> {
-        self.matched
-            .get(&digest)
-            .filter(|m| m.role == role && *m.text == *text)
-    }
-
-    /// Notes a text met again: `derive` builds what to keep on its second
-    /// meeting.
-    fn met(&mut self, digest: u64, derive: impl FnOnce() -> Matched) {
-        if !self.once.contains(&digest) {
-            if self.once.len() >= 8 * SEEN_TEXTS {
-                self.once.clear();
-            }
-            self.once.insert(digest);
-            return;
-        }
-        if self.matched.len() >= SEEN_TEXTS {
-            self.matched.clear();
-        }
-        self.matched.insert(digest, derive());
-    }
+fn seen_digest(role: Role, text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), role as u64)
 }
 
 impl Scratch {
@@ -423,12 +386,7 @@ impl TextRules {
         // rules that read normalised text; buffers are refilled, not
         // reallocated, and most messages have no hit and no bare text.
         let matcher_id = std::ptr::from_ref::<Matcher>(self.matcher) as usize;
-        if scratch.seen.matcher != matcher_id {
-            scratch.seen = Seen {
-                matcher: matcher_id,
-                ..Seen::default()
-            };
-        }
+        scratch.seen.own(matcher_id);
         for (i, m) in session.messages.iter().enumerate() {
             let normalized = &mut scratch.normalized[i];
             let hits = &mut scratch.hits[i];
@@ -437,8 +395,9 @@ impl TextRules {
             bare.clear();
             let human = m.role == Role::Agent
                 || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
-            let digest = Seen::digest(m.role, &m.text);
-            if let Some(seen) = scratch.seen.get(digest, m.role, &m.text) {
+            let digest = seen_digest(m.role, &m.text);
+            let seen = scratch.seen.get(digest);
+            if let Some(seen) = seen.filter(|s| s.role == m.role && *s.text == *m.text) {
                 normalized.clone_from(&seen.normalized);
                 hits.extend_from_slice(&seen.hits);
                 scratch.phrases[i] = seen.phrases;

@@ -52,13 +52,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// digests of eight times as many texts met once), forgotten at once.
 const MEMO_TEXTS: usize = 1 << 14;
 
-/// Scores of texts met twice, by xxh3 digest, and digests of texts met once
-/// (so that a dump of distinct texts pays a hash per message, not a copy).
-#[derive(Default)]
-struct Memo {
-    scores: std::collections::HashMap<u64, (Box<str>, f32), crate::model::DigestBuild>,
-    once: std::collections::HashSet<u64, crate::model::DigestBuild>,
-}
+/// Scores of texts met before (with the text), owned by the model.
+type Memo = crate::rules::Recurring<(Box<str>, f32), MEMO_TEXTS>;
 
 /// `ctx.model.score(text)`, remembered for texts met before.
 fn memo_score(ctx: &Ctx<'_>, text: &str) -> f32 {
@@ -67,22 +62,13 @@ fn memo_score(ctx: &Ctx<'_>, text: &str) -> f32 {
     }
     MEMO.with(|cell| {
         let mut memo = cell.borrow_mut();
+        memo.own(std::ptr::from_ref(ctx.model) as usize);
         let digest = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-        if let Some((_, score)) = memo.scores.get(&digest).filter(|(t, _)| **t == *text) {
+        if let Some((_, score)) = memo.get(digest).filter(|(t, _)| **t == *text) {
             return *score;
         }
         let score = ctx.model.score(text);
-        if !memo.once.contains(&digest) {
-            if memo.once.len() >= 8 * MEMO_TEXTS {
-                memo.once.clear();
-            }
-            memo.once.insert(digest);
-        } else {
-            if memo.scores.len() >= MEMO_TEXTS {
-                memo.scores.clear();
-            }
-            memo.scores.insert(digest, (text.into(), score));
-        }
+        memo.met(digest, || (text.into(), score));
         score
     })
 }
