@@ -584,6 +584,16 @@ fn report_gathered_during_the_scan_equals_wwqa_report_on_its_output() {
         let gathered_html = read(&out.path().join("report.html"));
         let gathered_csv = read(&out.path().join("findings.csv"));
         assert!(gathered_csv.lines().count() > 1, "{gathered_csv}");
+        // The listed abuse cases are read back through the scan's index of
+        // findings.jsonl; `wwqa report` below reads the whole file.
+        if inputs.len() == 2 {
+            let cases = gathered_html
+                .split("id=\"table-abuse\"")
+                .nth(1)
+                .and_then(|t| t.split("</tbody>").next())
+                .unwrap_or_default();
+            assert!(cases.matches("<tr>").count() > 1, "abuse cases: {cases}");
+        }
         for nick in ["tb_moon", "tb_late", "tb_early"] {
             assert!(!gathered_csv.contains(nick), "{nick} in {gathered_csv}");
             assert!(!gathered_html.contains(nick), "{nick} in the page");

@@ -106,17 +106,18 @@ impl Analyzers {
         sessions: &[Session],
         daily: Vec<(usize, Finding)>,
     ) -> FileAnalysis {
-        self.analyze_sessions_with(sessions, daily, &mut |_| {})
+        self.analyze_sessions_with(sessions, daily, &mut |_, _| {})
     }
 
     /// [`Analyzers::analyze_sessions`], showing every session's results
-    /// (findings in output order) to `observe`: later stages, such as the
+    /// (findings in output order) to `observe`, with the session's
+    /// `findings.jsonl` lines just rendered: later stages, such as the
     /// report, gather from them without reading the output back.
     pub fn analyze_sessions_with(
         &self,
         sessions: &[Session],
         mut daily: Vec<(usize, Finding)>,
-        observe: &mut dyn FnMut(&SessionAnalysis),
+        observe: &mut dyn FnMut(&SessionAnalysis, &str),
     ) -> FileAnalysis {
         let (mut sessions_jsonl, mut findings_jsonl, mut findings) =
             (String::new(), String::new(), 0);
@@ -143,11 +144,12 @@ impl Analyzers {
                     f.add_context(session);
                 }
             }
+            let lines_start = findings_jsonl.len();
             for f in &a.findings {
                 json::finding(&mut findings_jsonl, f);
                 findings_jsonl.push('\n');
             }
-            observe(&a);
+            observe(&a, &findings_jsonl[lines_start..]);
             json::session(
                 &mut sessions_jsonl,
                 &session_line(session, &a, self.session_messages),

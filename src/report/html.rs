@@ -367,6 +367,9 @@ struct Redaction {
     /// Buyer nicks of at least two chars, and their masks.
     nicks: Option<aho_corasick::AhoCorasick>,
     masks: Vec<String>,
+    /// The last path masked with the path nicks: (path, masked path). A
+    /// file's findings share their path.
+    last_path: std::sync::Mutex<(String, String)>,
 }
 
 impl Redaction {
@@ -381,20 +384,44 @@ impl Redaction {
             redactor,
             nicks: automaton,
             masks,
+            last_path: Default::default(),
         }
     }
 
-    /// `path` with every known buyer nick, and `own` (the finding's
-    /// buyer), replaced by its pseudonym.
-    fn path(&self, path: &str, own: &str) -> String {
-        let masked = match &self.nicks {
-            Some(ac) => ac.replace_all(path, &self.masks),
-            None => path.to_string(),
+    /// `location` (`path` or `path:line`) with every known buyer nick, and
+    /// `own` (the finding's buyer), replaced by its pseudonym in the path.
+    /// The line number is never masked: it must stay findable, whatever
+    /// the nicks look like.
+    fn path(&self, location: &str, own: &str) -> String {
+        let (path, line) = match location.rsplit_once(':') {
+            Some((path, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
+                (path, &location[path.len()..])
+            }
+            _ => (location, ""),
         };
-        if own.chars().count() < 2 {
-            return masked;
-        }
-        masked.replace(own, &self.redactor.mask_nick(own))
+        // Threads sharing this redaction skip the memo rather than wait.
+        let remembered = self
+            .last_path
+            .try_lock()
+            .ok()
+            .filter(|last| last.0 == path)
+            .map(|last| last.1.clone());
+        let masked = remembered.unwrap_or_else(|| {
+            let masked = match &self.nicks {
+                Some(ac) => ac.replace_all(path, &self.masks),
+                None => path.to_string(),
+            };
+            if let Ok(mut last) = self.last_path.try_lock() {
+                *last = (path.to_string(), masked.clone());
+            }
+            masked
+        });
+        let masked = if own.chars().nth(1).is_some() && masked.contains(own) {
+            masked.replace(own, &self.redactor.mask_nick(own))
+        } else {
+            masked
+        };
+        format!("{masked}{line}")
     }
 }
 
@@ -646,14 +673,20 @@ fn collect_findings(
     if !found {
         return Ok(None);
     }
-    list_cases(dir, red, &mut stats)?;
+    list_cases(dir, red, &mut stats, None)?;
     Ok(Some(stats))
 }
 
 /// Fill `stats.listed`: names and quotes only for the cases the page
 /// lists, read in a second pass over `findings.jsonl` (keeping them for
-/// every case grew with the number of buyers).
-fn list_cases(dir: &Path, red: Option<&Redaction>, stats: &mut FindingStats) -> Result<()> {
+/// every case grew with the number of buyers). With an [`AbuseIndex`] of
+/// that file, only the lines of the listed cases are read.
+fn list_cases(
+    dir: &Path,
+    red: Option<&Redaction>,
+    stats: &mut FindingStats,
+    index: Option<AbuseIndex>,
+) -> Result<()> {
     let mut order: Vec<(u64, &CaseTally)> = stats.cases.iter().map(|(k, c)| (*k, c)).collect();
     order.sort_by(|a, b| {
         b.1.count
@@ -674,63 +707,148 @@ fn list_cases(dir: &Path, red: Option<&Redaction>, stats: &mut FindingStats) -> 
             .filter(|(_, r)| ABUSE_FAMILIES.contains(&r.family.as_str()))
             .map(|(code, _)| code.clone())
             .collect();
-        let quotes_of = |block: &str| -> Vec<(usize, Finding, Quote)> {
-            let mut out = Vec::new();
-            for line in block.lines() {
-                // `code` is the first key of a finding: skip the others unparsed.
-                let code = line
-                    .strip_prefix("{\"code\":\"")
-                    .and_then(|rest| rest.split('"').next());
-                if code.is_some_and(|c| !abuse_codes.contains(c)) {
-                    continue;
-                }
-                let Ok(f) = serde_json::from_str::<Finding>(line) else {
-                    continue;
-                };
-                if !abuse_codes.contains(&f.code) {
-                    continue;
-                }
-                if let Some(&i) = rank.get(&case_key(&f.shop, &f.buyer)) {
-                    let quote = quote_of(&f, red);
-                    out.push((i, f, quote));
-                }
+        let quote_line = |line: &str| -> Option<(usize, Finding, Quote)> {
+            // `code` is the first key of a finding: skip the others unparsed.
+            let code = line
+                .strip_prefix("{\"code\":\"")
+                .and_then(|rest| rest.split('"').next());
+            if code.is_some_and(|c| !abuse_codes.contains(c)) {
+                return None;
             }
-            out
+            let f = serde_json::from_str::<Finding>(line).ok()?;
+            if !abuse_codes.contains(&f.code) {
+                return None;
+            }
+            let i = *rank.get(&case_key(&f.shop, &f.buyer))?;
+            let quote = quote_of(&f, red);
+            Some((i, f, quote))
         };
-        par_line_blocks(&dir.join("findings.jsonl"), quotes_of, |found| {
+        let mut add = |found: Vec<(usize, Finding, Quote)>| -> Result<()> {
             for (i, f, quote) in found {
-                let Some(slot) = listed.get_mut(i) else {
-                    continue;
-                };
-                let case = slot.get_or_insert_with(|| CaseStats {
-                    buyer_shown: match red {
-                        Some(r) => r.redactor.mask_nick(&f.buyer),
-                        None => f.buyer.clone(),
-                    },
-                    shop: f.shop.clone(),
-                    buyer: f.buyer.clone(),
-                    ..CaseStats::default()
-                });
-                case.count += 1;
-                case.shop_side += u64::from(matches!(f.role, Role::Agent | Role::Robot));
-                *case.by_code.entry(f.code.clone()).or_default() += 1;
-                if let Some(t) = &f.time {
-                    if case.first_time.is_empty() || *t < case.first_time {
-                        case.first_time = t.clone();
-                    }
-                    if *t > case.last_time {
-                        case.last_time = t.clone();
-                    }
-                }
-                if case.quotes.len() < MAX_QUOTES_PER_CASE {
-                    case.quotes.push(quote);
+                if let Some(slot) = listed.get_mut(i) {
+                    add_to_case(slot, f, quote, red);
                 }
             }
             Ok(())
-        })?;
+        };
+        let path = dir.join("findings.jsonl");
+        match index.map(|index| index.lines_of(&path, &rank)).transpose()? {
+            Some(lines) => add(lines.iter().filter_map(|l| quote_line(l)).collect())?,
+            None => {
+                par_line_blocks(
+                    &path,
+                    |block| block.lines().filter_map(&quote_line).collect(),
+                    add,
+                )?;
+            }
+        }
     }
     stats.listed = listed.into_iter().flatten().collect();
     Ok(())
+}
+
+/// Count one abuse finding (in file order) into its listed case.
+fn add_to_case(slot: &mut Option<CaseStats>, f: Finding, quote: Quote, red: Option<&Redaction>) {
+    let case = slot.get_or_insert_with(|| CaseStats {
+        buyer_shown: match red {
+            Some(r) => r.redactor.mask_nick(&f.buyer),
+            None => f.buyer.clone(),
+        },
+        shop: f.shop.clone(),
+        buyer: f.buyer.clone(),
+        ..CaseStats::default()
+    });
+    case.count += 1;
+    case.shop_side += u64::from(matches!(f.role, Role::Agent | Role::Robot));
+    *case.by_code.entry(f.code.clone()).or_default() += 1;
+    if let Some(t) = &f.time {
+        if case.first_time.is_empty() || *t < case.first_time {
+            case.first_time = t.clone();
+        }
+        if *t > case.last_time {
+            case.last_time = t.clone();
+        }
+    }
+    if case.quotes.len() < MAX_QUOTES_PER_CASE {
+        case.quotes.push(quote);
+    }
+}
+
+/// Where every abuse finding of a scan is in `findings.jsonl`: its case
+/// and the byte offset of its line, 16 bytes per finding in an unnamed
+/// temporary file (memory stays flat however many there are). The report
+/// then reads only the lines of the cases it lists, instead of the whole
+/// file again.
+pub(crate) struct AbuseIndex {
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl AbuseIndex {
+    /// An empty index, kept in `dir` (the scan's output directory).
+    pub(crate) fn new(dir: &Path) -> Result<AbuseIndex> {
+        let file = tempfile::tempfile_in(dir)
+            .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+        Ok(AbuseIndex {
+            file: std::io::BufWriter::new(file),
+        })
+    }
+
+    /// Note the finding of case `case` whose line starts at `offset`.
+    pub(crate) fn add(&mut self, case: u64, offset: u64) -> Result<()> {
+        use std::io::Write;
+        self.file
+            .write_all(&case.to_le_bytes())
+            .and_then(|()| self.file.write_all(&offset.to_le_bytes()))
+            .context("cannot write the report's temporary index")
+    }
+
+    /// The lines of `path` (a `findings.jsonl`) noted for the cases in
+    /// `cases`, in file order.
+    fn lines_of(self, path: &Path, cases: &HashMap<u64, usize>) -> Result<Vec<String>> {
+        use std::io::{BufRead, Read, Seek};
+        let mut file = self
+            .file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .context("cannot write the report's temporary index")?;
+        file.rewind()
+            .context("cannot read the report's temporary index")?;
+        let mut records = std::io::BufReader::new(file);
+        let mut offsets = Vec::new();
+        let mut record = [0u8; 16];
+        loop {
+            match records.read_exact(&mut record) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                Err(e) => return Err(e).context("cannot read the report's temporary index"),
+            }
+            let (case, offset) = record.split_at(8);
+            let case = u64::from_le_bytes(case.try_into().unwrap_or_default());
+            if cases.contains_key(&case) {
+                offsets.push(u64::from_le_bytes(offset.try_into().unwrap_or_default()));
+            }
+        }
+        offsets.sort_unstable();
+        let findings = std::fs::File::open(path)
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        let mut findings = std::io::BufReader::with_capacity(16 << 10, findings);
+        let mut lines = Vec::with_capacity(offsets.len());
+        let mut at = 0u64;
+        for offset in offsets {
+            // Lines close together are read through the buffer.
+            findings
+                .seek_relative(offset as i64 - at as i64)
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            let mut line = String::new();
+            at = offset
+                + findings
+                    .read_line(&mut line)
+                    .with_context(|| format!("{}: cannot read", path.display()))?
+                    as u64;
+            lines.push(line);
+        }
+        Ok(lines)
+    }
 }
 
 /// The `latency` object of a `sessions.jsonl` line. The fast path parses
@@ -2571,6 +2689,28 @@ mod tests {
         }
         let html = render_report(dir.path(), redact).expect("renders");
         (dir, html)
+    }
+
+    #[test]
+    fn locations_mask_buyer_nicks_in_the_path_never_in_the_line_number() {
+        let red = Redactor::default();
+        let buyers: std::collections::BTreeSet<String> =
+            ["tb_77ba6c3".to_string(), "15".to_string()].into();
+        let r = Redaction::new(red.clone(), &buyers);
+        let (a, b) = (red.mask_nick("tb_77ba6c3"), red.mask_nick("15"));
+        assert_eq!(
+            r.path("导出/tb_77ba6c3.txt:15", "tb_77ba6c3"),
+            format!("导出/{a}.txt:15")
+        );
+        // The same path again (the memo), with a nick of digits as the
+        // finding's own buyer: the line number 15 stays.
+        assert_eq!(
+            r.path("导出/tb_77ba6c3.txt:15", "15"),
+            format!("导出/{a}.txt:15")
+        );
+        assert_eq!(r.path("导出/15号.txt:150", "15"), format!("导出/{b}号.txt:150"));
+        // A path without a line number is masked whole.
+        assert_eq!(r.path("导出/tb_77ba6c3", ""), format!("导出/{a}"));
     }
 
     #[test]

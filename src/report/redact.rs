@@ -45,12 +45,23 @@ pub const ADDRESS_MASK: &str = "[地址]";
 
 /// Masks buyer nicks and personal data in text. Cheap to build; the
 /// patterns are compiled once per process.
-#[derive(Clone)]
 pub struct Redactor {
     key: HmacKey,
     /// Pseudonyms already computed: a buyer's findings come together, and
     /// an HMAC per finding showed in profiles. Bounded (cleared when full).
-    pseudonyms: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+    /// Each clone has its own, so workers with their own clone never wait
+    /// for each other; a redactor shared by threads skips the cache while
+    /// another thread holds it.
+    pseudonyms: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl Clone for Redactor {
+    fn clone(&self) -> Redactor {
+        Redactor {
+            key: self.key.clone(),
+            pseudonyms: Default::default(),
+        }
+    }
 }
 
 /// Pseudonyms kept before the cache starts over.
@@ -100,14 +111,14 @@ impl Redactor {
     /// in every run with the same key; 32 bits keep two buyers apart in any
     /// report of fewer than tens of thousands of buyers.
     pub fn mask_nick(&self, nick: &str) -> String {
-        if let Ok(cache) = self.pseudonyms.lock() {
+        if let Ok(cache) = self.pseudonyms.try_lock() {
             if let Some(p) = cache.get(nick) {
                 return p.clone();
             }
         }
         let mac = self.key.mac(nick.as_bytes());
         let pseudonym = format!("买家#{}", hex::encode(&mac[..4]));
-        if let Ok(mut cache) = self.pseudonyms.lock() {
+        if let Ok(mut cache) = self.pseudonyms.try_lock() {
             if cache.len() >= PSEUDONYM_CACHE {
                 cache.clear();
             }
@@ -140,9 +151,13 @@ impl Redactor {
             }
         }
         // Found on the original text, so a mask never joins with digits
-        // around it into a new number.
-        if text.chars().any(|c| digit_value(c).is_some()) {
+        // around it into a new number. Most texts (times, prices,
+        // quantities) have no digit run long enough for either.
+        let digits = longest_digit_run(text);
+        if digits >= ORDER_DIGITS {
             order_numbers(text, &mut regions);
+        }
+        if digits >= MASKED_DIGITS {
             numbers(text, &mut regions);
         }
         addresses(text, &mut regions);
@@ -221,6 +236,34 @@ fn digit_value(c: char) -> Option<u8> {
         '０'..='９' => Some((c as u32 - '０' as u32) as u8),
         _ => None,
     }
+}
+
+/// Fewest digits of a number masked after an order keyword.
+const ORDER_DIGITS: usize = 6;
+/// Fewest digits of any other masked number (a mobile number).
+const MASKED_DIGITS: usize = 11;
+
+/// The digit count of the longest digit run in `text`, runs as
+/// [`numbers`] and [`order_numbers`] see them: digits with at most one
+/// space or dash between two of them.
+fn longest_digit_run(text: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    // A separator seen right after a digit: the run goes on if a digit
+    // follows.
+    let mut separated = false;
+    for c in text.chars() {
+        if digit_value(c).is_some() {
+            run += 1;
+            longest = longest.max(run);
+            separated = false;
+        } else if run > 0 && !separated && matches!(c, ' ' | '-' | '－') {
+            separated = true;
+        } else {
+            run = 0;
+            separated = false;
+        }
+    }
+    longest
 }
 
 /// `订单号：123456789`, `运单号 SF1234567890`: the number is masked whatever
@@ -444,6 +487,22 @@ mod tests {
         // The pseudonym is the HMAC-SHA256 of the nick, not a plain hash.
         let plain = hex::encode(&Sha256::digest("tb_77ba6c3".as_bytes())[..4]);
         assert_ne!(m, format!("买家#{plain}"));
+    }
+
+    #[test]
+    fn digit_runs_are_counted_as_the_number_patterns_see_them() {
+        assert_eq!(longest_digit_run("等了169秒"), 3);
+        assert_eq!(longest_digit_run("手机 138 1234 5678 谢谢"), 11);
+        assert_eq!(longest_digit_run("联系139-0571-2233，2件"), 11);
+        assert_eq!(longest_digit_run("电话１３８１２３４５６７８"), 11);
+        // Two separators in a row end a run.
+        assert_eq!(longest_digit_run("138  1234 5678"), 8);
+        assert_eq!(longest_digit_run("没有数字"), 0);
+        // A run just short of a mobile number is left alone, and not
+        // looked at by the number pattern either.
+        assert_eq!(r("单价 1381234567 元"), "单价 1381234567 元");
+        assert_eq!(r("订单号：12345"), "订单号：12345");
+        assert_eq!(r("订单号：123456"), "订单号：[单号]");
     }
 
     #[test]

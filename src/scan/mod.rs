@@ -397,6 +397,8 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
         let writer = threads.spawn(move || -> Result<_> {
             let mut outcome = ScanOutcome::default();
             let mut summary = crate::report::SummaryBuilder::new(analyzers);
+            // Where the next findings go in findings.jsonl.
+            let mut findings_at = 0u64;
             for ready in from_reader {
                 match ready {
                     Ready::Analysed(analysis) => {
@@ -409,8 +411,9 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
                             outcome.findings += a.findings;
                             summary.add_analysis(&a)?;
                             if let (Some(report), Some(part)) = (live_report.as_mut(), part) {
-                                report.merge(part)?;
+                                report.merge(part, findings_at)?;
                             }
+                            findings_at += a.findings_jsonl.len() as u64;
                         }
                     }
                     Ready::FileDone(report) => {
@@ -603,11 +606,12 @@ fn read_windows<'scope>(
             let analyses: Vec<(FileAnalysis, Option<LivePart>)> = units
                 .into_par_iter()
                 .map(|(sessions, daily, mut part)| {
-                    let analysis = analyzers.analyze_sessions_with(&sessions, daily, &mut |a| {
-                        if let Some(p) = part.as_mut() {
-                            p.add_session(a);
-                        }
-                    });
+                    let analysis =
+                        analyzers.analyze_sessions_with(&sessions, daily, &mut |a, lines| {
+                            if let Some(p) = part.as_mut() {
+                                p.add_session(a, lines);
+                            }
+                        });
                     (analysis, part)
                 })
                 .collect();

@@ -16,8 +16,9 @@
 //! `wwqa report` would.
 
 use super::{
-    list_cases, path_buyers, quote_of, read_summary, render_page, three_min_secs, write_csv_header,
-    write_report, CsvRows, Families, FindingStats, HourTable, Redaction,
+    case_key, list_cases, path_buyers, quote_of, read_summary, render_page, three_min_secs,
+    write_csv_header, write_report, AbuseIndex, CsvRows, Families, FindingStats, HourTable,
+    Redaction, ABUSE_FAMILIES,
 };
 use crate::analyze::SessionAnalysis;
 use crate::report::redact::Redactor;
@@ -61,6 +62,8 @@ impl LiveSpec {
             csv: CsvRows::new(0),
             file: file.to_string(),
             nicks,
+            findings_bytes: 0,
+            abuse_lines: Vec::new(),
         }
     }
 }
@@ -74,17 +77,28 @@ pub struct LivePart {
     csv: CsvRows,
     file: String,
     nicks: BTreeSet<String>,
+    /// Bytes of `findings.jsonl` lines of the part's sessions so far.
+    findings_bytes: u64,
+    /// (case, offset of the line in the part's `findings.jsonl` lines) of
+    /// every abuse finding, for the [`AbuseIndex`].
+    abuse_lines: Vec<(u64, u64)>,
 }
 
 impl LivePart {
     /// Count one analysed session (its findings in output order).
-    pub fn add_session(&mut self, analysis: &SessionAnalysis) {
+    /// `lines` are the session's `findings.jsonl` lines.
+    pub fn add_session(&mut self, analysis: &SessionAnalysis, lines: &str) {
         let red = self.redaction.as_ref();
-        for f in &analysis.findings {
+        for (f, line) in analysis.findings.iter().zip(lines.split_inclusive('\n')) {
             let quote = quote_of(f, red);
             let family = self.families.of(&f.code);
             self.csv.push_quote(f, &quote, &family);
             self.stats.add_shown(f, &family, &mut || quote.clone());
+            if ABUSE_FAMILIES.contains(&family.as_str()) {
+                self.abuse_lines
+                    .push((case_key(&f.shop, &f.buyer), self.findings_bytes));
+            }
+            self.findings_bytes += line.len() as u64;
         }
         for r in &analysis.latency.rounds {
             let status = r.status.as_str();
@@ -110,13 +124,15 @@ pub struct LiveReport {
     /// For every file with rendered findings, the path nicks its first
     /// part masked with (later parts of a file know at least those).
     rendered: HashMap<String, BTreeSet<String>>,
+    /// Where the abuse findings are in `findings.jsonl`.
+    abuse_index: AbuseIndex,
 }
 
 impl LiveReport {
     /// Start gathering; creates `findings.csv` in `dir`.
     ///
     /// # Errors
-    /// `findings.csv` cannot be created or written.
+    /// `findings.csv` or the temporary index cannot be created or written.
     pub fn start(dir: &Path, spec: &LiveSpec) -> Result<LiveReport> {
         let csv_path = dir.join("findings.csv");
         let file = std::fs::File::create(&csv_path)
@@ -135,14 +151,19 @@ impl LiveReport {
             },
             redact: spec.redactor.is_some(),
             rendered: HashMap::new(),
+            abuse_index: AbuseIndex::new(dir)?,
         })
     }
 
-    /// Merge the next part in file order, appending its CSV rows.
+    /// Merge the next part in file order, appending its CSV rows; its
+    /// `findings.jsonl` lines start at byte `findings_at` of that file.
     ///
     /// # Errors
     /// The rows could not be rendered or written.
-    pub fn merge(&mut self, part: LivePart) -> Result<()> {
+    pub fn merge(&mut self, part: LivePart, findings_at: u64) -> Result<()> {
+        for (case, offset) in &part.abuse_lines {
+            self.abuse_index.add(*case, findings_at + offset)?;
+        }
         let (bytes, rows) = part.csv.finish();
         self.csv
             .write_all(&bytes?)
@@ -174,7 +195,12 @@ impl LiveReport {
         let redaction = self
             .redact
             .then(|| Redaction::new(Redactor::from_env(), &buyers));
-        list_cases(dir, redaction.as_ref(), &mut self.stats)?;
+        list_cases(
+            dir,
+            redaction.as_ref(),
+            &mut self.stats,
+            Some(self.abuse_index),
+        )?;
         let html = render_page(
             dir,
             &summary,
