@@ -287,8 +287,9 @@ pub fn stable_id(parts: &[&[u8]]) -> String {
     let mut id = [0u8; 16];
     hex::encode_to_slice(xxhash_rust::xxh3::xxh3_64(joined).to_be_bytes(), &mut id)
         .expect("8 bytes are 16 hex digits");
-    // Hex digits are ASCII.
-    id.iter().map(|&b| char::from(b)).collect()
+    // Hex digits are ASCII (collecting them as chars cost more than the
+    // hash).
+    String::from_utf8_lossy(&id).into_owned()
 }
 
 /// Hashes a key that is already an xxh3 digest as that digest (SipHash

@@ -732,7 +732,10 @@ fn list_cases(
             Ok(())
         };
         let path = dir.join("findings.jsonl");
-        match index.map(|index| index.lines_of(&path, &rank)).transpose()? {
+        match index
+            .map(|index| index.lines_of(&path, &rank))
+            .transpose()?
+        {
             Some(lines) => add(lines.iter().filter_map(|l| quote_line(l)).collect())?,
             None => {
                 par_line_blocks(
@@ -2708,7 +2711,10 @@ mod tests {
             r.path("导出/tb_77ba6c3.txt:15", "15"),
             format!("导出/{a}.txt:15")
         );
-        assert_eq!(r.path("导出/15号.txt:150", "15"), format!("导出/{b}号.txt:150"));
+        assert_eq!(
+            r.path("导出/15号.txt:150", "15"),
+            format!("导出/{b}号.txt:150")
+        );
         // A path without a line number is masked whole.
         assert_eq!(r.path("导出/tb_77ba6c3", ""), format!("导出/{a}"));
     }
