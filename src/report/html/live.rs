@@ -5,7 +5,10 @@
 //! Workers build a [`LivePart`] per piece of a file; the scan's writer
 //! merges the parts in file order into the [`LiveReport`], appending their
 //! `findings.csv` rows as they come. Merged in order, the parts give the
-//! same counts, quotes, rows and hour table as reading the files.
+//! same counts, quotes, rows and hour table as reading the files. The
+//! abuse cases the page lists are only known at the end; their lines are
+//! then read from `findings.jsonl` at the offsets the writer noted
+//! ([`AbuseIndex`]), not by reading the whole file again.
 //!
 //! Redaction is the one thing a part cannot know in full: buyer nicks found
 //! in input paths are masked in every location, and a nick is only known
