@@ -517,8 +517,14 @@ impl FindingStats {
     }
 
     /// Count one finding of `family`, shown (when a quote of it is kept)
-    /// as `shown` makes it.
-    fn add_shown(&mut self, f: &Finding, family: &str, shown: &mut dyn FnMut() -> Quote) {
+    /// as `shown` makes it. Returns its case key when it is an abuse
+    /// finding.
+    fn add_shown(
+        &mut self,
+        f: &Finding,
+        family: &str,
+        shown: &mut dyn FnMut() -> Quote,
+    ) -> Option<u64> {
         self.total += 1;
         let rule = match self.rules.get_mut(&f.code) {
             Some(rule) => rule,
@@ -542,17 +548,17 @@ impl FindingStats {
         *agent.by_code.entry(f.code.clone()).or_default() += 1;
         // Keep the most severe quotes, earliest first among equals.
         keep_agent_quote(&mut agent.quotes, f.severity, shown);
-        if ABUSE_FAMILIES.contains(&family) {
-            let ordinal = self.total - 1;
-            let case = self
-                .cases
-                .entry(case_key(&f.shop, &f.buyer))
-                .or_insert_with(|| CaseTally {
-                    first_seen: ordinal,
-                    ..CaseTally::default()
-                });
-            case.count += 1;
+        if !ABUSE_FAMILIES.contains(&family) {
+            return None;
         }
+        let ordinal = self.total - 1;
+        let key = case_key(&f.shop, &f.buyer);
+        let case = self.cases.entry(key).or_insert_with(|| CaseTally {
+            first_seen: ordinal,
+            ..CaseTally::default()
+        });
+        case.count += 1;
+        Some(key)
     }
 
     /// Fold in the stats of the findings that follow these in the file: the

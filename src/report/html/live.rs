@@ -19,9 +19,8 @@
 //! `wwqa report` would.
 
 use super::{
-    case_key, list_cases, path_buyers, quote_of, read_summary, render_page, three_min_secs,
-    write_csv_header, write_report, AbuseIndex, CsvRows, Families, FindingStats, HourTable,
-    Redaction, ABUSE_FAMILIES,
+    list_cases, path_buyers, quote_of, read_summary, render_page, three_min_secs, write_csv_header,
+    write_report, AbuseIndex, CsvRows, Families, FindingStats, HourTable, Redaction,
 };
 use crate::analyze::SessionAnalysis;
 use crate::report::redact::Redactor;
@@ -96,10 +95,8 @@ impl LivePart {
             let quote = quote_of(f, red);
             let family = self.families.of(&f.code);
             self.csv.push_quote(f, &quote, &family);
-            self.stats.add_shown(f, &family, &mut || quote.clone());
-            if ABUSE_FAMILIES.contains(&family.as_str()) {
-                self.abuse_lines
-                    .push((case_key(&f.shop, &f.buyer), self.findings_bytes));
+            if let Some(case) = self.stats.add_shown(f, &family, &mut || quote.clone()) {
+                self.abuse_lines.push((case, self.findings_bytes));
             }
             self.findings_bytes += line.len() as u64;
         }
@@ -219,8 +216,9 @@ impl LiveReport {
 
 /// Whether masking every rendered location with all of `buyers` (the
 /// nicks known at the end) gives what its part gave with the nicks it
-/// knew. A location is `path:line`: a nick can only match beyond the path
-/// if it holds `:` or is all digits, and such a nick is taken to disagree.
+/// knew. Only the path of a `path:line` location is masked; a nick that
+/// holds `:` or is all digits is still taken to disagree, which costs at
+/// most a rebuild.
 fn masks_agree(rendered: &HashMap<String, BTreeSet<String>>, buyers: &BTreeSet<String>) -> bool {
     let nicks: Vec<&String> = buyers.iter().filter(|b| b.chars().count() >= 2).collect();
     if nicks.is_empty() || rendered.is_empty() {
