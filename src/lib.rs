@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod diag;
+pub mod config;
 pub mod model;
 pub mod finding;
 pub mod ingest;

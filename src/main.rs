@@ -20,6 +20,13 @@ use wwqa::ingest::{decode::Encoding, Format, IngestOptions, RoleConfig};
     about = "Analyse Taobao/Tmall Wangwang (千牛) customer-service transcripts"
 )]
 struct Cli {
+    /// Configuration file (default: `wwqa.toml` in the working directory or
+    /// the nearest parent that has one).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore any `wwqa.toml`: the bundled defaults alone.
+    #[arg(long, global = true, conflicts_with = "config")]
+    no_config: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -146,6 +153,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Show or check the configuration (`wwqa.toml`).
+    Config {
+        #[command(subcommand)]
+        what: ConfigWhat,
+    },
     /// Validate lexicon files (`path:line: message`, exit 2 on any problem).
     Lexicon {
         #[command(subcommand)]
@@ -221,6 +233,16 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum ConfigWhat {
+    /// Print the effective configuration, every value with where it came
+    /// from (bundled, file:line, flag).
+    Show,
+    /// Validate the configuration and run every custom rule's examples:
+    /// exit 0 when it holds, 2 with `path:line:col: message` when not.
+    Check,
+}
+
+#[derive(Subcommand)]
 enum LexiconWhat {
     /// Check lexicon files (default: the bundled ones).
     Check {
@@ -292,7 +314,24 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
+/// The configuration the flags ask for: `--no-config`, `--config FILE`,
+/// or `wwqa.toml` found from the working directory up.
+fn load_config(file: Option<&std::path::Path>, no_config: bool) -> Result<wwqa::config::Config> {
+    if no_config {
+        return Ok(wwqa::config::Config::bundled());
+    }
+    let found = match file {
+        Some(path) => Some(path.to_path_buf()),
+        None => wwqa::config::Config::discover(&std::env::current_dir()?),
+    };
+    Ok(match found {
+        Some(path) => wwqa::config::Config::load(&path)?,
+        None => wwqa::config::Config::bundled(),
+    })
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
+    let config = || load_config(cli.config.as_deref(), cli.no_config);
     match cli.command {
         Command::Scan {
             paths,
@@ -327,14 +366,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }),
                 ..IngestOptions::default()
             };
+            let mut config = config()?;
+            if !select.is_empty() {
+                config.flag_select = Some(select);
+            }
+            config.flag_ignore = ignore;
+            let mut analyzers = Analyzers::from_config(&config)?;
+            ingest.roles = config.roles()?;
             if let Some(p) = roles {
                 let text = std::fs::read_to_string(&p)
                     .with_context(|| format!("{}: cannot read", p.display()))?;
                 ingest.roles =
                     RoleConfig::parse(&text, &p.to_string_lossy()).map_err(anyhow::Error::msg)?;
             }
-            let mut analyzers = Analyzers::bundled()?;
-            analyzers.selection = wwqa::rules::Selection { select, ignore };
+            if let Some(key_env) = &config.key_env {
+                // The report reads its key from WWQA_REDACT_KEY; a shop's
+                // configuration may keep it under another name. Set before
+                // any thread starts.
+                if let Ok(key) = std::env::var(&key_env.value) {
+                    std::env::set_var("WWQA_REDACT_KEY", key);
+                }
+            }
+            let no_redact = no_redact || !config.redact();
             analyzers.session_messages = session_messages;
             analyzers.finding_context = finding_context;
             let options = wwqa::scan::ScanOptions {
@@ -395,27 +448,67 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {
-            for m in wwqa::rules::registry() {
+            let engine = Analyzers::from_config(&config()?)?;
+            for m in engine.rules() {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     m.code,
                     m.name,
                     m.family,
-                    m.severity.as_str(),
+                    engine.severity_of(m).as_str(),
                     m.summary
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Config { what } => {
+            let config = config()?;
+            let engine = Analyzers::from_config(&config)?;
+            match what {
+                ConfigWhat::Show => print!("{}", wwqa::config::show::render(&config, &engine)),
+                ConfigWhat::Check => {
+                    let examples: usize = engine
+                        .text
+                        .custom()
+                        .iter()
+                        .map(|r| r.examples().0.len() + r.examples().1.len())
+                        .sum();
+                    println!(
+                        "{}: ok ({} custom rules, {examples} examples run; hash {})",
+                        config.path.as_ref().map_or_else(
+                            || "bundled defaults".to_string(),
+                            |p| p.display().to_string()
+                        ),
+                        engine.text.custom().iter().count(),
+                        engine.record.hash
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { code } => {
-            let Some(m) = wwqa::rules::find(&code) else {
-                let codes: Vec<&str> = wwqa::rules::registry().iter().map(|m| m.code).collect();
+            let engine = Analyzers::from_config(&config()?)?;
+            let Some(m) = engine.rule(&code) else {
+                let codes: Vec<&str> = engine.rules().iter().map(|m| m.code).collect();
                 let hint = wwqa::diag::did_you_mean(&code, codes.iter().copied())
                     .map(|s| format!(" (did you mean {s}?)"))
                     .unwrap_or_default();
                 bail!("unknown rule code `{code}`{hint}; `wwqa rules` lists them");
             };
-            println!("{}", wwqa::rules::explain(m));
+            let mut text = wwqa::rules::explain(m);
+            let severity = engine.severity_of(m);
+            if severity != m.severity {
+                text = text.replacen(
+                    &format!("Severity: {}", m.severity.as_str()),
+                    &format!(
+                        "Severity: {} (configured; the rule's own: {})",
+                        severity.as_str(),
+                        m.severity.as_str()
+                    ),
+                    1,
+                );
+            }
+            println!("{text}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Train {
@@ -599,7 +692,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 from,
                 to,
             };
-            let analyzers = Analyzers::bundled()?;
+            let analyzers = Analyzers::from_config(&config()?)?;
             let bundles = evidence::build_bundles(
                 &files,
                 &req,

@@ -30,6 +30,10 @@ pub struct Analyzers {
     /// Give every finding its neighbouring messages (`context`) in
     /// `findings.jsonl`; off by default, the location leads to them.
     pub finding_context: bool,
+    /// Severities the configuration sets, by code (`[rules.severity]`).
+    pub severity: std::collections::BTreeMap<String, crate::finding::Severity>,
+    /// What judged this scan, for `summary.json`.
+    pub record: crate::config::record::Record,
 }
 
 impl Analyzers {
@@ -38,14 +42,94 @@ impl Analyzers {
     /// # Errors
     /// A bundled file that does not load (a build defect).
     pub fn bundled() -> anyhow::Result<Analyzers> {
-        Ok(Analyzers {
-            selection: crate::rules::Selection::default(),
-            latency: LatencyPolicy::bundled(),
-            stage: StageClassifier::builtin(),
-            text: crate::rules::TextRules::bundled().map_err(anyhow::Error::msg)?,
+        Ok(Analyzers::from_config(&crate::config::Config::bundled())?)
+    }
+
+    /// The analyzers a configuration describes: its latency preset and
+    /// values, lexicons, rule options, selection, severities, custom rules
+    /// and stage cues. With [`crate::config::Config::bundled`] this equals
+    /// [`Analyzers::bundled`].
+    ///
+    /// # Errors
+    /// Anything in the configuration that does not hold, located; a custom
+    /// rule whose `fires` / `quiet` examples do not behave.
+    pub fn from_config(
+        config: &crate::config::Config,
+    ) -> Result<Analyzers, crate::config::ConfigError> {
+        use crate::config::ConfigError;
+        let latency = config.latency_policy()?;
+        let options = config.rule_options()?;
+        let lexicons = config.lexicons()?;
+        let custom = crate::config::CustomRules::build(config, &config.allow_list())?;
+        let custom_metas = custom.metas();
+        let text = crate::rules::TextRules::configured(
+            (!config.lexicons_are_bundled()).then_some(&lexicons[..]),
+            options,
+            custom,
+        )
+        .map_err(|e| ConfigError::parse_rendered(&e, &config.shown_path()))?;
+        let codes: Vec<&str> = crate::rules::registry()
+            .into_iter()
+            .chain(custom_metas.iter().copied())
+            .map(|m| m.code)
+            .collect();
+        let selection = config.selection(&codes)?;
+        let severity = config.severities(&codes)?;
+        let stage = config.stage()?;
+        let roles = config.roles()?;
+        let mut analyzers = Analyzers {
+            selection,
+            latency,
+            stage,
+            text,
             session_messages: false,
             finding_context: false,
+            severity,
+            record: Default::default(),
+        };
+        analyzers.record = crate::config::record::Record::of(config, &analyzers, &lexicons, &roles);
+        crate::config::examples::run(&analyzers, config)?;
+        Ok(analyzers)
+    }
+
+    /// Every rule this engine knows, built-in and custom, in code order.
+    pub fn rules(&self) -> Vec<&'static crate::finding::RuleMeta> {
+        let mut all = crate::rules::registry();
+        all.extend(self.text.custom().metas());
+        all.sort_by_key(|m| m.code);
+        all
+    }
+
+    /// A rule by code (case-insensitive), built-in or custom.
+    pub fn rule(&self, code: &str) -> Option<&'static crate::finding::RuleMeta> {
+        crate::rules::find(code).or_else(|| {
+            self.text
+                .custom()
+                .metas()
+                .into_iter()
+                .find(|m| m.code.eq_ignore_ascii_case(code))
         })
+    }
+
+    /// The severity findings of `code` get: the configured one, else the
+    /// rule's own.
+    pub fn severity_of(&self, meta: &crate::finding::RuleMeta) -> crate::finding::Severity {
+        self.severity
+            .get(meta.code)
+            .copied()
+            .unwrap_or(meta.severity)
+    }
+
+    /// Apply `[rules.severity]` to findings.
+    fn configure_severity(&self, findings: &mut [Finding]) {
+        if self.severity.is_empty() {
+            return;
+        }
+        for f in findings {
+            if let Some(s) = self.severity.get(&f.code) {
+                f.severity = *s;
+            }
+        }
     }
 
     /// Policy and lexicon versions, echoed in every output.
@@ -129,6 +213,7 @@ impl Analyzers {
                     daily.into_iter().partition(|(i, _)| *i == index);
                 daily = rest;
                 a.findings.extend(mine.into_iter().map(|(_, f)| f));
+                self.configure_severity(&mut a.findings);
                 Self::order_findings(session, &mut a.findings);
             }
             scores.add_session(&SessionFacts {
@@ -170,9 +255,15 @@ impl Analyzers {
         let stage = self.stage.classify(session);
         let mut findings: Vec<Finding> = latency.findings.clone();
         let mut abuse = SessionAbuse::default();
-        self.text
-            .check_session(session, &self.selection, &mut findings, &mut abuse);
+        self.text.check_session_in_stage(
+            session,
+            Some(stage.stage),
+            &self.selection,
+            &mut findings,
+            &mut abuse,
+        );
         findings.retain(|f| self.selection.enabled(&f.code));
+        self.configure_severity(&mut findings);
         abuse.items.retain(|i| self.selection.enabled(&i.code));
         Self::order_findings(session, &mut findings);
         SessionAnalysis {

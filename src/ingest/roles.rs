@@ -67,6 +67,19 @@ impl RoleConfig {
         Ok(config)
     }
 
+    /// The same configuration with its derived matcher built again, after
+    /// its lists were changed (a configuration's `[roles]` lists).
+    ///
+    /// # Errors
+    /// Keywords the automaton cannot hold.
+    pub fn rebuilt(mut self) -> Result<RoleConfig, String> {
+        self.keyword_matcher = Some(
+            aho_corasick::AhoCorasick::new(&self.agent_nick_keywords)
+                .map_err(|e| format!("agent_nick_keywords: {e}"))?,
+        );
+        Ok(self)
+    }
+
     /// Is this nick an agent or robot account of a shop, and which shop?
     pub fn shop_of(&self, nick: &str) -> Option<String> {
         let nick = nick.trim();

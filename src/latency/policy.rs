@@ -220,7 +220,51 @@ struct PolicyFields {
     min_rounds_assessed: Option<u64>,
 }
 
+/// Every value a preset, or a configuration's `[latency]` table, may set.
+pub const FIELDS: [&str; 17] = [
+    "version",
+    "description",
+    "window_start",
+    "window_end",
+    "window_basis",
+    "cap_secs",
+    "three_min_secs",
+    "slow_warn_secs",
+    "unreplied",
+    "cross_day",
+    "zero_second_is_auto",
+    "auto_reply_markers",
+    "apology_words",
+    "apology_lookahead",
+    "follow_up_words",
+    "follow_up_secs",
+    "min_rounds_assessed",
+];
+
 impl PolicyFields {
+    /// Every field of a resolved policy.
+    fn of(policy: &LatencyPolicy) -> PolicyFields {
+        PolicyFields {
+            version: Some(policy.version.clone()),
+            description: Some(policy.description.clone()),
+            window_start: Some(policy.window_start),
+            window_end: Some(policy.window_end),
+            window_basis: Some(policy.window_basis),
+            cap_secs: Some(policy.cap_secs),
+            three_min_secs: Some(policy.three_min_secs),
+            slow_warn_secs: Some(policy.slow_warn_secs),
+            unreplied: Some(policy.unreplied),
+            cross_day: Some(policy.cross_day),
+            zero_second_is_auto: Some(policy.zero_second_is_auto),
+            auto_reply_markers: Some(policy.auto_reply_markers.clone()),
+            apology_words: Some(policy.apology_words.words().to_vec()),
+            apology_lookahead: Some(policy.apology_lookahead),
+            follow_up_words: Some(policy.follow_up_words.words().to_vec()),
+            follow_up_secs: Some(policy.follow_up_secs),
+            min_rounds_assessed: Some(policy.min_rounds_assessed),
+        }
+    }
+
     /// `self` with every field `over` sets replaced.
     fn overlaid(&self, over: &PolicyFields) -> PolicyFields {
         macro_rules! pick {
@@ -334,6 +378,50 @@ impl LatencyPolicy {
         bundled_set().preset(name).cloned()
     }
 
+    /// This policy with some values replaced (a configuration's
+    /// `[latency]` table). The version gains `+custom`, so that figures
+    /// computed under changed values never pass for the preset's.
+    ///
+    /// # Errors
+    /// `(key, message)`: an unknown key (with a suggestion), a value of the
+    /// wrong type, or values that do not fit together (key `""`).
+    pub fn with_overrides<'a>(
+        &self,
+        overrides: impl IntoIterator<Item = (&'a str, &'a toml::Value)>,
+    ) -> Result<LatencyPolicy, (String, String)> {
+        let mut fields = PolicyFields::of(self);
+        let mut changed = false;
+        for (key, value) in overrides {
+            if !FIELDS.contains(&key) {
+                let mut message = format!("unknown latency value `{key}`");
+                if let Some(best) = nearest(key, FIELDS.iter().copied()) {
+                    message.push_str(&format!("; did you mean `{best}`?"));
+                }
+                return Err((key.to_string(), message));
+            }
+            let mut one = toml::Table::new();
+            one.insert(key.to_string(), value.clone());
+            let over = PolicyFields::deserialize(toml::Value::Table(one)).map_err(|e| {
+                let message = e.to_string();
+                let first = message.lines().next().unwrap_or_default();
+                (
+                    key.to_string(),
+                    format!("{key}: {}", with_suggestion(first)),
+                )
+            })?;
+            fields = fields.overlaid(&over);
+            changed = true;
+        }
+        if !changed {
+            return Ok(self.clone());
+        }
+        let mut policy = resolve(&self.name, fields).map_err(|m| (String::new(), m))?;
+        if !policy.version.ends_with("+custom") {
+            policy.version.push_str("+custom");
+        }
+        Ok(policy)
+    }
+
     /// `name@version`, the tag written next to every metric.
     pub fn tag(&self) -> String {
         format!("{}@{}", self.name, self.version)
@@ -443,33 +531,10 @@ fn with_suggestion(message: &str) -> String {
     }
 }
 
-/// The candidate closest to `word` by edit distance, if close enough to be a
-/// plausible typo (at most a third of the word, and at least 1, wrong).
+/// The candidate closest to `word`, if close enough to be a plausible
+/// typo ([`crate::diag::did_you_mean`]).
 fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .map(|candidate| (edit_distance(word, candidate), candidate))
-        .filter(|&(distance, _)| distance <= limit)
-        .min()
-        .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    crate::diag::did_you_mean(word, candidates)
 }
 
 fn located(path: &str, text: &str, offset: usize, message: String) -> PolicyError {
@@ -631,7 +696,7 @@ mod tests {
         for bad in ["8:00", "24:01", "12:60", "1200", "ab:cd", ""] {
             assert!(ClockTime::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(edit_distance("cap_sec", "cap_secs"), 1);
-        assert_eq!(edit_distance("稍等", "稍后"), 1);
+        assert_eq!(crate::diag::edit_distance("cap_sec", "cap_secs"), 1);
+        assert_eq!(crate::diag::edit_distance("稍等", "稍后"), 1);
     }
 }

@@ -71,11 +71,9 @@ struct Words {
 
 /// One accepted lexicon hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hit<'m> {
+pub struct Hit {
     /// Index into [`Matcher::entries`].
     pub entry: usize,
-    /// The term as written in the lexicon.
-    pub term: &'m str,
     /// The entry's category.
     pub category: Category,
     /// The entry's severity.
@@ -228,7 +226,7 @@ impl Matcher {
 
     /// Normalise `text` and return its hits for a message sent by `role`
     /// (`None`: ignore role filters).
-    pub fn find(&self, text: &str, role: Option<Role>) -> Vec<Hit<'_>> {
+    pub fn find(&self, text: &str, role: Option<Role>) -> Vec<Hit> {
         let normalized = normalize_with(text, &self.options);
         let mut hits = Vec::new();
         self.find_into(&normalized, role, &mut hits);
@@ -242,12 +240,7 @@ impl Matcher {
     /// rejected (role, allow-context, word boundary), the search resumes one
     /// char after its start so that a shorter term inside it can still
     /// fire (`京东垃圾` rejected for a buyer still yields `垃圾`).
-    pub fn find_into<'m>(
-        &'m self,
-        normalized: &Normalized,
-        role: Option<Role>,
-        hits: &mut Vec<Hit<'m>>,
-    ) {
+    pub fn find_into(&self, normalized: &Normalized, role: Option<Role>, hits: &mut Vec<Hit>) {
         let text = normalized.text.as_str();
         let Some(automaton) = &self.automata[scope_of(role)] else {
             return;
@@ -298,7 +291,7 @@ impl Matcher {
         start: usize,
         end: usize,
         index: usize,
-    ) -> Option<Hit<'_>> {
+    ) -> Option<Hit> {
         let entry = self.entries.get(index)?;
         if !ascii_edges_ok(normalized, start, end) {
             return None;
@@ -325,7 +318,6 @@ impl Matcher {
         }
         Some(Hit {
             entry: index,
-            term: &entry.term,
             category: entry.category,
             severity: entry.severity,
             span: normalized.original_span(start, end),
@@ -552,7 +544,7 @@ mod tests {
         let hits = m.find("sb吧", None);
         assert_eq!(hits.len(), 1);
         let hit = hits[0];
-        assert_eq!((hit.term, hit.severity), ("sb", Severity::High));
+        assert_eq!(hit.severity, Severity::High);
         assert_eq!(m.entries()[hit.entry].term, "sb");
         assert_eq!(m.lexicon_of(hit.entry), Some("t"));
         assert_eq!((hit.span.char_start, hit.span.char_end), (0, 2));

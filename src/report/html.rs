@@ -80,6 +80,21 @@ struct SummaryIn {
     findings_by_code: BTreeMap<String, u64>,
     shops: Vec<RowIn>,
     agents: Vec<RowIn>,
+    config: ConfigIn,
+}
+
+/// The part of `summary.json`'s `config` the report reads: the values of
+/// the latency policy the scan ran under (a configuration may have
+/// changed the preset's).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ConfigIn {
+    latency: Option<PolicyIn>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PolicyIn {
+    three_min_secs: i64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -344,15 +359,7 @@ impl Families {
         if let Some(f) = self.0.get(code) {
             return f.clone();
         }
-        let family = match crate::rules::find(code) {
-            Some(m) => m.family.to_string(),
-            None => match code.get(..3) {
-                Some("LAT") => "latency".to_string(),
-                Some("SCR") => "script".to_string(),
-                Some("ABU") => "abuse".to_string(),
-                _ => "other".to_string(),
-            },
-        };
+        let family = crate::rules::family_of(code).to_string();
         self.0.insert(code.to_string(), family.clone());
         family
     }
@@ -1059,10 +1066,11 @@ pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option
 
 fn render(dir: &Path, redact: bool, csv: Option<&mut CsvSink<'_>>) -> Result<String> {
     let summary = read_summary(dir)?;
-    let hours = collect_hours(
-        dir,
-        three_min_secs(summary.policies.get("latency").map(String::as_str)),
-    )?;
+    let limit = match &summary.config.latency {
+        Some(latency) => latency.three_min_secs,
+        None => three_min_secs(summary.policies.get("latency").map(String::as_str)),
+    };
+    let hours = collect_hours(dir, limit)?;
     let redaction = redact.then(|| Redaction::new(Redactor::from_env(), &path_buyers(&summary)));
     let findings = collect_findings(dir, redaction.as_ref(), csv)?;
     render_page(

@@ -125,6 +125,7 @@ impl SummaryBuilder {
         let summary = Summary {
             wwqa_version: env!("CARGO_PKG_VERSION"),
             policies: &versions,
+            config: &analyzers.record,
             totals: &self.totals,
             by_encoding: &self.by_encoding,
             by_format: &self.by_format,
@@ -164,6 +165,8 @@ pub fn write_scores(out_dir: &Path, scores: &Scores) -> Result<()> {
 struct Summary<'a> {
     wwqa_version: &'static str,
     policies: &'a BTreeMap<&'static str, String>,
+    /// What judged the scan: the policy values, lexicons, rules, hash.
+    config: &'a crate::config::record::Record,
     totals: &'a Totals,
     by_encoding: &'a BTreeMap<&'static str, u64>,
     by_format: &'a BTreeMap<&'static str, u64>,

@@ -103,6 +103,22 @@ pub fn find(code: &str) -> Option<&'static RuleMeta> {
         .map(|at| all[at])
 }
 
+/// The family of a rule code: the registry's for a built-in rule, else
+/// the one its prefix stands for (`USR` codes are a configuration's custom
+/// rules, which a scan directory's readers do not have at hand).
+pub fn family_of(code: &str) -> &'static str {
+    if let Some(m) = find(code) {
+        return m.family;
+    }
+    match code.get(..3) {
+        Some("LAT") => "latency",
+        Some("SCR") => "script",
+        Some("ABU") => "abuse",
+        Some(crate::config::CUSTOM_PREFIX) => "custom",
+        _ => "other",
+    }
+}
+
 /// Which rule codes are enabled.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {

@@ -147,44 +147,60 @@ impl RuleOptions {
     /// # Errors
     /// Unknown keys (with "did you mean"), wrong types, bad clock times.
     pub fn parse(text: &str, path: &str) -> Result<RuleOptions, String> {
-        let mut o: RuleOptions =
+        let o: RuleOptions =
             toml::from_str(text).map_err(|e| crate::diag::toml_error(path, text, &e))?;
-        let located = |key: &str, e: String| {
+        o.finish().map_err(|(key, e)| {
             let offset = text.find(key).unwrap_or(0);
             let (line, col) = crate::diag::line_col(text, offset);
             format!("{path}:{line}:{col}: {key}: {e}")
-        };
-        o.clocks = [
-            clock(&o.payment_reminder.quiet_start).map_err(|e| located("quiet_start", e))?,
-            clock(&o.payment_reminder.quiet_end).map_err(|e| located("quiet_end", e))?,
-            clock(&o.harassment.night_start).map_err(|e| located("night_start", e))?,
-            clock(&o.harassment.night_end).map_err(|e| located("night_end", e))?,
+        })
+    }
+
+    /// Options from a TOML table (the bundled file with a configuration's
+    /// `[rules.options]` laid over it).
+    ///
+    /// # Errors
+    /// `(key, message)` as [`RuleOptions::parse`] finds them, unlocated.
+    pub fn from_table(table: toml::Table) -> Result<RuleOptions, (String, String)> {
+        let o = RuleOptions::deserialize(toml::Value::Table(table))
+            .map_err(|e| (String::new(), e.to_string()))?;
+        o.finish()
+            .map_err(|(key, message)| (key.to_string(), message))
+    }
+
+    /// Derived values and cross-field checks: `(key, message)` on error.
+    fn finish(mut self) -> Result<RuleOptions, (&'static str, String)> {
+        self.clocks = [
+            clock(&self.payment_reminder.quiet_start).map_err(|e| ("quiet_start", e))?,
+            clock(&self.payment_reminder.quiet_end).map_err(|e| ("quiet_end", e))?,
+            clock(&self.harassment.night_start).map_err(|e| ("night_start", e))?,
+            clock(&self.harassment.night_end).map_err(|e| ("night_end", e))?,
         ];
-        o.payment_phrases = Some(
-            aho_corasick::AhoCorasick::new(&o.payment_reminder.phrases)
-                .map_err(|e| located("phrases", e.to_string()))?,
+        self.payment_phrases = Some(
+            aho_corasick::AhoCorasick::new(&self.payment_reminder.phrases)
+                .map_err(|e| ("phrases", e.to_string()))?,
         );
-        if !(0.0..=1.0).contains(&o.offensive_model.threshold) {
-            return Err(located("threshold", "must be between 0 and 1".into()));
+        if !(0.0..=1.0).contains(&self.offensive_model.threshold) {
+            return Err(("threshold", "must be between 0 and 1".into()));
         }
-        if o.quick_reply_overuse.per_session < 2 || o.harassment.burst_messages < 2 {
-            return Err(located(
+        if self.quick_reply_overuse.per_session < 2 || self.harassment.burst_messages < 2 {
+            return Err((
                 "per_session",
                 "repetition thresholds must be at least 2".into(),
             ));
         }
-        Ok(o)
+        Ok(self)
     }
+
+    /// The bundled file's text, for laying a configuration over it.
+    pub const BUNDLED_TEXT: &'static str = include_str!("../../lexicons/rules.toml");
 
     /// The bundled `lexicons/rules.toml`.
     ///
     /// # Errors
     /// Never for the bundled file (a test checks it).
     pub fn bundled() -> Result<RuleOptions, String> {
-        Self::parse(
-            include_str!("../../lexicons/rules.toml"),
-            "lexicons/rules.toml",
-        )
+        Self::parse(Self::BUNDLED_TEXT, "lexicons/rules.toml")
     }
 }
 

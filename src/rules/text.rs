@@ -15,7 +15,9 @@ pub struct Ctx<'a> {
     /// The session.
     pub session: &'a Session,
     /// Lexicon hits per message (role filters applied).
-    pub hits: &'a [Vec<Hit<'a>>],
+    pub hits: &'a [Vec<Hit>],
+    /// The matcher the hits came from ([`Ctx::term`] reads its entries).
+    pub matcher: &'a Matcher,
     /// Rule options.
     pub opts: &'a RuleOptions,
     /// The offensiveness model.
@@ -37,8 +39,16 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// Hits of one category in message `i`.
-    pub fn hits_of(&self, i: usize, category: Category) -> impl Iterator<Item = &Hit<'a>> {
+    pub fn hits_of(&self, i: usize, category: Category) -> impl Iterator<Item = &Hit> {
         self.hits[i].iter().filter(move |h| h.category == category)
+    }
+
+    /// The term of `hit` as written in its lexicon.
+    pub fn term(&self, hit: &Hit) -> &'a str {
+        self.matcher
+            .entries()
+            .get(hit.entry)
+            .map_or("", |e| e.term.as_str())
     }
 
     /// Was message `i` sent by the shop side (agent or robot)?
@@ -222,7 +232,7 @@ fn abuse_category(code: &str) -> Option<(&'static str, bool)> {
 #[derive(Default)]
 struct Scratch {
     normalized: Vec<Normalized>,
-    hits: Vec<Vec<Hit<'static>>>,
+    hits: Vec<Vec<Hit>>,
     phrases: Vec<u32>,
     bare: Vec<String>,
     seen: Seen,
@@ -235,7 +245,7 @@ struct Matched {
     text: Box<str>,
     role: Role,
     normalized: Normalized,
-    hits: Vec<Hit<'static>>,
+    hits: Vec<Hit>,
     /// [`Ctx::phrases`] bits.
     phrases: u32,
     /// [`Ctx::bare`], when the message was a person's (a robot's words
@@ -271,12 +281,40 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
-/// The text rules over bundled or custom lexicons, built once per scan.
+/// The matcher of a [`TextRules`]: the bundled one, built once per
+/// process (it shares the process's jieba), or one built from a
+/// configuration's lexicons.
+enum MatcherHandle {
+    Bundled(&'static Matcher),
+    Own(Box<Matcher>),
+}
+
+impl std::ops::Deref for MatcherHandle {
+    type Target = Matcher;
+    fn deref(&self) -> &Matcher {
+        match self {
+            MatcherHandle::Bundled(m) => m,
+            MatcherHandle::Own(m) => m,
+        }
+    }
+}
+
+/// The text rules over bundled or configured lexicons, built once per scan.
 pub struct TextRules {
-    matcher: &'static Matcher,
+    matcher: MatcherHandle,
     model: &'static AbuseModel,
     options: RuleOptions,
     phrases: PhraseLists,
+    custom: crate::config::CustomRules,
+    /// Tells this thread's memo of derived values whose they are: two
+    /// engines in one process may match the same text differently.
+    id: usize,
+}
+
+/// A new [`TextRules::id`].
+fn next_id() -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl TextRules {
@@ -287,11 +325,49 @@ impl TextRules {
     pub fn bundled() -> Result<TextRules, String> {
         let options = RuleOptions::bundled()?;
         Ok(TextRules {
-            matcher: Matcher::bundled(),
+            matcher: MatcherHandle::Bundled(Matcher::bundled()),
             model: AbuseModel::bundled()?,
             phrases: PhraseLists::new(&options)?,
             options,
+            custom: crate::config::CustomRules::default(),
+            id: next_id(),
         })
+    }
+
+    /// The rules over a configuration's lexicons (`None`: the bundled
+    /// ones), options and custom rules.
+    ///
+    /// # Errors
+    /// Lexicons that do not combine, or a bundled file that does not load.
+    pub fn configured(
+        lexicons: Option<&[crate::lexicon::Lexicon]>,
+        options: RuleOptions,
+        custom: crate::config::CustomRules,
+    ) -> Result<TextRules, String> {
+        let matcher = match lexicons {
+            None => MatcherHandle::Bundled(Matcher::bundled()),
+            Some(lexicons) => {
+                MatcherHandle::Own(Box::new(Matcher::new(lexicons).map_err(|e| e.to_string())?))
+            }
+        };
+        Ok(TextRules {
+            matcher,
+            model: AbuseModel::bundled()?,
+            phrases: PhraseLists::new(&options)?,
+            options,
+            custom,
+            id: next_id(),
+        })
+    }
+
+    /// The custom rules.
+    pub fn custom(&self) -> &crate::config::CustomRules {
+        &self.custom
+    }
+
+    /// The matcher the rules read hits from.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
     }
 
     /// Version of the rule options.
@@ -362,10 +438,23 @@ impl TextRules {
         findings: &mut Vec<Finding>,
         abuse: &mut SessionAbuse,
     ) {
+        self.check_session_in_stage(session, None, selection, findings, abuse);
+    }
+
+    /// [`TextRules::check_session`] for a session whose stage is known
+    /// (custom rules may apply to some stages only).
+    pub fn check_session_in_stage(
+        &self,
+        session: &Session,
+        stage: Option<crate::stage::Stage>,
+        selection: &Selection,
+        findings: &mut Vec<Finding>,
+        abuse: &mut SessionAbuse,
+    ) {
         SCRATCH.with(|cell| {
             // A nested call on this thread (none today) gets fresh buffers.
             let mut scratch = cell.take();
-            self.check_with(&mut scratch, session, selection, findings, abuse);
+            self.check_with(&mut scratch, session, stage, selection, findings, abuse);
             cell.set(scratch);
         });
     }
@@ -375,6 +464,7 @@ impl TextRules {
         &self,
         scratch: &mut Scratch,
         session: &Session,
+        stage: Option<crate::stage::Stage>,
         selection: &Selection,
         findings: &mut Vec<Finding>,
         abuse: &mut SessionAbuse,
@@ -385,8 +475,7 @@ impl TextRules {
         // One normalisation per message, shared by the matcher and the
         // rules that read normalised text; buffers are refilled, not
         // reallocated, and most messages have no hit and no bare text.
-        let matcher_id = std::ptr::from_ref::<Matcher>(self.matcher) as usize;
-        scratch.seen.own(matcher_id);
+        scratch.seen.own(self.id);
         for (i, m) in session.messages.iter().enumerate() {
             let normalized = &mut scratch.normalized[i];
             let hits = &mut scratch.hits[i];
@@ -432,6 +521,7 @@ impl TextRules {
         let ctx = Ctx {
             session,
             hits: &scratch.hits[..n],
+            matcher: &self.matcher,
             opts: &self.options,
             model: self.model,
             normalized: &scratch.normalized[..n],
@@ -443,6 +533,11 @@ impl TextRules {
         for rule in TEXT_RULES {
             if selection.enabled(rule.meta.code) {
                 (rule.check)(&ctx, findings);
+            }
+        }
+        for rule in self.custom.iter() {
+            if selection.enabled(rule.meta.code) {
+                rule.check(&ctx, stage, findings);
             }
         }
         for f in &findings[first..] {

@@ -387,7 +387,7 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     // The report is gathered as the analyses come (see LiveReport).
     let live_spec = options
         .report
-        .then(|| LiveSpec::new(options.redact, &analyzers.latency.tag()));
+        .then(|| LiveSpec::new(options.redact, &analyzers.latency));
     let mut live_report = match &live_spec {
         Some(spec) => Some(LiveReport::start(&options.out_dir, spec)?),
         None => None,

@@ -377,7 +377,7 @@ impl ScoresBuilder {
         let families: Vec<&'static str> = facts
             .findings
             .iter()
-            .map(|f| crate::rules::find(&f.code).map_or("other", |m| m.family))
+            .map(|f| crate::rules::family_of(&f.code))
             .collect();
         let mut by_role = [0u64; 3];
         for m in &session.messages {

@@ -19,8 +19,8 @@
 //! `wwqa report` would.
 
 use super::{
-    list_cases, path_buyers, quote_of, read_summary, render_page, three_min_secs, write_csv_header,
-    write_report, AbuseIndex, CsvRows, Families, FindingStats, HourTable, Redaction,
+    list_cases, path_buyers, quote_of, read_summary, render_page, write_csv_header, write_report,
+    AbuseIndex, CsvRows, Families, FindingStats, HourTable, Redaction,
 };
 use crate::analyze::SessionAnalysis;
 use crate::report::redact::Redactor;
@@ -37,12 +37,12 @@ pub struct LiveSpec {
 }
 
 impl LiveSpec {
-    /// For a scan under the latency policy tagged `latency_tag`, redacting
-    /// when `redact` (key from [`Redactor::from_env`]).
-    pub fn new(redact: bool, latency_tag: &str) -> LiveSpec {
+    /// For a scan under `policy`, redacting when `redact` (key from
+    /// [`Redactor::from_env`]).
+    pub fn new(redact: bool, policy: &crate::latency::LatencyPolicy) -> LiveSpec {
         LiveSpec {
             redactor: redact.then(Redactor::from_env),
-            three_min_secs: three_min_secs(Some(latency_tag)),
+            three_min_secs: policy.three_min_secs,
         }
     }
 

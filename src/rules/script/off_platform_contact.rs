@@ -36,7 +36,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         // Looked for only when a bare term needs it.
         let mut cue = None;
         for h in ctx.hits_of(i, Category::OffPlatform) {
-            let bare = o.bare_terms.iter().any(|t| t.eq_ignore_ascii_case(h.term));
+            let bare = o
+                .bare_terms
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(ctx.term(h)));
             if bare
                 && !*cue.get_or_insert_with(|| {
                     let folded = text.to_lowercase();
