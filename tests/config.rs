@@ -363,3 +363,38 @@ fn the_example_configuration_in_docs_holds() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("ok ("));
 }
+
+#[test]
+fn roles_and_redaction_come_from_the_configuration() {
+    let chat = concat!(
+        r#"{"shop":"暖冬小铺","buyer":"tb_5566","sender":"tb_5566","time":"2024-03-05 10:00:00","text":"在吗，这个怎么洗"}"#,
+        "\n",
+        r#"{"shop":"暖冬小铺","buyer":"tb_5566","sender":"小美机器人","time":"2024-03-05 10:00:20","text":"不知道，你自己看详情页吧"}"#,
+        "\n"
+    );
+    let dir = workspace(&[(
+        "wwqa.toml",
+        "[roles]\nrobot_nicks = [\"小美机器人\"]\n\n[report]\nredact = false\n",
+    )]);
+    std::fs::write(dir.path().join("in/chat.jsonl"), chat).unwrap();
+    let (output, out) = scan(dir.path(), &[]);
+    assert!(output.status.success(), "{output:?}");
+    let lines = read(&out.join("findings.jsonl"));
+    let dismissive: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|f| f["code"] == "SCR001")
+        .collect();
+    // The configured robot nick makes the reply the shop's: SCR001 reads it.
+    assert!(!dismissive.is_empty(), "{lines}");
+    assert!(dismissive.iter().all(|f| f["role"] == "robot"), "{lines}");
+    // redact = false: the report keeps the buyer's nick.
+    assert!(read(&out.join("report.html")).contains("tb_5566"));
+
+    // Without the configuration the robot is one more buyer-side sender,
+    // and the report masks the buyer.
+    let (output, out) = scan(dir.path(), &["--no-config"]);
+    assert!(output.status.success());
+    assert!(!read(&out.join("findings.jsonl")).contains("\"SCR001\""));
+    assert!(!read(&out.join("report.html")).contains("tb_5566"));
+}

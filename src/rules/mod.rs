@@ -193,6 +193,26 @@ mod tests {
         assert!(Selection::default().enabled("ABU001"));
     }
 
+    /// One rule per file: every file of the rule folders declares a rule
+    /// the registry holds, and every registered rule lives in one of them.
+    #[test]
+    fn every_rule_file_is_registered() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut files: Vec<String> = Vec::new();
+        for dir in ["src/latency/rules", "src/rules/script", "src/rules/abuse"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                if name.ends_with(".rs") && name != "mod.rs" {
+                    files.push(format!("{dir}/{name}"));
+                }
+            }
+        }
+        files.sort();
+        let mut registered: Vec<String> = registry().iter().map(|m| m.file.to_string()).collect();
+        registered.sort();
+        assert_eq!(files, registered, "rule files and the registry differ");
+    }
+
     #[test]
     fn find_is_case_insensitive_over_upper_case_codes() {
         for m in registry() {
