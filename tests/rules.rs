@@ -5,7 +5,7 @@
 
 use wwqa::analyze::Analyzers;
 use wwqa::ingest::{ingest_bytes, Format, IngestOptions};
-use wwqa::rules::{Selection, TEXT_RULES};
+use wwqa::rules::{Selection, RULES};
 use wwqa::session::{sessionize, SessionOptions};
 
 fn run_alone(code: &str) -> Vec<(String, Vec<wwqa::finding::Finding>, wwqa::model::Session)> {
@@ -35,7 +35,10 @@ fn run_alone(code: &str) -> Vec<(String, Vec<wwqa::finding::Finding>, wwqa::mode
 #[test]
 fn every_text_rule_fires_on_its_fixture_and_stays_quiet_on_look_alikes() {
     let mut failures = Vec::new();
-    for rule in TEXT_RULES {
+    for rule in RULES
+        .iter()
+        .filter(|r| matches!(r.check, wwqa::rules::registry::Check::Text(_)))
+    {
         let code = rule.meta.code;
         let sessions = run_alone(code);
         assert!(

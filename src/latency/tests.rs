@@ -764,7 +764,8 @@ fn merge_of_parts_equals_whole() {
 #[test]
 fn rule_metadata_is_complete() {
     let mut seen = std::collections::BTreeSet::new();
-    for meta in rules::RULES {
+    for (rule, _) in crate::rules::registry::round_rules() {
+        let meta = rule.meta;
         assert!(seen.insert(meta.code), "duplicate {}", meta.code);
         assert_eq!(meta.family, "latency");
         let stem = meta.name.replace('-', "_");

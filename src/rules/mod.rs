@@ -9,11 +9,13 @@ use crate::finding::RuleMeta;
 
 pub mod abuse;
 pub mod options;
+pub mod registry;
 pub mod script;
 mod text;
 
 pub use options::RuleOptions;
-pub use text::{phrase, Ctx, TextRule, TextRules, TEXT_RULES};
+pub use registry::{Evidence, Phase, Rule, RULES};
+pub use text::{phrase, Ctx, TextRules};
 
 /// Values a thread derived from texts it met before, by xxh3 digest, so
 /// that a text met again (canned replies and stock questions recur all
@@ -79,9 +81,7 @@ pub fn registry() -> Vec<&'static RuleMeta> {
 /// The registry, built and sorted once: [`find`] runs for every finding.
 fn sorted_registry() -> &'static [&'static RuleMeta] {
     static ALL: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
-        let mut all: Vec<&'static RuleMeta> = Vec::new();
-        all.extend(crate::latency::rules::RULES.iter().copied());
-        all.extend(TEXT_RULES.iter().map(|r| r.meta));
+        let mut all: Vec<&'static RuleMeta> = RULES.iter().map(|r| r.meta).collect();
         all.sort_by_key(|m| m.code);
         all
     });
@@ -157,8 +157,19 @@ impl Selection {
 
 /// The text `wwqa explain CODE` prints.
 pub fn explain(m: &RuleMeta) -> String {
+    let (phase, evidence) = match registry::rule(m.code) {
+        Some(r) => (
+            r.phase.as_str(),
+            match r.evidence {
+                Evidence::None => "no".to_string(),
+                Evidence::Evidence(c) => format!("yes ({c})"),
+                Evidence::Candidate(c) => format!("candidate for review only ({c})"),
+            },
+        ),
+        None => ("per session", "no".to_string()),
+    };
     format!(
-        "{code} {name}\n\nFamily:   {family}\nSeverity: {sev}\nSource:   {file}\n\n## What it does\n{summary}\n\n## Why it matters\n{rationale}\n\n## Options\n{options}\n\n## Example (fires)\n{fires}\n\n## Example (does not fire)\n{quiet}\n",
+        "{code} {name}\n\nFamily:   {family}\nSeverity: {sev}\nJudges:   {phase}\nAbuse evidence: {evidence}\nSource:   {file}\n\n## What it does\n{summary}\n\n## Why it matters\n{rationale}\n\n## Options\n{options}\n\n## Example (fires)\n{fires}\n\n## Example (does not fire)\n{quiet}\n",
         code = m.code,
         name = m.name,
         family = m.family,

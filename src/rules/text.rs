@@ -176,57 +176,6 @@ impl PhraseLists {
     }
 }
 
-/// A text rule: metadata and its check.
-pub struct TextRule {
-    /// Metadata printed by `wwqa explain`.
-    pub meta: &'static RuleMeta,
-    /// The check.
-    pub check: fn(&Ctx<'_>, &mut Vec<Finding>),
-}
-
-macro_rules! rules {
-    ($($path:path),* $(,)?) => {
-        /// Every text rule, in code order.
-        pub const TEXT_RULES: &[TextRule] = &[$(TextRule { meta: { use $path as r; &r::META }, check: { use $path as r; r::check } }),*];
-    };
-}
-
-rules![
-    super::script::dismissive_phrase,
-    super::script::direct_refusal,
-    super::script::one_character_reply,
-    super::script::quick_reply_overuse,
-    super::script::missing_greeting,
-    super::script::missing_closing,
-    super::script::repeated_review_invitation,
-    super::script::competitor_disparagement,
-    super::script::absolute_claim,
-    super::script::over_promise,
-    super::script::off_platform_contact,
-    super::script::trade_fraud,
-    super::script::payment_reminder,
-    super::abuse::insult,
-    super::abuse::threat,
-    super::abuse::harassment_burst,
-    super::abuse::night_contact,
-    super::abuse::contact_after_stop_request,
-    super::abuse::privacy_leak,
-    super::abuse::offensive_candidate,
-];
-
-/// Abuse category of the findings that are abuse evidence or candidates.
-fn abuse_category(code: &str) -> Option<(&'static str, bool)> {
-    Some(match code {
-        "ABU001" => ("insult", true),
-        "ABU002" => ("threat", true),
-        "ABU003" | "ABU004" | "ABU005" => ("harassment", true),
-        "ABU006" => ("leak", true),
-        "ABU007" => ("offensive", false),
-        "SCR011" | "SCR012" => ("fraud", true),
-        _ => return None,
-    })
-}
-
 /// Per-thread buffers of [`TextRules::check_session`], kept from session
 /// to session so that a message costs no allocation unless it grows one.
 #[derive(Default)]
@@ -530,9 +479,9 @@ impl TextRules {
             bare: &scratch.bare[..n],
         };
         let first = findings.len();
-        for rule in TEXT_RULES {
+        for (rule, check) in super::registry::text_rules() {
             if selection.enabled(rule.meta.code) {
-                (rule.check)(&ctx, findings);
+                check(&ctx, findings);
             }
         }
         for rule in self.custom.iter() {
@@ -541,7 +490,12 @@ impl TextRules {
             }
         }
         for f in &findings[first..] {
-            if let Some((category, evidence)) = abuse_category(&f.code) {
+            let (category, evidence) = match super::registry::rule(&f.code).map(|r| r.evidence) {
+                Some(super::Evidence::Evidence(category)) => (category, true),
+                Some(super::Evidence::Candidate(category)) => (category, false),
+                _ => continue,
+            };
+            {
                 abuse.items.push(AbuseItem {
                     code: f.code.clone(),
                     category: category.to_string(),

@@ -14,15 +14,6 @@ pub mod slow_response;
 pub mod three_minute_breach;
 pub mod unanswered_round;
 
-/// Every latency rule, in code order.
-pub const RULES: &[&RuleMeta] = &[
-    &slow_response::META,
-    &three_minute_breach::META,
-    &unanswered_round::META,
-    &long_wait_without_apology::META,
-    &missed_follow_up::META,
-];
-
 /// What a rule sees of one session.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleContext<'a> {
@@ -36,13 +27,12 @@ pub struct RuleContext<'a> {
     pub policy: &'a LatencyPolicy,
 }
 
-/// Run every latency rule, appending findings in rule order.
+/// Run every latency rule of the registry, appending findings in rule
+/// order.
 pub fn run_all(ctx: &RuleContext<'_>, out: &mut Vec<Finding>) {
-    slow_response::check(ctx, out);
-    three_minute_breach::check(ctx, out);
-    unanswered_round::check(ctx, out);
-    long_wait_without_apology::check(ctx, out);
-    missed_follow_up::check(ctx, out);
+    for (_, check) in crate::rules::registry::round_rules() {
+        check(ctx, out);
+    }
 }
 
 /// A finding on the buyer message that opened `round`, quoting it whole and
