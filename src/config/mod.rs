@@ -843,3 +843,84 @@ impl Config {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::Analyzers;
+    use crate::ingest::{ingest_bytes, Format, IngestOptions};
+    use crate::session::{sessionize, SessionOptions};
+
+    fn session(text: &str) -> crate::model::Session {
+        let jsonl = format!(
+            "{{\"shop\":\"小店\",\"buyer\":\"tb_1\",\"sender\":\"tb_1\",\"text\":\"在吗\"}}\n\
+             {{\"shop\":\"小店\",\"buyer\":\"tb_1\",\"sender\":\"小店:阿花\",\"text\":\"{text}\"}}\n"
+        );
+        let options = IngestOptions {
+            format: Some(Format::Jsonl),
+            ..IngestOptions::default()
+        };
+        let parsed = ingest_bytes("t.jsonl", jsonl.as_bytes(), &options);
+        sessionize(parsed.messages, &SessionOptions::default())
+            .pop()
+            .unwrap()
+    }
+
+    fn quotes(engine: &Analyzers, s: &crate::model::Session, code: &str) -> Vec<String> {
+        engine
+            .analyze_session(s)
+            .findings
+            .into_iter()
+            .filter(|f| f.code == code)
+            .map(|f| f.quote)
+            .collect()
+    }
+
+    /// Two engines in one process, on one thread, one with a shop's term
+    /// and allow-list: each judges by its own lexicons, whatever the other
+    /// met before (the per-thread memo of matched texts is per engine).
+    #[test]
+    fn engines_with_and_without_a_configuration_share_a_process() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("shop.lex"),
+            "[absolute_claim]\n宇宙级爆款\n",
+        )
+        .unwrap();
+        let config = Config::parse(
+            "wwqa.toml",
+            "[lexicons]\nextend = [\"shop.lex\"]\nallow = [\"顶级鹅绒\"]\n",
+            dir.path(),
+        )
+        .unwrap();
+        let shop = Analyzers::from_config(&config).unwrap();
+        let bundled = Analyzers::bundled().unwrap();
+        let s = session("亲，宇宙级爆款，顶级鹅绒，品质顶级");
+        for _ in 0..3 {
+            assert_eq!(quotes(&bundled, &s, "SCR009"), vec!["顶级", "顶级"]);
+            assert_eq!(quotes(&shop, &s, "SCR009"), vec!["宇宙级爆款", "顶级"]);
+        }
+    }
+
+    #[test]
+    fn allow_terms_bind_only_the_terms_they_contain() {
+        let mut lexicons =
+            vec![crate::lexicon::parse("t.lex", "[absolute_claim]\n顶级\n最\n").unwrap()];
+        allow_terms(&mut lexicons, &["顶级鹅绒".to_string()]);
+        assert_eq!(lexicons[0].entries[0].allow, vec!["顶级鹅绒"]);
+        assert!(lexicons[0].entries[1].allow.is_empty());
+    }
+
+    #[test]
+    fn rendered_errors_keep_their_location() {
+        let e = ConfigError::parse_rendered("shop.lex:3: unknown category `x`", "f");
+        assert_eq!((e.path.as_str(), e.line, e.column), ("shop.lex", 3, 1));
+        assert_eq!(e.message, "unknown category `x`");
+        let e = ConfigError::parse_rendered("a.toml:2:7: bad", "f");
+        assert_eq!((e.line, e.column, e.message.as_str()), (2, 7, "bad"));
+        assert_eq!(
+            ConfigError::parse_rendered("no location", "f").to_string(),
+            "f: no location"
+        );
+    }
+}
