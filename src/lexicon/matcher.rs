@@ -100,6 +100,46 @@ pub struct Matcher {
     allow: Vec<(Vec<AllowContext>, usize)>,
     options: NormalizeOptions,
     segmenter: SegmenterSource,
+    /// The gap patterns, found by their anchors in a second, overlapping
+    /// pass (they may overlap plain hits: `好评` is an invitation, `好评 …
+    /// 返` inducement).
+    gaps: GapPatterns,
+}
+
+/// Anchors of the gap patterns in one automaton; values index `entries`
+/// (several patterns may share an anchor).
+struct GapPatterns {
+    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    entries: Vec<Vec<u32>>,
+}
+
+impl GapPatterns {
+    fn new(entries: &[Entry]) -> Result<GapPatterns, String> {
+        let mut anchors: Vec<(&str, Vec<u32>)> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(anchor) = entry.anchor.as_deref() else {
+                continue;
+            };
+            match anchors.iter_mut().find(|(a, _)| *a == anchor) {
+                Some((_, list)) => list.push(i as u32),
+                None => anchors.push((anchor, vec![i as u32])),
+            }
+        }
+        if anchors.is_empty() {
+            return Ok(GapPatterns {
+                automaton: None,
+                entries: Vec::new(),
+            });
+        }
+        let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new()
+            .match_kind(daachorse::MatchKind::Standard)
+            .build_with_values(anchors.iter().enumerate().map(|(k, (a, _))| (*a, k as u32)))
+            .map_err(|e| e.to_string())?;
+        Ok(GapPatterns {
+            automaton: Some(automaton),
+            entries: anchors.into_iter().map(|(_, list)| list).collect(),
+        })
+    }
 }
 
 impl std::fmt::Debug for Matcher {
@@ -146,6 +186,7 @@ impl Matcher {
         let mut automata: [Option<Automaton>; SCOPES] = Default::default();
         for (slot, role) in automata.iter_mut().zip(roles) {
             let in_scope: Vec<u32> = (0..entries.len() as u32)
+                .filter(|&i| entries[i as usize].anchor.is_none())
                 .filter(|&i| role.is_none_or(|r| entries[i as usize].role.allows(r)))
                 .collect();
             if in_scope.is_empty() {
@@ -185,7 +226,9 @@ impl Matcher {
                 (contexts, widest.unwrap_or(0))
             })
             .collect();
+        let gaps = GapPatterns::new(&entries).map_err(build_error)?;
         Ok(Matcher {
+            gaps,
             entries,
             lexicon_of,
             lexicon_names: lexicons.iter().map(|l| l.name.clone()).collect(),
@@ -231,8 +274,21 @@ impl Matcher {
     pub fn find(&self, text: &str, role: Option<Role>) -> Vec<Hit<'_>> {
         let normalized = normalize_with(text, &self.options);
         let mut hits = Vec::new();
-        self.find_into(&normalized, role, &mut hits);
+        self.find_in(text, &normalized, role, &mut hits);
         hits
+    }
+
+    /// [`Matcher::find_into`] with the original text at hand, so that
+    /// clause edges (for `scope_not`, `question`, `clause_final`) are read
+    /// from its punctuation rather than from any skipped char.
+    pub fn find_in<'m>(
+        &'m self,
+        original: &str,
+        normalized: &Normalized,
+        role: Option<Role>,
+        hits: &mut Vec<Hit<'m>>,
+    ) {
+        self.find_with(Some(original), normalized, role, hits);
     }
 
     /// Hits in an already normalised text (normalised with
@@ -248,11 +304,72 @@ impl Matcher {
         role: Option<Role>,
         hits: &mut Vec<Hit<'m>>,
     ) {
+        self.find_with(None, normalized, role, hits);
+    }
+
+    fn find_with<'m>(
+        &'m self,
+        original: Option<&str>,
+        normalized: &Normalized,
+        role: Option<Role>,
+        hits: &mut Vec<Hit<'m>>,
+    ) {
+        let first = hits.len();
+        let mut words = None;
+        let clauses = Clauses {
+            original,
+            normalized,
+        };
+        self.plain_hits(&clauses, role, &mut words, hits);
+        let plain_end = hits.len();
+        self.gap_hits(&clauses, role, &mut words, hits);
+        if hits.len() > plain_end {
+            hits[first..].sort_by_key(|h| (h.norm_start, h.norm_end));
+        }
+    }
+
+    /// The gap patterns whose anchor occurs in the text, each completed by
+    /// its nearest pieces (fewest chars skipped).
+    fn gap_hits<'m>(
+        &'m self,
+        clauses: &Clauses<'_>,
+        role: Option<Role>,
+        words: &mut Option<Words>,
+        hits: &mut Vec<Hit<'m>>,
+    ) {
+        let Some(automaton) = &self.gaps.automaton else {
+            return;
+        };
+        let normalized = clauses.normalized;
+        let text = normalized.text.as_str();
+        for m in automaton.find_overlapping_iter(text) {
+            for &index in &self.gaps.entries[m.value() as usize] {
+                let entry = &self.entries[index as usize];
+                if role.is_some_and(|r| !entry.role.allows(r)) {
+                    continue;
+                }
+                let Some(end) = complete_gaps(text, m.end(), &entry.gaps) else {
+                    continue;
+                };
+                if let Some(hit) = self.judge(clauses, words, m.start(), end, index as usize) {
+                    hits.push(hit);
+                }
+            }
+        }
+    }
+
+    fn plain_hits<'m>(
+        &'m self,
+        clauses: &Clauses<'_>,
+        role: Option<Role>,
+        words: &mut Option<Words>,
+        hits: &mut Vec<Hit<'m>>,
+    ) {
+        let normalized = clauses.normalized;
         let text = normalized.text.as_str();
         let Some(automaton) = &self.automata[scope_of(role)] else {
             return;
         };
-        let mut words = None;
         let mut pos = 0;
         'search: while pos < text.len() {
             match automaton {
@@ -260,7 +377,7 @@ impl Matcher {
                     for m in pma.leftmost_find_iter(&text[pos..]) {
                         let (start, end) = (pos + m.start(), pos + m.end());
                         let index = m.value() as usize;
-                        match self.judge(normalized, &mut words, start, end, index) {
+                        match self.judge(clauses, words, start, end, index) {
                             Some(hit) => hits.push(hit),
                             None => {
                                 pos = next_char(text, start);
@@ -275,8 +392,7 @@ impl Matcher {
                         let Some(&index) = entry_of.get(m.pattern().as_usize()) else {
                             continue;
                         };
-                        match self.judge(normalized, &mut words, m.start(), m.end(), index as usize)
-                        {
+                        match self.judge(clauses, words, m.start(), m.end(), index as usize) {
                             Some(hit) => hits.push(hit),
                             None => {
                                 pos = next_char(text, m.start());
@@ -293,12 +409,13 @@ impl Matcher {
     /// Accept or reject one automaton match.
     fn judge(
         &self,
-        normalized: &Normalized,
+        clauses: &Clauses<'_>,
         words: &mut Option<Words>,
         start: usize,
         end: usize,
         index: usize,
     ) -> Option<Hit<'_>> {
+        let normalized = clauses.normalized;
         let entry = self.entries.get(index)?;
         if !ascii_edges_ok(normalized, start, end) {
             return None;
@@ -321,6 +438,9 @@ impl Matcher {
             return None;
         }
         if entry.boundary && !self.whole_words(normalized, words, start, end) {
+            return None;
+        }
+        if !entry.context.is_empty() && !clauses.context_ok(&entry.context, start, end) {
             return None;
         }
         Some(Hit {
@@ -367,6 +487,126 @@ impl Matcher {
             SegmenterSource::Own(cell) => cell
                 .get_or_init(|| Segmenter::new(self.entries.iter().map(|e| e.normalized.as_str()))),
         }
+    }
+}
+
+/// The end (normalised byte) of a gap pattern whose anchor ends at
+/// `anchor_end`: each piece at the fewest chars skipped that fit.
+fn complete_gaps(text: &str, anchor_end: usize, gaps: &[super::Gap]) -> Option<usize> {
+    let mut at = anchor_end;
+    'gaps: for gap in gaps {
+        let mut from = at;
+        for skipped in 0..=gap.max {
+            if skipped >= gap.min && text[from..].starts_with(gap.piece.as_str()) {
+                at = from + gap.piece.len();
+                continue 'gaps;
+            }
+            from = next_char(text, from);
+            if from > text.len() {
+                return None;
+            }
+        }
+        return None;
+    }
+    Some(at)
+}
+
+/// Sentence particles that may follow a `clause_final` hit.
+const PARTICLES: &str = "了呢哦啊吧的哈呀啦嘛亲滴哟喔噢么咯哇";
+
+/// Clause edges of one message: read from the original's punctuation
+/// when it is at hand, else from any char the normaliser skipped.
+struct Clauses<'a> {
+    original: Option<&'a str>,
+    normalized: &'a Normalized,
+}
+
+impl Clauses<'_> {
+    /// Does a clause end between normalised chars `index - 1` and `index`?
+    fn breaks_before(&self, index: usize) -> bool {
+        let n = self.normalized;
+        if index == 0 || index >= n.char_len() {
+            return true;
+        }
+        if n.glued_to_previous(index) {
+            return false;
+        }
+        let Some(original) = self.original else {
+            return true;
+        };
+        self.between(original, index)
+            .chars()
+            .any(|c| c.is_whitespace() || "，,。.！!？?；;：:、~～…".contains(c))
+    }
+
+    /// The original text skipped between normalised chars `index - 1` and
+    /// `index`.
+    fn between<'o>(&self, original: &'o str, index: usize) -> &'o str {
+        let n = self.normalized;
+        let before = n.original_span(n.byte_of_char(index - 1), n.byte_of_char(index));
+        let after = n.original_span(n.byte_of_char(index), n.byte_of_char(index + 1));
+        original
+            .get(before.byte_end..after.byte_start.max(before.byte_end))
+            .unwrap_or("")
+    }
+
+    /// The clause (normalised char range) holding chars `first..last_end`.
+    fn clause(&self, first: usize, last_end: usize) -> (usize, usize) {
+        let mut start = first;
+        while !self.breaks_before(start) {
+            start -= 1;
+        }
+        let mut end = last_end.max(first + 1);
+        while !self.breaks_before(end) {
+            end += 1;
+        }
+        (start, end.min(self.normalized.char_len()))
+    }
+
+    fn context_ok(&self, rules: &super::ContextRules, start: usize, end: usize) -> bool {
+        let n = self.normalized;
+        let text = n.text.as_str();
+        if rules.not_before.iter().any(|w| text[end..].starts_with(w.as_str()))
+            || rules.not_after.iter().any(|w| text[..start].ends_with(w.as_str()))
+        {
+            return false;
+        }
+        let needs_clause =
+            !rules.scope_not.is_empty() || rules.not_in_question || rules.clause_final;
+        if !needs_clause {
+            return true;
+        }
+        let first = n.char_index_at(start);
+        let last_end = n.char_index_at(end.saturating_sub(1)) + 1;
+        let (clause_start, clause_end) = self.clause(first, last_end);
+        let (from, to) = (n.byte_of_char(clause_start), n.byte_of_char(clause_end));
+        let before = &text[from..start.max(from)];
+        if rules.scope_not.iter().any(|w| before.contains(w.as_str())) {
+            return false;
+        }
+        let after = &text[end.min(to)..to];
+        if rules.clause_final && !after.chars().all(|c| PARTICLES.contains(c)) {
+            return false;
+        }
+        if rules.not_in_question {
+            let asks = text[from..to]
+                .chars()
+                .next_back()
+                .is_some_and(|c| "吗么".contains(c))
+                || self.original.is_some_and(|original| {
+                    let tail = if clause_end < n.char_len() {
+                        self.between(original, clause_end)
+                    } else {
+                        let last = n.original_span(n.byte_of_char(clause_end - 1), text.len());
+                        &original[last.byte_end..]
+                    };
+                    tail.contains(['?', '？'])
+                });
+            if asks {
+                return false;
+            }
+        }
+        true
     }
 }
 
