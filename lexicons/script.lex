@@ -21,6 +21,20 @@
 在的哈
 在的呢
 在的哦
+在的 | boundary | note=the guide's 在的 (在的亲, 在的呢 …); jieba keeps 现在的, 存在的 whole
+在呢 | boundary
+在哦 | boundary
+客官 | note=address form (客官您好), like 亲
+有何吩咐
+请吩咐
+请问您是咨询 | note=JD's routing opener (请问您是咨询之前的问题还是有其他的问题需要处理呢) is an offer of help
+是咨询之前的问题
+咨询上一次的问题
+看中了哪款 | note=请问您是看中了哪款商品呢，还是有售后问题需要处理呢
+请问之前的 ~{0,8} 问题 | note=an opener asking about the earlier issue (请问之前的订单还有什么问题吗)
+有什么 ~{0,4} 可以帮 | not_after=还 | note=有什么问题可以帮到您; 还有什么可以帮您 is a closing question
+有什么 ~{0,4} 可以为您 | not_after=还
+为您服务 | not_after=随时,再次,继续 | note=小能能，为您服务; 期待再次为您服务 is a closing
 
 [closing]
 祝您 | note=祝您生活愉快, 祝您购物愉快
@@ -54,6 +68,8 @@
 还有什么 | except=还有什么颜色,还有什么款 | note=请问还有什么问题可以帮您呢
 效劳 | note=还有什么可以为您效劳的吗
 不客气
+不谢 | note=不谢不谢 is 不客气
+麻烦您了 | note=thanks for the buyer's trouble at the end
 应该做的
 我一直都在
 还有没有 | note=请问还有没有其他可以帮您的

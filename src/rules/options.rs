@@ -47,6 +47,10 @@ pub struct QuickReplyOveruse {
 #[serde(deny_unknown_fields)]
 pub struct MissingGreeting {
     pub first_messages: usize,
+    /// Starts of a first buyer message that continues an earlier exchange
+    /// (好的, 那…, 对 就是这个): the excerpt starts mid-conversation.
+    #[serde(default)]
+    pub continued_openers: Vec<String>,
 }
 
 #[allow(missing_docs)]
