@@ -65,6 +65,16 @@ q号
 不走淘宝
 不走平台
 绕过平台
+我的邮箱 | note=an agent's own mailbox moves the talk off the platform
+工作邮箱
+个人邮箱
+我邮箱
+给你一个邮箱
+给您一个邮箱
+发到这个邮箱
+发送到这个邮箱
+发到我的邮箱
+邮件发给我
 
 [trade_fraud]
 好评返现
@@ -74,18 +84,24 @@ q号
 买家秀返现
 五星返现
 好评返
+好平返
+好评 ~{0,8} 返 | scope_not=不,没有,禁止,严禁,防止 | note=好评后返您5元, 五星好评截图给我返3元
+好平 ~{0,8} 返 | scope_not=不,没有
+五星 ~{0,8} 返 | scope_not=不,没有,禁止,严禁,防止
+晒图 ~{0,8} 返 | scope_not=不,没有,禁止,严禁,防止
+评价 ~{0,6} 返现 | scope_not=不,没有,禁止,严禁,防止
+好评 ~{0,6} 送 | scope_not=不,没有,禁止,严禁,防止,配送,赠送
+截图 ~{0,6} 返 | scope_not=不,没有
 好评返红包
 好评送
 好评有礼
 返红包
-刷单
+刷单 | question=no | scope_not=防止,严禁,禁止,谨防,警惕,小心,不要,不会,拒绝,打击,举报,为了 | note=为了防止刷单… explains the policy; 是有人联系您刷单吗 asks about a scam
 刷好评
 刷销量
 刷信誉
 补单
 提升销量
-改价 | boundary | severity=medium | note=改价 is also a legit checkout step; rules weigh context
-拍下改价
 虚假交易
 空包
 

@@ -511,6 +511,10 @@ fn complete_gaps(text: &str, anchor_end: usize, gaps: &[super::Gap]) -> Option<u
     Some(at)
 }
 
+/// Interrogatives that make a clause a question even without a `?`
+/// (无法绑定有什么提示的呢).
+const QUESTION_WORDS: [&str; 8] = ["什么", "怎么", "为什么", "哪", "是否", "多少", "几时", "能不能"];
+
 /// Sentence particles that may follow a `clause_final` hit.
 const PARTICLES: &str = "了呢哦啊吧的哈呀啦嘛亲滴哟喔噢么咯哇";
 
@@ -589,10 +593,9 @@ impl Clauses<'_> {
             return false;
         }
         if rules.not_in_question {
-            let asks = text[from..to]
-                .chars()
-                .next_back()
-                .is_some_and(|c| "吗么".contains(c))
+            let clause = &text[from..to];
+            let asks = clause.chars().next_back().is_some_and(|c| "吗么".contains(c))
+                || QUESTION_WORDS.iter().any(|w| clause.contains(w))
                 || self.original.is_some_and(|original| {
                     let tail = if clause_end < n.char_len() {
                         self.between(original, clause_end)

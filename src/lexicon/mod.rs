@@ -483,7 +483,7 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
         let mut bad = false;
         let words = |v: &str| -> Vec<String> {
             v.split([',', '，'])
-                .map(|w| normalize_with(w.trim(), &unfolded).text)
+                .map(|w| normalize_with(w.trim(), &options).text)
                 .filter(|w| !w.is_empty())
                 .collect()
         };

@@ -88,6 +88,26 @@ pub struct ReviewInvitation {
 #[serde(deny_unknown_fields)]
 pub struct DirectRefusal {
     pub alternatives: Vec<String>,
+    /// Words of an estimate (一般, 预计, 左右): a way forward only after a
+    /// refusal to guarantee (`guarantee_words`).
+    #[serde(default)]
+    pub estimates: Vec<String>,
+    /// A refusal term holding one of these refuses a guarantee (不能保证).
+    #[serde(default)]
+    pub guarantee_words: Vec<String>,
+    /// Words of a reason (因为, 根据): a refusal that explains itself.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DismissivePhrase {
+    /// Dismissive terms that are dismissive only when said flatly: quiet
+    /// when their message or the next shop message offers a way forward
+    /// (`[direct_refusal] alternatives`).
+    pub flat: Vec<String>,
 }
 
 #[allow(missing_docs)]
@@ -133,6 +153,8 @@ pub struct RuleOptions {
     pub off_platform_contact: OffPlatformContact,
     pub review_invitation: ReviewInvitation,
     pub direct_refusal: DirectRefusal,
+    #[serde(default)]
+    pub dismissive_phrase: DismissivePhrase,
     pub payment_reminder: PaymentReminder,
     pub harassment: Harassment,
     pub offensive_model: OffensiveModel,

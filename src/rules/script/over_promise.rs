@@ -20,5 +20,12 @@ pub static META: RuleMeta = RuleMeta {
 
 /// One finding per over-promise in a shop message.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    ctx.lexicon_findings(&META, Category::OverPromise, "over-promise", out);
+    super::hit_findings(
+        ctx,
+        &META,
+        Category::OverPromise,
+        "over-promise",
+        |_, _| true,
+        out,
+    );
 }

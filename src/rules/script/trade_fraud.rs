@@ -20,10 +20,12 @@ pub static META: RuleMeta = RuleMeta {
 
 /// One finding per trade fraud or review inducement in a shop message.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    ctx.lexicon_findings(
+    super::hit_findings(
+        ctx,
         &META,
         Category::TradeFraud,
         "trade fraud or review inducement",
+        |_, _| true,
         out,
     );
 }
