@@ -188,22 +188,24 @@
 # refusal's own words: 不可以 holds 可以) nor the next shop message offers a
 # way forward (`[direct_refusal] alternatives` in rules.toml). A question
 # (主机也不行吗) asks, it does not refuse.
-不行 | boundary | except=行不行,不行的话 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-不可以 | except=可不可以,不可以吗 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-不能 | except=能不能,不能不,不能用,不能使用 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-做不到 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-办不到 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-没法 | boundary | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-无法 | question=no | scope_not=如,如果,可能,但,但是,不过,万一 | note=无法修改地址, 是无法改成退货的
-不支持 | question=no | scope_not=如,如果,可能,但,但是,不过,万一 | note=不支持比价价保, 维修不支持上门取件
-查不到 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-不了 | clause_final | question=no | scope_not=如,如果,可能,但,但是,不过,万一 | note=V不了 at the end of a clause: 提前不了的呢, 改不了; 用不了多久 goes on, so it is quiet
-不保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-不能保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一 | note=a refusal to guarantee: quiet with an estimate (`estimates` in rules.toml)
-无法保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-不能确保 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-不能确定 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
-没办法保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一
+不行 | boundary | except=行不行,不行的话 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+不可以 | except=可不可以,不可以吗 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+不能 | except=能不能,不能不,不能用,不能使用 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+做不到 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+办不到 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+没法 | boundary | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+无法 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就 | note=无法修改地址, 是无法改成退货的
+不支持 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就 | note=不支持比价价保, 维修不支持上门取件
+查不到 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+不了 | clause_final | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就 | note=V不了 at the end of a clause: 提前不了的呢, 改不了; 用不了多久 goes on, so it is quiet
+不保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+不能保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就 | note=a refusal to guarantee: quiet with an estimate (`estimates` in rules.toml)
+无法保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+不能确保 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+无法确定 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+无法估计 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+不能确定 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+没办法保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
 不给退
 不给换
 不退不换

@@ -81,6 +81,9 @@ pub struct OffPlatformContact {
 #[serde(deny_unknown_fields)]
 pub struct ReviewInvitation {
     pub max_per_session: usize,
+    /// Words that make a trade-fraud hit an ask for a review too.
+    #[serde(default)]
+    pub fraud_asks: Vec<String>,
 }
 
 #[allow(missing_docs)]

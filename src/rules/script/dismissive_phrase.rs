@@ -19,7 +19,9 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 /// One finding per dismissive phrase in a shop message; the `flat` ones
-/// (不知道, 不清楚) only when no way forward follows.
+/// (不知道, 不清楚) only when neither their message (before or after:
+/// 白天的客服会联系您哦 我这边不清楚呢) nor the next shop message before the
+/// buyer speaks again offers a way forward.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let flat = &ctx.opts.dismissive_phrase.flat;
     super::hit_findings(
@@ -31,7 +33,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             !flat.iter().any(|t| t == h.term) || !super::offers_way_forward(
                     ctx,
                     i,
-                    h.span.byte_start,
+                    0,
                     &[h.span],
                     super::Forward {
                         estimates: false,

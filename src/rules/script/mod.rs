@@ -21,8 +21,8 @@ use crate::rules::Ctx;
 /// How far [`offers_way_forward`] looks.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Forward {
-    /// Estimates (一般, 预计, 左右) count too: after a refusal to guarantee,
-    /// anywhere in its message.
+    /// Estimates (一般, 预计, 左右) in the next message count too (after a
+    /// refusal to guarantee); in the refusal's own message they always do.
     pub estimates: bool,
     /// Reasons (因为, 根据 …) anywhere in the message count: a refusal that
     /// explains itself is not "direct".
@@ -67,8 +67,11 @@ pub(crate) fn offers_way_forward(
                     .any(|(at, found)| at >= from && outside(at, found.len()))
             })
         };
+        // An estimate in the refusal's own message is a way forward (您的订单
+        // 预计…送达 今天无法到货的); in the next message only after a refusal
+        // to guarantee.
         found(&o.alternatives, from)
-            || (how.estimates && found(&o.estimates, 0))
+            || ((how.estimates || j == i) && found(&o.estimates, 0))
             || (how.reasons && found(&o.reasons, 0))
     };
     if offers(i, from, own) {

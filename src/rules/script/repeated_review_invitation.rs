@@ -30,7 +30,16 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let text = &ctx.session.messages[i].text;
         let mut previous_end = None;
         let mut flagged = false;
-        for h in super::distinct_hits(ctx, i, Category::ReviewInvite) {
+        let asks_in_fraud = &ctx.opts.review_invitation.fraud_asks;
+        let mut hits = super::distinct_hits(ctx, i, Category::ReviewInvite);
+        for h in super::distinct_hits(ctx, i, Category::TradeFraud) {
+            let asks = asks_in_fraud.iter().any(|w| h.term.contains(w.as_str()));
+            if asks && !hits.iter().any(|k| super::overlaps(k.span, h.span)) {
+                hits.push(h);
+            }
+        }
+        hits.sort_by_key(|h| h.span.byte_start);
+        for h in hits {
             let same_ask = previous_end.is_some_and(|end: usize| {
                 !super::breaks_sentence(text.get(end..h.span.byte_start).unwrap_or(""))
             });
