@@ -4,8 +4,8 @@
 # Script categories default to role=agent (human agents and robots).
 
 [greeting]
-您好
-你好 | except=你好像
+您好 | not_before=评 | note=您好评 is 您 + 好评 (麻烦您好评一下), not a greeting
+你好 | except=你好像 | not_before=评
 亲 | except=亲自,亲戚,亲人,亲子,亲切,亲身,亲手,亲密,亲朋,亲友,亲属,亲情,亲近,亲眼,亲口,亲生,亲肤,亲和,亲民,亲历,父亲,母亲,双亲,相亲,探亲,省亲,乡亲,亲爱的朋友 | note=the Taobao address form (亲, 亲爱的); allow-contexts instead of a jieba check because it is the most frequent term
 欢迎光临
 欢迎来到
@@ -241,6 +241,9 @@
 最高端
 最顶级
 全网最
+全网最低
+全网最低价
+全网最便宜
 第一 | boundary | except=第一次,第一个,第一步,第一时间,第一天,第一件,第一单,第一批 | not_before=车队,分仓,仓,站,中心,店,盒,箱,包,瓶,袋,份,个,件,台,套,张,笔,条,页,期,周,年,月,日,号,轮,层,排,位,种,款,步,部分,阶段,次,时,批 | note=a ranking; ordinals (第一盒) and names (广州番禺第一车队, 第一分仓) are not
 全国第一
 全网第一

@@ -351,6 +351,13 @@ impl Matcher {
                 let Some(end) = complete_gaps(text, m.end(), &entry.gaps) else {
                     continue;
                 };
+                // A plain hit of the category that covers it says it all.
+                let covered = |h: &Hit<'_>| {
+                    h.category == entry.category && h.norm_start <= m.start() && end <= h.norm_end
+                };
+                if hits.iter().any(covered) {
+                    continue;
+                }
                 if let Some(hit) = self.judge(clauses, words, m.start(), end, index as usize) {
                     hits.push(hit);
                 }
@@ -511,6 +518,9 @@ fn complete_gaps(text: &str, anchor_end: usize, gaps: &[super::Gap]) -> Option<u
     Some(at)
 }
 
+/// How many chars before a hit a `scope_not` word may stand.
+const SCOPE_CHARS: usize = 10;
+
 /// Interrogatives that make a clause a question even without a `?`
 /// (无法绑定有什么提示的呢).
 const QUESTION_WORDS: [&str; 8] = ["什么", "怎么", "为什么", "哪", "是否", "多少", "几时", "能不能"];
@@ -584,7 +594,10 @@ impl Clauses<'_> {
         let last_end = n.char_index_at(end.saturating_sub(1)) + 1;
         let (clause_start, clause_end) = self.clause(first, last_end);
         let (from, to) = (n.byte_of_char(clause_start), n.byte_of_char(clause_end));
-        let before = &text[from..start.max(from)];
+        // A scope reaches a few words, not across a whole unpunctuated
+        // message (ECD excerpts have no punctuation at all).
+        let reach = n.byte_of_char(first.saturating_sub(SCOPE_CHARS).max(clause_start));
+        let before = &text[reach..start.max(reach)];
         if rules.scope_not.iter().any(|w| before.contains(w.as_str())) {
             return false;
         }
@@ -877,10 +890,15 @@ mod bundled_tests {
             pairs(&[("好評返現", "trade_fraud"), ("薇信", "off_platform")])
         );
         // Leftmost wins first: 给个好评 starts before 好评返现, and 返现
-        // still fires on what is left.
+        // still fires on what is left; the gap pattern `好评 ~{0,8} 返`
+        // runs in its own pass and sees the inducement across both.
         assert_eq!(
             categories("給個好評返現", Some(Role::Agent)),
-            pairs(&[("給個好評", "review_invite"), ("返現", "trade_fraud")])
+            pairs(&[
+                ("給個好評", "review_invite"),
+                ("好評返", "trade_fraud"),
+                ("返現", "trade_fraud")
+            ])
         );
         assert_eq!(
             categories("S B，等着瞧", Some(Role::Buyer)),

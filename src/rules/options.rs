@@ -118,6 +118,10 @@ pub struct DismissivePhrase {
 #[serde(deny_unknown_fields)]
 pub struct PaymentReminder {
     pub phrases: Vec<String>,
+    /// Words that, earlier in a phrase's clause, turn it around: telling
+    /// the buyer not to pay is no reminder.
+    #[serde(default)]
+    pub negations: Vec<String>,
     pub max_per_order: usize,
     pub quiet_start: String,
     pub quiet_end: String,
