@@ -814,6 +814,62 @@ mod tests {
         assert_eq!((hit.span.char_start, hit.span.char_end), (0, 2));
     }
 
+    fn contextual() -> Matcher {
+        let lex = parse(
+            "t.lex",
+            "[trade_fraud]\n好评 ~{0,8} 返 | scope_not=不支持,防止\n刷单 | question=no | scope_not=防止\n\
+             [absolute_claim]\n第一 | not_before=车队,盒\n[greeting]\n有什么 ~{0,4} 可以帮 | not_after=还\n\
+             [dismissive]\n也没办法 | clause_final\n[review_invite]\n好评\n",
+        )
+        .unwrap();
+        Matcher::new(&[lex]).unwrap()
+    }
+
+    fn found(m: &Matcher, text: &str) -> Vec<String> {
+        quotes(m, text, Some(Role::Agent))
+    }
+
+    #[test]
+    fn gap_patterns_fire_across_inserted_words_within_their_reach() {
+        let m = contextual();
+        assert_eq!(
+            found(&m, "好评后返您5元"),
+            vec!["好评:review_invite", "好评后返:trade_fraud"]
+        );
+        assert_eq!(
+            found(&m, "五星好评截图给我返3元"),
+            vec!["好评:review_invite", "好评截图给我返:trade_fraud"]
+        );
+        // Nine chars between the pieces: out of reach.
+        assert_eq!(found(&m, "好评一二三四五六七八九返"), vec!["好评:review_invite"]);
+        assert_eq!(
+            found(&m, "请问有什么问题可以帮到您"),
+            vec!["有什么问题可以帮:greeting"]
+        );
+        assert_eq!(found(&m, "请问还有什么可以帮您"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn scopes_questions_neighbours_and_clause_ends_drop_hits() {
+        let m = contextual();
+        assert_eq!(
+            found(&m, "为了防止刷单，我们不支持好评返现"),
+            vec!["好评:review_invite"]
+        );
+        assert_eq!(found(&m, "是有人联系您刷单的吗?"), Vec::<String>::new());
+        // The question mark closes another clause: this one states.
+        assert_eq!(found(&m, "有人找您刷单，请注意?"), vec!["刷单:trade_fraud"]);
+        assert_eq!(found(&m, "第一车队，第一盒"), Vec::<String>::new());
+        assert_eq!(found(&m, "销量第一"), vec!["第一:absolute_claim"]);
+        assert_eq!(found(&m, "这边也没办法了亲"), vec!["也没办法:dismissive"]);
+        assert_eq!(found(&m, "这边也没办法修改呢"), Vec::<String>::new());
+        // Without the original at hand, any skipped char ends a clause.
+        let normalized = crate::normalize::normalize("这边也没办法，修改呢");
+        let mut hits = Vec::new();
+        m.find_into(&normalized, Some(Role::Agent), &mut hits);
+        assert_eq!(hits.len(), 1);
+    }
+
     #[test]
     fn matcher_is_send_and_sync() {
         fn shareable<T: Send + Sync>() {}

@@ -845,6 +845,61 @@ mod tests {
     }
 
     #[test]
+    fn gap_patterns_and_context_fields_parse() {
+        let lex = parse(
+            "t.lex",
+            "[trade_fraud]\n好评 ~{0,8} 返 | scope_not=不支持,防止\n晒图 … 返现\n\
+             [absolute_claim]\n第一 | not_before=车队,盒 | not_after=全网 | question=no\n\
+             [dismissive]\n也没办法 | clause_final\n",
+        )
+        .expect("valid lexicon");
+        let gap = &lex.entries[0];
+        assert_eq!(gap.anchor.as_deref(), Some("好评"));
+        assert_eq!(gap.normalized, "好评~{0,8}返");
+        assert_eq!(
+            gap.gaps,
+            vec![Gap {
+                min: 0,
+                max: 8,
+                piece: "返".into()
+            }]
+        );
+        assert_eq!(gap.context.scope_not, vec!["不支持", "防止"]);
+        assert_eq!(lex.entries[1].normalized, "晒图~{0,8}返现");
+        let first = &lex.entries[2].context;
+        assert_eq!(
+            (
+                first.not_before.clone(),
+                first.not_after.clone(),
+                first.not_in_question
+            ),
+            (vec!["车队".to_string(), "盒".into()], vec!["全网".to_string()], true)
+        );
+        assert!(lex.entries[3].context.clause_final);
+        assert!(lex.entries[3].gaps.is_empty() && lex.entries[3].anchor.is_none());
+    }
+
+    #[test]
+    fn bad_gaps_and_context_values_are_located() {
+        let text = "[trade_fraud]\n好评 ~{8,0} 返\n好评 ~{0,x} 返\n~{0,3} 返\n好评 ~{0,3}\n\
+                    好评 ~{0,3} 返 | except=好评返\n[refusal]\n不行 | question=maybe\n\
+                    不能 | clause_final=perhaps\n不可以 | scop_not=如果\n";
+        assert_eq!(
+            messages("r.lex", text),
+            vec![
+                "r.lex:2: bad gap in `好评 ~{8,0} 返`: need MIN <= MAX <= 40, found {8,0}",
+                "r.lex:3: bad gap in `好评 ~{0,x} 返`: write `~{MIN,MAX}` (e.g. `好评 ~{0,8} 返`) or `…`",
+                "r.lex:4: gap pattern `~{0,3} 返` has an empty piece: a gap needs text on both sides",
+                "r.lex:5: gap pattern `好评 ~{0,3}` has an empty piece: a gap needs text on both sides",
+                "r.lex:6: a gap pattern cannot have allow-contexts (`except=`): use `not_before`, `not_after` or `scope_not`",
+                "r.lex:8: bad question `maybe`: write `question=no` (drop hits in questions) or `question=yes`",
+                "r.lex:9: bad clause_final `perhaps`: write `clause_final` or `clause_final=no`",
+                "r.lex:10: unknown key `scop_not`; did you mean `scope_not`?",
+            ]
+        );
+    }
+
+    #[test]
     fn check_reads_files_and_finds_duplicates_across_them() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.lex");
