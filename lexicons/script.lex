@@ -77,6 +77,10 @@
 还有别的
 为您服务的吗
 乐意为您服务
+随时反馈 | note=后期有问题可以随时反馈我们哦: the door left open at the end
+随时联系
+随时咨询
+有问题随时
 
 [apology]
 抱歉
@@ -205,7 +209,9 @@
 无法确定 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
 无法估计 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
 不能确定 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
-没办法保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
+没办法保证 | question=no
+没办法 ~{0,6} 保证 | question=no | note=也没办法先向您保证: a refusal to guarantee with words between
+没有办法 ~{0,6} 保证 | question=no | scope_not=如,如果,可能,但,但是,不过,万一,那就
 不给退
 不给换
 不退不换

@@ -36,6 +36,8 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let account = m.account.as_deref().unwrap_or("");
         let mut repeated = None;
+        // A sentence pasted twice into one message was sent once.
+        let mut in_message: Vec<u64> = Vec::new();
         for (start, end) in sentences(&m.text) {
             piece.clear();
             piece.push_str(account);
@@ -44,6 +46,10 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let key = xxhash_rust::xxh3::xxh3_64(piece.as_bytes());
+            if in_message.contains(&key) {
+                continue;
+            }
+            in_message.push(key);
             let n = seen.entry(key).or_insert(0);
             *n += 1;
             if *n >= o.per_session && repeated.is_none() {
