@@ -536,7 +536,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             use wwqa::rules::eval;
             let format = match format {
-                Some(name) => eval::corpus::CorpusFormat::parse(&name).map_err(anyhow::Error::msg)?,
+                Some(name) => {
+                    eval::corpus::CorpusFormat::parse(&name).map_err(anyhow::Error::msg)?
+                }
                 None => eval::corpus::CorpusFormat::Ingest(None),
             };
             let report = eval::run(&data, format, &gold, &sessions, &ecd_prefix)

@@ -20,7 +20,12 @@ use wwqa::session::{sessionize, SessionOptions};
 /// turns are `b:` (buyer) or `a:` (agent) lines, and render it.
 fn render(select: &str, turns: &str) -> String {
     let mut jsonl = String::new();
-    for (i, turn) in turns.lines().map(str::trim).filter(|t| !t.is_empty()).enumerate() {
+    for (i, turn) in turns
+        .lines()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .enumerate()
+    {
         let (role, text) = match turn.split_once(':') {
             Some(("b", text)) => ("buyer", text.trim()),
             Some(("a", text)) => ("agent", text.trim()),

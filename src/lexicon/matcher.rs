@@ -523,7 +523,16 @@ const SCOPE_CHARS: usize = 10;
 
 /// Interrogatives that make a clause a question even without a `?`
 /// (无法绑定有什么提示的呢).
-const QUESTION_WORDS: [&str; 8] = ["什么", "怎么", "为什么", "哪", "是否", "多少", "几时", "能不能"];
+const QUESTION_WORDS: [&str; 8] = [
+    "什么",
+    "怎么",
+    "为什么",
+    "哪",
+    "是否",
+    "多少",
+    "几时",
+    "能不能",
+];
 
 /// Sentence particles that may follow a `clause_final` hit.
 const PARTICLES: &str = "了呢哦啊吧的哈呀啦嘛亲滴哟喔噢么咯哇";
@@ -580,8 +589,14 @@ impl Clauses<'_> {
     fn context_ok(&self, rules: &super::ContextRules, start: usize, end: usize) -> bool {
         let n = self.normalized;
         let text = n.text.as_str();
-        if rules.not_before.iter().any(|w| text[end..].starts_with(w.as_str()))
-            || rules.not_after.iter().any(|w| text[..start].ends_with(w.as_str()))
+        if rules
+            .not_before
+            .iter()
+            .any(|w| text[end..].starts_with(w.as_str()))
+            || rules
+                .not_after
+                .iter()
+                .any(|w| text[..start].ends_with(w.as_str()))
         {
             return false;
         }
@@ -607,7 +622,10 @@ impl Clauses<'_> {
         }
         if rules.not_in_question {
             let clause = &text[from..to];
-            let asks = clause.chars().next_back().is_some_and(|c| "吗么".contains(c))
+            let asks = clause
+                .chars()
+                .next_back()
+                .is_some_and(|c| "吗么".contains(c))
                 || QUESTION_WORDS.iter().any(|w| clause.contains(w))
                 || self.original.is_some_and(|original| {
                     let tail = if clause_end < n.char_len() {
@@ -841,7 +859,10 @@ mod tests {
             vec!["好评:review_invite", "好评截图给我返:trade_fraud"]
         );
         // Nine chars between the pieces: out of reach.
-        assert_eq!(found(&m, "好评一二三四五六七八九返"), vec!["好评:review_invite"]);
+        assert_eq!(
+            found(&m, "好评一二三四五六七八九返"),
+            vec!["好评:review_invite"]
+        );
         assert_eq!(
             found(&m, "请问有什么问题可以帮到您"),
             vec!["有什么问题可以帮:greeting"]

@@ -663,7 +663,10 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
 /// Split a gap pattern `好评 ~{0,8} 返` (or `好评 … 返`, which means
 /// `~{0,8}`) into its first piece and the gaps after it. A term without
 /// `~{` or `…` is one piece. Pieces are normalised like the text.
-fn parse_gaps<'t>(term: &'t str, options: &NormalizeOptions) -> Result<(&'t str, Vec<Gap>), String> {
+fn parse_gaps<'t>(
+    term: &'t str,
+    options: &NormalizeOptions,
+) -> Result<(&'t str, Vec<Gap>), String> {
     let marker = |s: &str| -> Option<(usize, usize, usize, usize)> {
         // (start, end, min, max) of the first gap marker in `s`.
         let tilde = s.find("~{");
@@ -673,7 +676,12 @@ fn parse_gaps<'t>(term: &'t str, options: &NormalizeOptions) -> Result<(&'t str,
                 let close = s[t..].find('}')? + t;
                 let inner = &s[t + 2..close];
                 let (lo, hi) = inner.split_once(',')?;
-                Some((t, close + 1, lo.trim().parse().ok()?, hi.trim().parse().ok()?))
+                Some((
+                    t,
+                    close + 1,
+                    lo.trim().parse().ok()?,
+                    hi.trim().parse().ok()?,
+                ))
             }
             (_, Some(e)) => Some((e, e + '…'.len_utf8(), 0, 8)),
             _ => None,
@@ -873,7 +881,11 @@ mod tests {
                 first.not_after.clone(),
                 first.not_in_question
             ),
-            (vec!["车队".to_string(), "盒".into()], vec!["全网".to_string()], true)
+            (
+                vec!["车队".to_string(), "盒".into()],
+                vec!["全网".to_string()],
+                true
+            )
         );
         assert!(lex.entries[3].context.clause_final);
         assert!(lex.entries[3].gaps.is_empty() && lex.entries[3].anchor.is_none());

@@ -108,9 +108,13 @@ pub struct DirectRefusal {
 #[serde(deny_unknown_fields)]
 pub struct DismissivePhrase {
     /// Dismissive terms that are dismissive only when said flatly: quiet
-    /// when their message or the next shop message offers a way forward
-    /// (`[direct_refusal] alternatives`).
+    /// when a next step follows in their message or the next shop message
+    /// (`next_steps`).
     pub flat: Vec<String>,
+    /// Words of a next step (我帮您问一下, 不过 …) that, after a flat term,
+    /// make it a "let me find out" rather than a brush-off.
+    #[serde(default)]
+    pub next_steps: Vec<String>,
 }
 
 #[allow(missing_docs)]

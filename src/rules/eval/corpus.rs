@@ -78,8 +78,8 @@ pub fn load(path: &Path, format: CorpusFormat, ecd_prefix: &str) -> Result<Vec<S
     let name = path.to_string_lossy();
     match format {
         CorpusFormat::Ecd => {
-            let text = std::str::from_utf8(&bytes)
-                .map_err(|e| format!("{name}: not UTF-8 ({e})"))?;
+            let text =
+                std::str::from_utf8(&bytes).map_err(|e| format!("{name}: not UTF-8 ({e})"))?;
             ecd_sessions(&name, text, ecd_prefix)
         }
         CorpusFormat::Ingest(format) => {
@@ -125,7 +125,7 @@ pub fn ecd_sessions(path: &str, text: &str, prefix: &str) -> Result<Vec<Session>
             ));
         }
         let turns: Vec<&str> = fields.collect();
-        if turns.len() < 2 || turns.len() % 2 != 0 {
+        if turns.len() < 2 || !turns.len().is_multiple_of(2) {
             return Err(format!(
                 "{path}:{line_no}: expected buyer and agent turns in alternation ending with the agent's, found {} turns",
                 turns.len()

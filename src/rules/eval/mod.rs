@@ -591,7 +591,10 @@ mod tests {
             ]
         );
         let text = r.render_text();
-        assert!(text.contains("MISS SCR003 t-001#3 agent 「嗯」 one char\n     | 嗯"), "{text}");
+        assert!(
+            text.contains("MISS SCR003 t-001#3 agent 「嗯」 one char\n     | 嗯"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -599,7 +602,13 @@ mod tests {
         let sessions = sessions();
         let listed = vec!["t-001".to_string()];
         let gold = gold("t-001\t2\tagent\tSCR002\t不行\twrong position\n");
-        let r = evaluate(&sessions, &listed, &gold, &[predicted("t-001", 1, "SCR006")], false);
+        let r = evaluate(
+            &sessions,
+            &listed,
+            &gold,
+            &[predicted("t-001", 1, "SCR006")],
+            false,
+        );
         assert_eq!(r.skipped_codes, vec!["SCR005", "SCR006"]);
         assert!(r.codes.iter().all(|c| c.code != "SCR006"));
         assert_eq!(r.misplaced_labels, vec!["line 2: t-001#2 SCR002 「不行」"]);

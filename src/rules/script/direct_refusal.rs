@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "An agent refuses (不行, 不可以, 不能, 没办法 …) and offers no alternative in that message or the next shop message.",
-    rationale: "Service scripts require a refusal to come with a way forward (建议, 您可以, 帮您申请 …); a bare 不行 reads as 推诿 and is a soft violation in QC templates (domain.md §3.2, §4.1).",
+    rationale: "Service scripts require a refusal to come with a way forward (建议, 您可以, 帮您申请 …); a bare 不行 reads as 推诿 and is a soft violation in QC templates.",
     options: "`[direct_refusal] alternatives` in lexicons/rules.toml: words that count as a way forward (an alternative, a next step, an estimate), looked for outside the refusal's own words (不可以 does not offer 可以). Refusal terms: `lexicons/script.lex`, section `[refusal]` (questions such as 主机也不行吗 and 行不行 do not fire).",
     fires: "客服: 不行，这个改不了",
     quiet: "客服: 不行哦亲，不过可以帮您申请补发 / 客服: 不能保证哦，一般三天左右到",
@@ -23,15 +23,14 @@ pub static META: RuleMeta = RuleMeta {
 /// (小妹也办不到呢) is SCR001's finding, not a second one.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let messages = &ctx.session.messages;
-    for i in 0..messages.len() {
+    for (i, message) in messages.iter().enumerate() {
         if !ctx.is_shop(i) {
             continue;
         }
         let refusals: Vec<_> = super::distinct_hits(ctx, i, Category::Refusal)
             .into_iter()
             .filter(|h| {
-                !ctx
-                    .hits_of(i, Category::Dismissive)
+                !ctx.hits_of(i, Category::Dismissive)
                     .any(|d| super::overlaps(d.span, h.span))
             })
             .collect();
@@ -64,7 +63,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             hit.span,
             format!(
                 "refusal with no alternative offered: 「{}」",
-                hit.span.slice(&messages[i].text)
+                hit.span.slice(&message.text)
             ),
         ));
     }

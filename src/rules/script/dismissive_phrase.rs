@@ -11,37 +11,34 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "An agent message contains a dismissive or impatient phrase (不知道, 不归我管, 你不懂, 随便你, 急什么, 听不懂吗 …).",
-    rationale: "Dismissive phrases are on every Taobao service 禁语 list (domain.md §4.1: 否定/推诿, 不耐烦) and are a top cause of 态度差 complaints; QC products score them as soft violations.",
-    options: "Terms and their contexts: `lexicons/script.lex`, section `[dismissive]`; `[dismissive_phrase] flat` in lexicons/rules.toml (不知道, 不清楚: quiet when a way forward follows, by the `[direct_refusal] alternatives` words).",
+    rationale: "Dismissive phrases are on every Taobao service 禁语 list and are a top cause of 态度差 complaints; QC products score them as soft violations.",
+    options: "Terms and their contexts: `lexicons/script.lex`, section `[dismissive]`; `[dismissive_phrase] flat`, `next_steps` in lexicons/rules.toml (不知道, 不清楚: quiet when a next step such as 我帮您问一下 or 不过… follows).",
     fires: "客服: 不知道，你自己看详情页吧",
     quiet: "客服: 这个我不太清楚，我帮您问一下仓库哦 (不知道 is absent; 不知道您 is an allow-context)",
     file: file!(),
 };
 
 /// One finding per dismissive phrase in a shop message; the `flat` ones
-/// (不知道, 不清楚) only when neither their message (before or after:
-/// 白天的客服会联系您哦 我这边不清楚呢) nor the next shop message before the
-/// buyer speaks again offers a way forward.
+/// (不知道, 不清楚) only when no next step follows them (`next_steps`: 我帮您
+/// 问一下, 不过 …), later in their message or in the next shop message
+/// before the buyer speaks again (the guide's 不清楚 followed by 我帮您问一下).
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let flat = &ctx.opts.dismissive_phrase.flat;
+    let o = &ctx.opts.dismissive_phrase;
+    let messages = &ctx.session.messages;
+    let steps_in = |text: &str| o.next_steps.iter().any(|w| text.contains(w.as_str()));
+    let next_step_follows = |i: usize, from: usize| {
+        steps_in(&messages[i].text[from..])
+            || (i + 1..messages.len())
+                .take_while(|&j| messages[j].role != crate::model::Role::Buyer)
+                .find(|&j| ctx.is_shop(j))
+                .is_some_and(|j| steps_in(&messages[j].text))
+    };
     super::hit_findings(
         ctx,
         &META,
         Category::Dismissive,
         "dismissive phrase",
-        |i, h| {
-            !flat.iter().any(|t| t == h.term) || !super::offers_way_forward(
-                    ctx,
-                    i,
-                    0,
-                    &[h.span],
-                    super::Forward {
-                        estimates: false,
-                        reasons: false,
-                        across_buyer: false,
-                    },
-                )
-        },
+        |i, h| !o.flat.iter().any(|t| t == h.term) || !next_step_follows(i, h.span.byte_end),
         out,
     );
 }

@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "None of the first human agent messages of a session holds a greeting (您好, 亲, 欢迎光临 …), and no automatic greeting came before them.",
-    rationale: "接待无欢迎语 is a standard QC item (晓多 template, −3 points; domain.md §3.2).",
+    rationale: "接待无欢迎语 is a standard QC item (晓多 template, −3 points).",
     options: "`[missing_greeting] first_messages`, `continued_openers` (first buyer words that show the chat started before the excerpt: 好的, 那…, 对) in lexicons/rules.toml; greeting terms and offers of help (JD's routing opener 请问您是咨询之前的问题还是…) in `lexicons/script.lex`, section `[greeting]`.",
     fires: "买家: 在吗 / 客服: 什么事",
     quiet: "买家: 在吗 / 客服: 亲，您好，在的",

@@ -49,15 +49,13 @@ pub(crate) fn offers_way_forward(
 ) -> bool {
     let messages = &ctx.session.messages;
     let o = &ctx.opts.direct_refusal;
-    let closings = |j: usize| -> Vec<Span> {
-        ctx.hits_of(j, Category::Closing).map(|h| h.span).collect()
-    };
+    let closings =
+        |j: usize| -> Vec<Span> { ctx.hits_of(j, Category::Closing).map(|h| h.span).collect() };
     let offers = |j: usize, from: usize, own: &[Span]| {
         let text = &messages[j].text;
         let closing = closings(j);
         let outside = |at: usize, len: usize| {
-            !own
-                .iter()
+            !own.iter()
                 .chain(closing.iter())
                 .any(|s| at < s.byte_end && s.byte_start < at + len)
         };

@@ -13,7 +13,8 @@ static MOBILE: LazyLock<Regex> =
 
 /// An e-mail address in the original text.
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}").expect("valid regex")
+    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+        .expect("valid regex")
 });
 
 /// Steering a buyer to WeChat, QQ, a phone number or a private transfer.
@@ -23,7 +24,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "offplatform",
     severity: Severity::High,
     summary: "The shop side gives or asks for off-platform contact: 微信 / VX / V信 / 薇信, QQ / 扣扣, a mobile number (also split with spaces or symbols, or written with digit variants), a QR code, an agent's own mailbox (我的邮箱, an e-mail address), or a private transfer.",
-    rationale: "诱导线下交易 / 站外引流 is a high-risk violation that can close a shop (domain.md §2.4). Homophones, pinyin and split digits are the usual evasions, so terms are matched on normalised text.",
+    rationale: "诱导线下交易 / 站外引流 is a high-risk violation that can close a shop. Homophones, pinyin and split digits are the usual evasions, so terms are matched on normalised text.",
     options: "Terms and allow-contexts: `lexicons/offplatform.lex`, section `[off_platform]`; `[off_platform_contact] bare_terms`, `contact_cues` in lexicons/rules.toml (微信, QQ, 二维码 alone fire only with a contact cue such as 加我, 私聊, 微信号).",
     fires: "客服: 加我薇信 abc123，给您便宜 / 客服: 有事打我电话 138 1234 5678",
     quiet: "客服: 退款会原路退回微信零钱哦 (微信 as a payment channel, no contact cue)",

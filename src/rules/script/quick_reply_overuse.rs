@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "An agent sends the same text (spaces and punctuation aside) at least N times in one session: a quick reply (快捷短语) used instead of answering.",
-    rationale: "Repeating a canned phrase to a buyer who asks different questions is 机械回复; QC vendors flag repetition (domain.md §3.1, ADVANCED_REPEAT_DETECT). Greetings and closings are expected to repeat across sessions and are not counted.",
+    rationale: "Repeating a canned phrase to a buyer who asks different questions is 机械回复; QC vendors flag repetition. Greetings and closings are expected to repeat across sessions and are not counted.",
     options: "`[quick_reply_overuse] per_session`, `per_day`, `min_chars` in lexicons/rules.toml. `per_day` counts one account's identical texts on one local day across the sessions of a file.",
     fires: "客服 sends 「亲，这个问题已经为您反馈了，请耐心等待」 three times in one session",
     quiet: "客服 sends 「您好，欢迎光临」 in every session (a greeting)",

@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "The shop asks for a review (好评, 五星, 评价 …) more often than allowed in one session.",
-    rationale: "多次邀评 is a QC item (晓多 template; domain.md §3.2): repeated requests pressure the buyer and border on review inducement.",
+    rationale: "多次邀评 is a QC item (晓多 template): repeated requests pressure the buyer and border on review inducement.",
     options: "`[review_invitation] max_per_session` in lexicons/rules.toml; terms in `lexicons/script.lex`, section `[review_invite]`.",
     fires: "客服: 记得给五星好评哦 … 客服: 亲，好评一下呗 / 客服: 给我一个评价哦，别忘了对我的服务做出评价哦 (two asks in one message)",
     quiet: "客服: 收到货满意的话给个好评哦 (once)",
