@@ -19,15 +19,18 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 /// One finding per dismissive phrase in a shop message; the `flat` ones
-/// (不知道, 不清楚) only when no next step follows them (`next_steps`: 我帮您
-/// 问一下, 不过 …), later in their message or in the next shop message
-/// before the buyer speaks again (the guide's 不清楚 followed by 我帮您问一下).
+/// (不知道, 不清楚) only when no next step (`next_steps`: 我帮您问一下, 不过,
+/// 会联系您 …) stands in their message or follows in the next shop message
+/// before the buyer speaks again (the guide's 不清楚 followed by 我帮您问一下;
+/// 白天的客服会联系您哦 我这边不清楚呢).
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.dismissive_phrase;
     let messages = &ctx.session.messages;
     let steps_in = |text: &str| o.next_steps.iter().any(|w| text.contains(w.as_str()));
-    let next_step_follows = |i: usize, from: usize| {
-        steps_in(&messages[i].text[from..])
+    let next_step_follows = |i: usize, own: crate::finding::Span| {
+        let text = &messages[i].text;
+        steps_in(&text[..own.byte_start])
+            || steps_in(&text[own.byte_end..])
             || (i + 1..messages.len())
                 .take_while(|&j| messages[j].role != crate::model::Role::Buyer)
                 .find(|&j| ctx.is_shop(j))
@@ -38,7 +41,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         &META,
         Category::Dismissive,
         "dismissive phrase",
-        |i, h| !o.flat.iter().any(|t| t == h.term) || !next_step_follows(i, h.span.byte_end),
+        |i, h| !o.flat.iter().any(|t| t == h.term) || !next_step_follows(i, h.span),
         out,
     );
 }
