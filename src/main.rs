@@ -280,6 +280,29 @@ enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Precision and recall of the script and abuse rules against
+    /// violation labels (per code, with every disagreement).
+    Rules {
+        /// Transcript file, e.g. ../shared/data/dialogue_jddc/jddc_chat_sample.tsv.
+        #[arg(long)]
+        data: PathBuf,
+        /// Transcript format (jddc, jsonl, …, or `ecd` for ECD excerpts);
+        /// detected when absent.
+        #[arg(long)]
+        format: Option<String>,
+        /// Violation labels TSV (session_id, msg_index, role, code, quote, note).
+        #[arg(long)]
+        gold: PathBuf,
+        /// Sessions read by the labeller, one id per line.
+        #[arg(long)]
+        sessions: PathBuf,
+        /// Session id prefix of ECD excerpts (line N is PREFIX-NNN).
+        #[arg(long, default_value = "ecd-train")]
+        ecd_prefix: String,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Accuracy, precision, recall and F1 of the offensiveness model.
     Abuse {
         /// COLD-style CSV, e.g. ../shared/data/offensive_cold/dev.csv.
@@ -592,6 +615,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 explain.as_deref(),
                 &out,
             )
+        }
+        Command::Eval {
+            what:
+                EvalWhat::Rules {
+                    data,
+                    format,
+                    gold,
+                    sessions,
+                    ecd_prefix,
+                    json,
+                },
+        } => {
+            use wwqa::rules::eval;
+            let format = match format {
+                Some(name) => {
+                    eval::corpus::CorpusFormat::parse(&name).map_err(anyhow::Error::msg)?
+                }
+                None => eval::corpus::CorpusFormat::Ingest(None),
+            };
+            let report = eval::run(&data, format, &gold, &sessions, &ecd_prefix)
+                .map_err(anyhow::Error::msg)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", report.render_text());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Eval {
             what: EvalWhat::Abuse { data, model, json },

@@ -421,7 +421,8 @@ impl CustomRule {
             match &self.source {
                 Source::Terms(matcher) => {
                     let mut hits = Vec::new();
-                    matcher.find_into(
+                    matcher.find_in(
+                        text,
                         &ctx.normalized[i],
                         Some(ctx.session.messages[i].role),
                         &mut hits,

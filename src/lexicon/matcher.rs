@@ -98,6 +98,46 @@ pub struct Matcher {
     allow: Vec<(Vec<AllowContext>, usize)>,
     options: NormalizeOptions,
     segmenter: SegmenterSource,
+    /// The gap patterns, found by their anchors in a second, overlapping
+    /// pass (they may overlap plain hits: `好评` is an invitation, `好评 …
+    /// 返` inducement).
+    gaps: GapPatterns,
+}
+
+/// Anchors of the gap patterns in one automaton; values index `entries`
+/// (several patterns may share an anchor).
+struct GapPatterns {
+    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    entries: Vec<Vec<u32>>,
+}
+
+impl GapPatterns {
+    fn new(entries: &[Entry]) -> Result<GapPatterns, String> {
+        let mut anchors: Vec<(&str, Vec<u32>)> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(anchor) = entry.anchor.as_deref() else {
+                continue;
+            };
+            match anchors.iter_mut().find(|(a, _)| *a == anchor) {
+                Some((_, list)) => list.push(i as u32),
+                None => anchors.push((anchor, vec![i as u32])),
+            }
+        }
+        if anchors.is_empty() {
+            return Ok(GapPatterns {
+                automaton: None,
+                entries: Vec::new(),
+            });
+        }
+        let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new()
+            .match_kind(daachorse::MatchKind::Standard)
+            .build_with_values(anchors.iter().enumerate().map(|(k, (a, _))| (*a, k as u32)))
+            .map_err(|e| e.to_string())?;
+        Ok(GapPatterns {
+            automaton: Some(automaton),
+            entries: anchors.into_iter().map(|(_, list)| list).collect(),
+        })
+    }
 }
 
 impl std::fmt::Debug for Matcher {
@@ -144,6 +184,7 @@ impl Matcher {
         let mut automata: [Option<Automaton>; SCOPES] = Default::default();
         for (slot, role) in automata.iter_mut().zip(roles) {
             let in_scope: Vec<u32> = (0..entries.len() as u32)
+                .filter(|&i| entries[i as usize].anchor.is_none())
                 .filter(|&i| role.is_none_or(|r| entries[i as usize].role.allows(r)))
                 .collect();
             if in_scope.is_empty() {
@@ -183,7 +224,9 @@ impl Matcher {
                 (contexts, widest.unwrap_or(0))
             })
             .collect();
+        let gaps = GapPatterns::new(&entries).map_err(build_error)?;
         Ok(Matcher {
+            gaps,
             entries,
             lexicon_of,
             lexicon_names: lexicons.iter().map(|l| l.name.clone()).collect(),
@@ -229,8 +272,21 @@ impl Matcher {
     pub fn find(&self, text: &str, role: Option<Role>) -> Vec<Hit> {
         let normalized = normalize_with(text, &self.options);
         let mut hits = Vec::new();
-        self.find_into(&normalized, role, &mut hits);
+        self.find_in(text, &normalized, role, &mut hits);
         hits
+    }
+
+    /// [`Matcher::find_into`] with the original text at hand, so that
+    /// clause edges (for `scope_not`, `question`, `clause_final`) are read
+    /// from its punctuation rather than from any skipped char.
+    pub fn find_in(
+        &self,
+        original: &str,
+        normalized: &Normalized,
+        role: Option<Role>,
+        hits: &mut Vec<Hit>,
+    ) {
+        self.find_with(Some(original), normalized, role, hits);
     }
 
     /// Hits in an already normalised text (normalised with
@@ -241,11 +297,79 @@ impl Matcher {
     /// char after its start so that a shorter term inside it can still
     /// fire (`京东垃圾` rejected for a buyer still yields `垃圾`).
     pub fn find_into(&self, normalized: &Normalized, role: Option<Role>, hits: &mut Vec<Hit>) {
+        self.find_with(None, normalized, role, hits);
+    }
+
+    fn find_with(
+        &self,
+        original: Option<&str>,
+        normalized: &Normalized,
+        role: Option<Role>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let first = hits.len();
+        let mut words = None;
+        let clauses = Clauses {
+            original,
+            normalized,
+        };
+        self.plain_hits(&clauses, role, &mut words, hits);
+        let plain_end = hits.len();
+        self.gap_hits(&clauses, role, &mut words, hits);
+        if hits.len() > plain_end {
+            hits[first..].sort_by_key(|h| (h.norm_start, h.norm_end));
+        }
+    }
+
+    /// The gap patterns whose anchor occurs in the text, each completed by
+    /// its nearest pieces (fewest chars skipped).
+    fn gap_hits(
+        &self,
+        clauses: &Clauses<'_>,
+        role: Option<Role>,
+        words: &mut Option<Words>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(automaton) = &self.gaps.automaton else {
+            return;
+        };
+        let normalized = clauses.normalized;
+        let text = normalized.text.as_str();
+        for m in automaton.find_overlapping_iter(text) {
+            for &index in &self.gaps.entries[m.value() as usize] {
+                let entry = &self.entries[index as usize];
+                if role.is_some_and(|r| !entry.role.allows(r)) {
+                    continue;
+                }
+                let Some(end) = complete_gaps(text, m.end(), &entry.gaps) else {
+                    continue;
+                };
+                // A plain hit of the category that covers it says it all.
+                let covered = |h: &Hit| {
+                    h.category == entry.category && h.norm_start <= m.start() && end <= h.norm_end
+                };
+                if hits.iter().any(covered) {
+                    continue;
+                }
+                if let Some(hit) = self.judge(clauses, words, m.start(), end, index as usize) {
+                    hits.push(hit);
+                }
+            }
+        }
+    }
+
+    fn plain_hits(
+        &self,
+        clauses: &Clauses<'_>,
+        role: Option<Role>,
+        words: &mut Option<Words>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let normalized = clauses.normalized;
         let text = normalized.text.as_str();
         let Some(automaton) = &self.automata[scope_of(role)] else {
             return;
         };
-        let mut words = None;
         let mut pos = 0;
         'search: while pos < text.len() {
             match automaton {
@@ -253,7 +377,7 @@ impl Matcher {
                     for m in pma.leftmost_find_iter(&text[pos..]) {
                         let (start, end) = (pos + m.start(), pos + m.end());
                         let index = m.value() as usize;
-                        match self.judge(normalized, &mut words, start, end, index) {
+                        match self.judge(clauses, words, start, end, index) {
                             Some(hit) => hits.push(hit),
                             None => {
                                 pos = next_char(text, start);
@@ -268,8 +392,7 @@ impl Matcher {
                         let Some(&index) = entry_of.get(m.pattern().as_usize()) else {
                             continue;
                         };
-                        match self.judge(normalized, &mut words, m.start(), m.end(), index as usize)
-                        {
+                        match self.judge(clauses, words, m.start(), m.end(), index as usize) {
                             Some(hit) => hits.push(hit),
                             None => {
                                 pos = next_char(text, m.start());
@@ -286,12 +409,13 @@ impl Matcher {
     /// Accept or reject one automaton match.
     fn judge(
         &self,
-        normalized: &Normalized,
+        clauses: &Clauses<'_>,
         words: &mut Option<Words>,
         start: usize,
         end: usize,
         index: usize,
     ) -> Option<Hit> {
+        let normalized = clauses.normalized;
         let entry = self.entries.get(index)?;
         if !ascii_edges_ok(normalized, start, end) {
             return None;
@@ -314,6 +438,9 @@ impl Matcher {
             return None;
         }
         if entry.boundary && !self.whole_words(normalized, words, start, end) {
+            return None;
+        }
+        if !entry.context.is_empty() && !clauses.context_ok(&entry.context, start, end) {
             return None;
         }
         Some(Hit {
@@ -359,6 +486,153 @@ impl Matcher {
             SegmenterSource::Own(cell) => cell
                 .get_or_init(|| Segmenter::new(self.entries.iter().map(|e| e.normalized.as_str()))),
         }
+    }
+}
+
+/// The end (normalised byte) of a gap pattern whose anchor ends at
+/// `anchor_end`: each piece at the fewest chars skipped that fit.
+fn complete_gaps(text: &str, anchor_end: usize, gaps: &[super::Gap]) -> Option<usize> {
+    let mut at = anchor_end;
+    'gaps: for gap in gaps {
+        let mut from = at;
+        for skipped in 0..=gap.max {
+            if skipped >= gap.min && text[from..].starts_with(gap.piece.as_str()) {
+                at = from + gap.piece.len();
+                continue 'gaps;
+            }
+            from = next_char(text, from);
+            if from > text.len() {
+                return None;
+            }
+        }
+        return None;
+    }
+    Some(at)
+}
+
+/// How many chars before a hit a `scope_not` word may stand.
+const SCOPE_CHARS: usize = 10;
+
+/// Interrogatives that make a clause a question even without a `?`
+/// (无法绑定有什么提示的呢).
+const QUESTION_WORDS: [&str; 8] = [
+    "什么",
+    "怎么",
+    "为什么",
+    "哪",
+    "是否",
+    "多少",
+    "几时",
+    "能不能",
+];
+
+/// Sentence particles that may follow a `clause_final` hit.
+const PARTICLES: &str = "了呢哦啊吧的哈呀啦嘛亲滴哟喔噢么咯哇";
+
+/// Clause edges of one message: read from the original's punctuation
+/// when it is at hand, else from any char the normaliser skipped.
+struct Clauses<'a> {
+    original: Option<&'a str>,
+    normalized: &'a Normalized,
+}
+
+impl Clauses<'_> {
+    /// Does a clause end between normalised chars `index - 1` and `index`?
+    fn breaks_before(&self, index: usize) -> bool {
+        let n = self.normalized;
+        if index == 0 || index >= n.char_len() {
+            return true;
+        }
+        if n.glued_to_previous(index) {
+            return false;
+        }
+        let Some(original) = self.original else {
+            return true;
+        };
+        self.between(original, index)
+            .chars()
+            .any(|c| c.is_whitespace() || "，,。.！!？?；;：:、~～…".contains(c))
+    }
+
+    /// The original text skipped between normalised chars `index - 1` and
+    /// `index`.
+    fn between<'o>(&self, original: &'o str, index: usize) -> &'o str {
+        let n = self.normalized;
+        let before = n.original_span(n.byte_of_char(index - 1), n.byte_of_char(index));
+        let after = n.original_span(n.byte_of_char(index), n.byte_of_char(index + 1));
+        original
+            .get(before.byte_end..after.byte_start.max(before.byte_end))
+            .unwrap_or("")
+    }
+
+    /// The clause (normalised char range) holding chars `first..last_end`.
+    fn clause(&self, first: usize, last_end: usize) -> (usize, usize) {
+        let mut start = first;
+        while !self.breaks_before(start) {
+            start -= 1;
+        }
+        let mut end = last_end.max(first + 1);
+        while !self.breaks_before(end) {
+            end += 1;
+        }
+        (start, end.min(self.normalized.char_len()))
+    }
+
+    fn context_ok(&self, rules: &super::ContextRules, start: usize, end: usize) -> bool {
+        let n = self.normalized;
+        let text = n.text.as_str();
+        if rules
+            .not_before
+            .iter()
+            .any(|w| text[end..].starts_with(w.as_str()))
+            || rules
+                .not_after
+                .iter()
+                .any(|w| text[..start].ends_with(w.as_str()))
+        {
+            return false;
+        }
+        let needs_clause =
+            !rules.scope_not.is_empty() || rules.not_in_question || rules.clause_final;
+        if !needs_clause {
+            return true;
+        }
+        let first = n.char_index_at(start);
+        let last_end = n.char_index_at(end.saturating_sub(1)) + 1;
+        let (clause_start, clause_end) = self.clause(first, last_end);
+        let (from, to) = (n.byte_of_char(clause_start), n.byte_of_char(clause_end));
+        // A scope reaches a few words, not across a whole unpunctuated
+        // message (ECD excerpts have no punctuation at all).
+        let reach = n.byte_of_char(first.saturating_sub(SCOPE_CHARS).max(clause_start));
+        let before = &text[reach..start.max(reach)];
+        if rules.scope_not.iter().any(|w| before.contains(w.as_str())) {
+            return false;
+        }
+        let after = &text[end.min(to)..to];
+        if rules.clause_final && !after.chars().all(|c| PARTICLES.contains(c)) {
+            return false;
+        }
+        if rules.not_in_question {
+            let clause = &text[from..to];
+            let asks = clause
+                .chars()
+                .next_back()
+                .is_some_and(|c| "吗么".contains(c))
+                || QUESTION_WORDS.iter().any(|w| clause.contains(w))
+                || self.original.is_some_and(|original| {
+                    let tail = if clause_end < n.char_len() {
+                        self.between(original, clause_end)
+                    } else {
+                        let last = n.original_span(n.byte_of_char(clause_end - 1), text.len());
+                        &original[last.byte_end..]
+                    };
+                    tail.contains(['?', '？'])
+                });
+            if asks {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -550,6 +824,65 @@ mod tests {
         assert_eq!((hit.span.char_start, hit.span.char_end), (0, 2));
     }
 
+    fn contextual() -> Matcher {
+        let lex = parse(
+            "t.lex",
+            "[trade_fraud]\n好评 ~{0,8} 返 | scope_not=不支持,防止\n刷单 | question=no | scope_not=防止\n\
+             [absolute_claim]\n第一 | not_before=车队,盒\n[greeting]\n有什么 ~{0,4} 可以帮 | not_after=还\n\
+             [dismissive]\n也没办法 | clause_final\n[review_invite]\n好评\n",
+        )
+        .unwrap();
+        Matcher::new(&[lex]).unwrap()
+    }
+
+    fn found(m: &Matcher, text: &str) -> Vec<String> {
+        quotes(m, text, Some(Role::Agent))
+    }
+
+    #[test]
+    fn gap_patterns_fire_across_inserted_words_within_their_reach() {
+        let m = contextual();
+        assert_eq!(
+            found(&m, "好评后返您5元"),
+            vec!["好评:review_invite", "好评后返:trade_fraud"]
+        );
+        assert_eq!(
+            found(&m, "五星好评截图给我返3元"),
+            vec!["好评:review_invite", "好评截图给我返:trade_fraud"]
+        );
+        // Nine chars between the pieces: out of reach.
+        assert_eq!(
+            found(&m, "好评一二三四五六七八九返"),
+            vec!["好评:review_invite"]
+        );
+        assert_eq!(
+            found(&m, "请问有什么问题可以帮到您"),
+            vec!["有什么问题可以帮:greeting"]
+        );
+        assert_eq!(found(&m, "请问还有什么可以帮您"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn scopes_questions_neighbours_and_clause_ends_drop_hits() {
+        let m = contextual();
+        assert_eq!(
+            found(&m, "为了防止刷单，我们不支持好评返现"),
+            vec!["好评:review_invite"]
+        );
+        assert_eq!(found(&m, "是有人联系您刷单的吗?"), Vec::<String>::new());
+        // The question mark closes another clause: this one states.
+        assert_eq!(found(&m, "有人找您刷单，请注意?"), vec!["刷单:trade_fraud"]);
+        assert_eq!(found(&m, "第一车队，第一盒"), Vec::<String>::new());
+        assert_eq!(found(&m, "销量第一"), vec!["第一:absolute_claim"]);
+        assert_eq!(found(&m, "这边也没办法了亲"), vec!["也没办法:dismissive"]);
+        assert_eq!(found(&m, "这边也没办法修改呢"), Vec::<String>::new());
+        // Without the original at hand, any skipped char ends a clause.
+        let normalized = crate::normalize::normalize("这边也没办法，修改呢");
+        let mut hits = Vec::new();
+        m.find_into(&normalized, Some(Role::Agent), &mut hits);
+        assert_eq!(hits.len(), 1);
+    }
+
     #[test]
     fn matcher_is_send_and_sync() {
         fn shareable<T: Send + Sync>() {}
@@ -626,10 +959,15 @@ mod bundled_tests {
             pairs(&[("好評返現", "trade_fraud"), ("薇信", "off_platform")])
         );
         // Leftmost wins first: 给个好评 starts before 好评返现, and 返现
-        // still fires on what is left.
+        // still fires on what is left; the gap pattern `好评 ~{0,8} 返`
+        // runs in its own pass and sees the inducement across both.
         assert_eq!(
             categories("給個好評返現", Some(Role::Agent)),
-            pairs(&[("給個好評", "review_invite"), ("返現", "trade_fraud")])
+            pairs(&[
+                ("給個好評", "review_invite"),
+                ("好評返", "trade_fraud"),
+                ("返現", "trade_fraud")
+            ])
         );
         assert_eq!(
             categories("S B，等着瞧", Some(Role::Buyer)),

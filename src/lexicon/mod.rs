@@ -240,6 +240,52 @@ pub struct Entry {
     pub note: String,
     /// 1-based line in the source file.
     pub line: usize,
+    /// For a gap pattern (`好评 ~{0,8} 返`): the normalised first piece,
+    /// which the automaton finds; `normalized` then names the whole pattern.
+    pub anchor: Option<String>,
+    /// The pieces after the anchor: (fewest, most) chars skipped before
+    /// each, and the normalised piece.
+    pub gaps: Vec<Gap>,
+    /// Context conditions that drop a hit (`not_before`, `not_after`,
+    /// `scope_not`, `question`, `clause_final`).
+    pub context: ContextRules,
+}
+
+/// One gap of a gap pattern, and the piece after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// Fewest chars between the previous piece and this one.
+    pub min: usize,
+    /// Most chars between the previous piece and this one.
+    pub max: usize,
+    /// The piece, normalised.
+    pub piece: String,
+}
+
+/// Where a hit may not stand. Words are normalised like the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextRules {
+    /// Dropped when one of these immediately follows the hit (`第一` with
+    /// `not_before=车队,盒`: 第一车队 is a name, 第一盒 an ordinal).
+    pub not_before: Vec<String>,
+    /// Dropped when one of these immediately precedes the hit
+    /// (`有什么可以帮您` with `not_after=还`: 还有什么… is a closing).
+    pub not_after: Vec<String>,
+    /// Dropped inside the scope of one of these words: earlier in the same
+    /// clause (`绝对不会坏` is a promise, `如果…绝对` a hypothetical).
+    pub scope_not: Vec<String>,
+    /// Dropped when its clause is a question (ends in 吗, 么, ？).
+    pub not_in_question: bool,
+    /// Kept only at the end of its clause, followed by sentence particles
+    /// at most (`没办法了亲` is a brush-off, `没办法修改` a statement).
+    pub clause_final: bool,
+}
+
+impl ContextRules {
+    /// True when no condition is set.
+    pub fn is_empty(&self) -> bool {
+        self == &ContextRules::default()
+    }
 }
 
 /// A parsed lexicon file.
@@ -284,7 +330,19 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// The keys an entry line may carry.
-const KEYS: [&str; 6] = ["category", "severity", "role", "except", "boundary", "note"];
+const KEYS: [&str; 11] = [
+    "category",
+    "severity",
+    "role",
+    "except",
+    "boundary",
+    "note",
+    "not_before",
+    "not_after",
+    "scope_not",
+    "question",
+    "clause_final",
+];
 
 /// The lexicons shipped in `lexicons/`, embedded at build time.
 pub const BUNDLED: [(&str, &str); 3] = [
@@ -421,7 +479,14 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
         let mut allow = Vec::new();
         let mut boundary = false;
         let mut note = String::new();
+        let mut context = ContextRules::default();
         let mut bad = false;
+        let words = |v: &str| -> Vec<String> {
+            v.split([',', '，'])
+                .map(|w| normalize_with(w.trim(), &options).text)
+                .filter(|w| !w.is_empty())
+                .collect()
+        };
         for field in fields {
             if field.is_empty() {
                 continue;
@@ -470,6 +535,25 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
                     bad = true;
                 }
                 ("note", Some(v)) => note = v.to_string(),
+                ("not_before", Some(v)) => context.not_before.extend(words(v)),
+                ("not_after", Some(v)) => context.not_after.extend(words(v)),
+                ("scope_not", Some(v)) => context.scope_not.extend(words(v)),
+                ("question", Some("no")) => context.not_in_question = true,
+                ("question", Some("yes")) => context.not_in_question = false,
+                ("question", Some(v)) => {
+                    error(format!(
+                        "bad question `{v}`: write `question=no` (drop hits in questions) or `question=yes`"
+                    ));
+                    bad = true;
+                }
+                ("clause_final", None | Some("yes" | "true")) => context.clause_final = true,
+                ("clause_final", Some("no" | "false")) => context.clause_final = false,
+                ("clause_final", Some(v)) => {
+                    error(format!(
+                        "bad clause_final `{v}`: write `clause_final` or `clause_final=no`"
+                    ));
+                    bad = true;
+                }
                 (known, None) if KEYS.contains(&known) => {
                     error(format!("`{known}` needs a value: `{known}=…`"));
                     bad = true;
@@ -489,7 +573,18 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
             }
             continue;
         };
-        let folded_term = normalize_with(term, &options);
+        let (head, gaps) = match parse_gaps(term, &options) {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                error(message);
+                continue;
+            }
+        };
+        if !gaps.is_empty() && !allow.is_empty() {
+            error("a gap pattern cannot have allow-contexts (`except=`): use `not_before`, `not_after` or `scope_not`".to_string());
+            continue;
+        }
+        let folded_term = normalize_with(head, &options);
         let min_runs: Vec<usize> = (0..folded_term.char_len())
             .map(|i| folded_term.run_len(i))
             .collect();
@@ -498,7 +593,11 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
         } else {
             Vec::new()
         };
-        let normalized = folded_term.text;
+        let mut normalized = folded_term.text;
+        let anchor = (!gaps.is_empty()).then(|| normalized.clone());
+        for gap in &gaps {
+            normalized.push_str(&format!("~{{{},{}}}{}", gap.min, gap.max, gap.piece));
+        }
         if normalized.is_empty() {
             error(format!(
                 "term `{term}` is empty once normalised (only separators)"
@@ -537,6 +636,9 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
             min_runs,
             note,
             line,
+            anchor,
+            gaps,
+            context,
         };
         if let Some(&first) = by_term.get(&entry.normalized) {
             diagnostics.push(duplicate(path, &entry, path, &entries[first]));
@@ -556,6 +658,79 @@ pub fn parse(path: &str, text: &str) -> Result<Lexicon, LexiconError> {
         path: path.to_string(),
         entries,
     })
+}
+
+/// Split a gap pattern `好评 ~{0,8} 返` (or `好评 … 返`, which means
+/// `~{0,8}`) into its first piece and the gaps after it. A term without
+/// `~{` or `…` is one piece. Pieces are normalised like the text.
+fn parse_gaps<'t>(
+    term: &'t str,
+    options: &NormalizeOptions,
+) -> Result<(&'t str, Vec<Gap>), String> {
+    let marker = |s: &str| -> Option<(usize, usize, usize, usize)> {
+        // (start, end, min, max) of the first gap marker in `s`.
+        let tilde = s.find("~{");
+        let ellipsis = s.find('…');
+        match (tilde, ellipsis) {
+            (Some(t), e) if e.is_none_or(|e| t < e) => {
+                let close = s[t..].find('}')? + t;
+                let inner = &s[t + 2..close];
+                let (lo, hi) = inner.split_once(',')?;
+                Some((
+                    t,
+                    close + 1,
+                    lo.trim().parse().ok()?,
+                    hi.trim().parse().ok()?,
+                ))
+            }
+            (_, Some(e)) => Some((e, e + '…'.len_utf8(), 0, 8)),
+            _ => None,
+        }
+    };
+    let has_marker = term.contains("~{") || term.contains('…');
+    if !has_marker {
+        return Ok((term, Vec::new()));
+    }
+    let Some((start, end, min, max)) = marker(term) else {
+        return Err(format!(
+            "bad gap in `{term}`: write `~{{MIN,MAX}}` (e.g. `好评 ~{{0,8}} 返`) or `…`"
+        ));
+    };
+    let head = term[..start].trim();
+    let mut gaps = Vec::new();
+    let mut rest = &term[end..];
+    let (mut min, mut max) = (min, max);
+    loop {
+        if min > max || max > 40 {
+            return Err(format!(
+                "bad gap in `{term}`: need MIN <= MAX <= 40, found {{{min},{max}}}"
+            ));
+        }
+        let (piece, next) = match marker(rest) {
+            Some((s, e, lo, hi)) => (&rest[..s], Some((e, lo, hi))),
+            None if rest.contains("~{") => {
+                return Err(format!(
+                    "bad gap in `{term}`: write `~{{MIN,MAX}}` (e.g. `好评 ~{{0,8}} 返`) or `…`"
+                ))
+            }
+            None => (rest, None),
+        };
+        let piece = normalize_with(piece.trim(), options).text;
+        if piece.is_empty() || head.is_empty() {
+            return Err(format!(
+                "gap pattern `{term}` has an empty piece: a gap needs text on both sides"
+            ));
+        }
+        gaps.push(Gap { min, max, piece });
+        match next {
+            Some((e, lo, hi)) => {
+                rest = &rest[e..];
+                (min, max) = (lo, hi);
+            }
+            None => break,
+        }
+    }
+    Ok((head, gaps))
 }
 
 /// Everything after an unescaped ` #` (or a `#` opening the line) is a
@@ -591,7 +766,7 @@ fn suggestion<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Stri
 }
 
 /// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
@@ -674,6 +849,65 @@ mod tests {
         assert_eq!(
             messages("a.lex", "[insult]\n滚 | flavour=x\n"),
             vec!["a.lex:2: unknown key `flavour`"]
+        );
+    }
+
+    #[test]
+    fn gap_patterns_and_context_fields_parse() {
+        let lex = parse(
+            "t.lex",
+            "[trade_fraud]\n好评 ~{0,8} 返 | scope_not=不支持,防止\n晒图 … 返现\n\
+             [absolute_claim]\n第一 | not_before=车队,盒 | not_after=全网 | question=no\n\
+             [dismissive]\n也没办法 | clause_final\n",
+        )
+        .expect("valid lexicon");
+        let gap = &lex.entries[0];
+        assert_eq!(gap.anchor.as_deref(), Some("好评"));
+        assert_eq!(gap.normalized, "好评~{0,8}返");
+        assert_eq!(
+            gap.gaps,
+            vec![Gap {
+                min: 0,
+                max: 8,
+                piece: "返".into()
+            }]
+        );
+        assert_eq!(gap.context.scope_not, vec!["不支持", "防止"]);
+        assert_eq!(lex.entries[1].normalized, "晒图~{0,8}返现");
+        let first = &lex.entries[2].context;
+        assert_eq!(
+            (
+                first.not_before.clone(),
+                first.not_after.clone(),
+                first.not_in_question
+            ),
+            (
+                vec!["车队".to_string(), "盒".into()],
+                vec!["全网".to_string()],
+                true
+            )
+        );
+        assert!(lex.entries[3].context.clause_final);
+        assert!(lex.entries[3].gaps.is_empty() && lex.entries[3].anchor.is_none());
+    }
+
+    #[test]
+    fn bad_gaps_and_context_values_are_located() {
+        let text = "[trade_fraud]\n好评 ~{8,0} 返\n好评 ~{0,x} 返\n~{0,3} 返\n好评 ~{0,3}\n\
+                    好评 ~{0,3} 返 | except=好评返\n[refusal]\n不行 | question=maybe\n\
+                    不能 | clause_final=perhaps\n不可以 | scop_not=如果\n";
+        assert_eq!(
+            messages("r.lex", text),
+            vec![
+                "r.lex:2: bad gap in `好评 ~{8,0} 返`: need MIN <= MAX <= 40, found {8,0}",
+                "r.lex:3: bad gap in `好评 ~{0,x} 返`: write `~{MIN,MAX}` (e.g. `好评 ~{0,8} 返`) or `…`",
+                "r.lex:4: gap pattern `~{0,3} 返` has an empty piece: a gap needs text on both sides",
+                "r.lex:5: gap pattern `好评 ~{0,3}` has an empty piece: a gap needs text on both sides",
+                "r.lex:6: a gap pattern cannot have allow-contexts (`except=`): use `not_before`, `not_after` or `scope_not`",
+                "r.lex:8: bad question `maybe`: write `question=no` (drop hits in questions) or `question=yes`",
+                "r.lex:9: bad clause_final `perhaps`: write `clause_final` or `clause_final=no`",
+                "r.lex:10: unknown key `scop_not`; did you mean `scope_not`?",
+            ]
         );
     }
 

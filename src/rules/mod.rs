@@ -8,6 +8,7 @@
 use crate::finding::RuleMeta;
 
 pub mod abuse;
+pub mod eval;
 pub mod options;
 pub mod registry;
 pub mod script;

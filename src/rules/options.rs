@@ -47,6 +47,10 @@ pub struct QuickReplyOveruse {
 #[serde(deny_unknown_fields)]
 pub struct MissingGreeting {
     pub first_messages: usize,
+    /// Starts of a first buyer message that continues an earlier exchange
+    /// (好的, 那…, 对 就是这个): the excerpt starts mid-conversation.
+    #[serde(default)]
+    pub continued_openers: Vec<String>,
 }
 
 #[allow(missing_docs)]
@@ -77,6 +81,9 @@ pub struct OffPlatformContact {
 #[serde(deny_unknown_fields)]
 pub struct ReviewInvitation {
     pub max_per_session: usize,
+    /// Words that make a trade-fraud hit an ask for a review too.
+    #[serde(default)]
+    pub fraud_asks: Vec<String>,
 }
 
 #[allow(missing_docs)]
@@ -84,6 +91,30 @@ pub struct ReviewInvitation {
 #[serde(deny_unknown_fields)]
 pub struct DirectRefusal {
     pub alternatives: Vec<String>,
+    /// Words of an estimate (一般, 预计, 左右): a way forward only after a
+    /// refusal to guarantee (`guarantee_words`).
+    #[serde(default)]
+    pub estimates: Vec<String>,
+    /// A refusal term holding one of these refuses a guarantee (不能保证).
+    #[serde(default)]
+    pub guarantee_words: Vec<String>,
+    /// Words of a reason (因为, 根据): a refusal that explains itself.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DismissivePhrase {
+    /// Dismissive terms that are dismissive only when said flatly: quiet
+    /// when a next step follows in their message or the next shop message
+    /// (`next_steps`).
+    pub flat: Vec<String>,
+    /// Words of a next step (我帮您问一下, 不过 …) that, after a flat term,
+    /// make it a "let me find out" rather than a brush-off.
+    #[serde(default)]
+    pub next_steps: Vec<String>,
 }
 
 #[allow(missing_docs)]
@@ -91,6 +122,10 @@ pub struct DirectRefusal {
 #[serde(deny_unknown_fields)]
 pub struct PaymentReminder {
     pub phrases: Vec<String>,
+    /// Words that, earlier in a phrase's clause, turn it around: telling
+    /// the buyer not to pay is no reminder.
+    #[serde(default)]
+    pub negations: Vec<String>,
     pub max_per_order: usize,
     pub quiet_start: String,
     pub quiet_end: String,
@@ -129,6 +164,8 @@ pub struct RuleOptions {
     pub off_platform_contact: OffPlatformContact,
     pub review_invitation: ReviewInvitation,
     pub direct_refusal: DirectRefusal,
+    #[serde(default)]
+    pub dismissive_phrase: DismissivePhrase,
     pub payment_reminder: PaymentReminder,
     pub harassment: Harassment,
     pub offensive_model: OffensiveModel,

@@ -448,7 +448,8 @@ impl TextRules {
                 }
             } else {
                 normalized.refill(&m.text, options);
-                self.matcher.find_into(normalized, Some(m.role), hits);
+                self.matcher
+                    .find_in(&m.text, normalized, Some(m.role), hits);
                 let phrases = match m.role {
                     Role::Agent | Role::Robot => self.phrases.of(&m.text),
                     Role::Buyer | Role::System => 0,

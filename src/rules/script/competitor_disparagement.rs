@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Medium,
     summary: "An agent names or disparages another platform or shop (京东的都是假货, 拼多多那种垃圾 …).",
-    rationale: "诋毁同行 and steering buyers to other platforms are listed 高危 terms (domain.md §2.4, §4.1); the advertising law also forbids disparaging competitors.",
+    rationale: "诋毁同行 and steering buyers to other platforms are listed 高危 terms; the advertising law also forbids disparaging competitors.",
     options: "Platform names: `lexicons/script.lex`, section `[competitor]`; `[competitor_disparagement] disparaging` in lexicons/rules.toml (a name fires only with one of these words in the same message).",
     fires: "客服: 别家的都是假货，只有我们是正品",
     quiet: "客服: 京东物流明天送到哦 (a name with no disparaging word)",

@@ -11,34 +11,50 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "An agent refuses (不行, 不可以, 不能, 没办法 …) and offers no alternative in that message or the next shop message.",
-    rationale: "Service scripts require a refusal to come with a way forward (建议, 您可以, 帮您申请 …); a bare 不行 reads as 推诿 and is a soft violation in QC templates (domain.md §3.2, §4.1).",
-    options: "`[direct_refusal] alternatives` in lexicons/rules.toml: words that count as offering an alternative. Refusal terms: `lexicons/script.lex`, section `[refusal]` (word-boundary checked, so 行不行 does not fire).",
+    rationale: "Service scripts require a refusal to come with a way forward (建议, 您可以, 帮您申请 …); a bare 不行 reads as 推诿 and is a soft violation in QC templates.",
+    options: "`[direct_refusal] alternatives` in lexicons/rules.toml: words that count as a way forward (an alternative, a next step, an estimate), looked for outside the refusal's own words (不可以 does not offer 可以). Refusal terms: `lexicons/script.lex`, section `[refusal]` (questions such as 主机也不行吗 and 行不行 do not fire).",
     fires: "客服: 不行，这个改不了",
-    quiet: "客服: 不行哦亲，不过可以帮您申请补发",
+    quiet: "客服: 不行哦亲，不过可以帮您申请补发 / 客服: 不能保证哦，一般三天左右到",
     file: file!(),
 };
 
-/// Refusals whose message, and the next shop message, offer no alternative.
+/// Refusals whose message (outside the refusal's own words) and next shop
+/// message offer no way forward. A refusal word inside a dismissive phrase
+/// (小妹也办不到呢) is SCR001's finding, not a second one.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let messages = &ctx.session.messages;
-    let offers = |text: &str| {
-        ctx.opts
-            .direct_refusal
-            .alternatives
-            .iter()
-            .any(|a| text.contains(a.as_str()))
-    };
-    for i in 0..messages.len() {
+    for (i, message) in messages.iter().enumerate() {
         if !ctx.is_shop(i) {
             continue;
         }
-        let Some(hit) = ctx.hits_of(i, Category::Refusal).next() else {
+        let refusals: Vec<_> = super::distinct_hits(ctx, i, Category::Refusal)
+            .into_iter()
+            .filter(|h| {
+                !ctx.hits_of(i, Category::Dismissive)
+                    .any(|d| super::overlaps(d.span, h.span))
+            })
+            .collect();
+        let Some(hit) = refusals.first() else {
             continue;
         };
-        let next_shop = (i + 1..messages.len())
-            .take_while(|&j| ctx.is_shop(j) || messages[j].role == crate::model::Role::System)
-            .find(|&j| ctx.is_shop(j));
-        if offers(&messages[i].text) || next_shop.is_some_and(|j| offers(&messages[j].text)) {
+
+        let own: Vec<_> = ctx.hits[i]
+            .iter()
+            .filter(|h| matches!(h.category, Category::Refusal | Category::Dismissive))
+            .map(|h| h.span)
+            .collect();
+        let guarantee = ctx
+            .opts
+            .direct_refusal
+            .guarantee_words
+            .iter()
+            .any(|w| ctx.term(hit).contains(w.as_str()));
+        let how = super::Forward {
+            estimates: guarantee,
+            reasons: true,
+            across_buyer: true,
+        };
+        if super::offers_way_forward(ctx, i, hit.span.byte_start, &own, how) {
             continue;
         }
         out.push(ctx.finding(
@@ -47,7 +63,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             hit.span,
             format!(
                 "refusal with no alternative offered: 「{}」",
-                hit.span.slice(&messages[i].text)
+                hit.span.slice(&message.text)
             ),
         ));
     }

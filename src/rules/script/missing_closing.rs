@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "A session with several agent messages ends without a closing (祝您生活愉快, 感谢您的支持, 再见 …) in its last shop messages.",
-    rationale: "结束语不规范 is a standard QC item (晓多 template, −3 points; domain.md §3.2).",
+    rationale: "结束语不规范 is a standard QC item (晓多 template, −3 points).",
     options: "`[missing_closing] last_messages`, `min_agent_messages` in lexicons/rules.toml; closing terms in `lexicons/script.lex`, section `[closing]`.",
     fires: "… 客服: 已经发货了 (the session ends)",
     quiet: "… 客服: 已经发货了，感谢您的支持，祝您生活愉快",

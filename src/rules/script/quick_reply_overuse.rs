@@ -1,7 +1,6 @@
 //! SCR004 `quick-reply-overuse`.
 
 use crate::finding::{Finding, RuleMeta, Severity, Span};
-use crate::lexicon::Category;
 use crate::rules::Ctx;
 use std::collections::HashMap;
 
@@ -12,76 +11,82 @@ pub static META: RuleMeta = RuleMeta {
     family: "script",
     severity: Severity::Low,
     summary: "An agent sends the same text (spaces and punctuation aside) at least N times in one session: a quick reply (快捷短语) used instead of answering.",
-    rationale: "Repeating a canned phrase to a buyer who asks different questions is 机械回复; QC vendors flag repetition (domain.md §3.1, ADVANCED_REPEAT_DETECT). Greetings and closings are expected to repeat across sessions and are not counted.",
+    rationale: "Repeating a canned phrase to a buyer who asks different questions is 机械回复; QC vendors flag repetition. Greetings and closings are expected to repeat across sessions and are not counted.",
     options: "`[quick_reply_overuse] per_session`, `per_day`, `min_chars` in lexicons/rules.toml. `per_day` counts one account's identical texts on one local day across the sessions of a file.",
     fires: "客服 sends 「亲，这个问题已经为您反馈了，请耐心等待」 three times in one session",
     quiet: "客服 sends 「您好，欢迎光临」 in every session (a greeting)",
     file: file!(),
 };
 
-/// The Nth repetition of the same text within the session.
+/// The Nth and later copies of the same text within the session. Agents
+/// send canned sentences glued to other words (「还请您稍等，正在为您查询~ 审核
+/// 通过了就会发货了呢」), so each sentence of a message counts on its own:
+/// pieces between spaces and sentence-final marks (。！？~ …), of at least
+/// `min_chars` chars once punctuation is dropped.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let o = &ctx.opts.quick_reply_overuse;
-    let mut seen: HashMap<TextOf<'_>, usize, crate::model::DigestBuild> = HashMap::default();
+    // Keyed by the xxh3 digest of (account, sentence): SipHash over whole
+    // texts cost more than the rest of the rule, and a 64-bit collision
+    // between two sentences of one session is not a practical concern.
+    let mut seen: HashMap<u64, usize, crate::model::DigestBuild> = HashMap::default();
+    let mut piece = String::new();
     for (i, m) in ctx.session.messages.iter().enumerate() {
-        if !ctx.is_agent_words(i) {
-            continue;
-        }
-        let bare = ctx.bare[i].as_str();
-        let len = bare.chars().count();
-        // A message that is mostly a greeting or closing is expected to repeat
-        // (亲 alone in a long canned answer does not make it a greeting).
-        let courtesy: usize = ctx.hits[i]
-            .iter()
-            .filter(|h| matches!(h.category, Category::Greeting | Category::Closing))
-            .map(|h| h.span.char_end - h.span.char_start)
-            .sum();
-        if courtesy * 2 >= len || len < o.min_chars {
+        if !ctx.is_agent_words(i) || ctx.bare[i].chars().count() < o.min_chars {
             continue;
         }
         let account = m.account.as_deref().unwrap_or("");
-        let n = seen.entry(TextOf::new(bare, account)).or_insert(0);
-        *n += 1;
-        if *n == o.per_session {
+        let mut repeated = None;
+        // A sentence pasted twice into one message was sent once.
+        let mut in_message: Vec<u64> = Vec::new();
+        for (start, end) in sentences(&m.text) {
+            piece.clear();
+            piece.push_str(account);
+            piece.push('\u{1f}');
+            if super::bare_into(&m.text[start..end], &mut piece) < o.min_chars {
+                continue;
+            }
+            let key = xxhash_rust::xxh3::xxh3_64(piece.as_bytes());
+            if in_message.contains(&key) {
+                continue;
+            }
+            in_message.push(key);
+            let n = seen.entry(key).or_insert(0);
+            *n += 1;
+            if *n >= o.per_session && repeated.is_none() {
+                repeated = Some((start, end, *n));
+            }
+        }
+        if let Some((start, end, n)) = repeated {
             out.push(ctx.finding(
                 &META,
                 i,
-                Span::whole(&m.text),
-                format!(
-                    "the same reply sent {} times in this session",
-                    o.per_session
-                ),
+                Span::from_bytes(&m.text, start, end),
+                format!("the same reply sent {n} times in this session"),
             ));
         }
     }
 }
 
-/// A (bare text, account) key that hashes as one xxh3 digest: SipHash
-/// over the whole text cost more than the rest of the rule.
-#[derive(PartialEq, Eq)]
-struct TextOf<'a> {
-    digest: u64,
-    bare: &'a str,
-    account: &'a str,
-}
-
-impl<'a> TextOf<'a> {
-    fn new(bare: &'a str, account: &'a str) -> Self {
-        let digest = xxhash_rust::xxh3::xxh3_64(bare.as_bytes())
-            ^ xxhash_rust::xxh3::xxh3_64(account.as_bytes()).rotate_left(1);
-        TextOf {
-            digest,
-            bare,
-            account,
+/// Byte ranges of the sentences of `text`: split at whitespace and
+/// sentence-final marks, trimmed of them.
+fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let is_end = |c: char| c.is_whitespace() || "。！!？?~～…".contains(c);
+    let mut out = Vec::new();
+    let mut start = None;
+    for (at, c) in text.char_indices() {
+        match (is_end(c), start) {
+            (true, Some(s)) => {
+                out.push((s, at));
+                start = None;
+            }
+            (false, None) => start = Some(at),
+            _ => {}
         }
     }
-}
-
-impl std::hash::Hash for TextOf<'_> {
-    // Equal keys have equal digests, which is all `Hash` must guarantee.
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.digest);
+    if let Some(s) = start {
+        out.push((s, text.len()));
     }
+    out
 }
 
 /// The per-day half of the rule: the same text sent `per_day` times by one

@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     family: "fraud",
     severity: Severity::High,
     summary: "A message offers or asks for trade fraud: 好评返现, 刷单, 私下转账, 晒单返现 ….",
-    rationale: "Review inducement and brushing are hard violations (domain.md §2.4, §4.1) and derived fraud signals for the tier rules.",
+    rationale: "Review inducement and brushing are hard violations and derived fraud signals for the tier rules.",
     options: "Terms: `lexicons/offplatform.lex`, section `[trade_fraud]`.",
     fires: "客服: 亲，给个五星好评返现5元哦",
     quiet: "客服: 亲，收到货满意的话可以给个好评哦 (an invitation, not a payment)",
@@ -20,10 +20,12 @@ pub static META: RuleMeta = RuleMeta {
 
 /// One finding per trade fraud or review inducement in a shop message.
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    ctx.lexicon_findings(
+    super::hit_findings(
+        ctx,
         &META,
         Category::TradeFraud,
         "trade fraud or review inducement",
+        |_, _| true,
         out,
     );
 }
