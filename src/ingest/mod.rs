@@ -785,6 +785,32 @@ fn time_fields(date: &str, time: &str) -> Result<(u32, u32, u32, u32, u32, u32),
     Ok((y, m, dd, h, mi, s))
 }
 
+/// Check one field of a JSON or CSV record as the text formats check every
+/// line: no control character but tab (and, in message text, the line
+/// breaks of a multi-line message). A JSON escape such as `\u001b` must not
+/// carry a terminal escape past the check the raw bytes get.
+pub(crate) fn check_field(name: &str, value: &str, multiline: bool) -> Result<(), String> {
+    let bad = value.chars().find(|&c| {
+        (c.is_control() && c != '\t' && !(multiline && matches!(c, '\n' | '\r'))) || c == '\u{FFFD}'
+    });
+    match bad {
+        Some(c) => Err(format!(
+            "control character U+{:04X} in field `{name}`",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Check a nick field (shop, buyer, sender): [`check_field`], and not
+/// empty, since an empty nick would charge the session to an empty account.
+pub(crate) fn check_nick(name: &str, value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err(format!("empty `{name}` nick"));
+    }
+    check_field(name, value, false)
+}
+
 /// Classify a message's kind from its text (cards, images, URLs).
 pub(crate) fn kind_of_text(text: &str) -> MessageKind {
     text_lines::kind_of_content(text)

@@ -78,6 +78,22 @@ fn to_message(
     source: crate::model::SourceRef,
     ordinal: usize,
 ) -> Result<Parsed, String> {
+    super::check_nick("shop", &rec.shop)?;
+    super::check_nick("buyer", &rec.buyer)?;
+    super::check_nick("sender", &rec.sender)?;
+    super::check_field("text", &rec.text, true)?;
+    for (name, value) in [
+        ("time", &rec.time),
+        ("role", &rec.role),
+        ("robot_mode", &rec.robot_mode),
+        ("kind", &rec.kind),
+        ("transfer_to", &rec.transfer_to),
+        ("session", &rec.session),
+    ] {
+        if let Some(v) = value {
+            super::check_field(name, v, false)?;
+        }
+    }
     let time = match non_empty(rec.time) {
         None => None,
         Some(t) => {

@@ -343,3 +343,56 @@ fn backwards_time_is_judged_per_conversation_across_runs() {
         "{warned:?}"
     );
 }
+
+fn ingest_text(name: &str, text: &str) -> ParsedFile {
+    let p = ingest_bytes(name, text.as_bytes(), &IngestOptions::default());
+    let r = &p.report;
+    assert_eq!(r.lines_read, r.lines_used + r.lines_noise + r.lines_rejected);
+    p
+}
+
+#[test]
+fn control_characters_given_as_json_escapes_are_rejected_like_raw_ones() {
+    let text = concat!(
+        r#"{"shop":"花花旗舰店","buyer":"tb_a1","sender":"tb_a1","text":"在吗\u001b[2J\u0007","time":"2024-03-12 11:00:00"}"#,
+        "\n",
+        r#"{"shop":"花花旗舰店","buyer":"tb_a1","sender":"tb_a1\u0000","text":"有货吗","time":"2024-03-12 11:00:05"}"#,
+        "\n",
+        r#"{"shop":"花花旗舰店","buyer":"tb_a1","sender":"tb_a1","text":"两行\n文字\t好","time":"2024-03-12 11:00:09"}"#,
+        "\n",
+    );
+    let p = ingest_text("x.jsonl", text);
+    assert_eq!(p.report.format, Some(Format::Jsonl));
+    let reasons: Vec<(u32, &str)> = p.rejects.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    assert_eq!(
+        reasons,
+        [
+            (1, "control character U+001B in field `text`"),
+            (2, "control character U+0000 in field `sender`")
+        ]
+    );
+    assert_eq!(p.messages.len(), 1);
+    assert_eq!(p.messages[0].message.text, "两行\n文字\t好");
+    let api = concat!(
+        r#"{"from_id":"cntaobao花花旗舰店:小美","to_id":"cntaobaotb_a1","msgs":[{"direction":1,"time":"2024-03-12 11:00:00","content":"退款\u001b]0;pwned\u0007"}]}"#,
+        "\n"
+    );
+    let p = ingest_text("x.json", api);
+    assert_eq!(p.report.format, Some(Format::ApiJson));
+    assert!(p.messages.is_empty());
+    assert_eq!(p.rejects[0].reason, "control character U+001B in field `content`");
+}
+
+#[test]
+fn an_empty_shop_nick_is_rejected_not_charged_to_an_empty_account() {
+    let text = concat!(
+        r#"{"shop":"","buyer":"tb_a1","sender":"tb_a1","text":"在吗","time":"2024-03-12 11:00:00"}"#,
+        "\n",
+        r#"{"shop":"花花旗舰店","buyer":" ","sender":"tb_a1","text":"在吗","time":"2024-03-12 11:00:00"}"#,
+        "\n",
+    );
+    let p = ingest_text("x.jsonl", text);
+    let reasons: Vec<&str> = p.rejects.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(reasons, ["empty `shop` nick", "empty `buyer` nick"]);
+    assert!(p.messages.is_empty());
+}

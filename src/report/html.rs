@@ -1151,12 +1151,23 @@ struct Page<'a> {
 
 /// HTML-escape text for element content and quoted attributes.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
+    // Bidi controls (UTF-8 lead byte E2) would reorder the page's text:
+    // they are shown as `<U+XXXX>` instead.
+    if !text.contains(['&', '<', '>', '"', '\''])
+        && !memchr::memchr_iter(0xE2, text.as_bytes()).any(|i| {
+            text.get(i..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(super::tables::is_bidi_control)
+        })
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
+            c if super::tables::is_bidi_control(c) => {
+                out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32));
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -2517,25 +2528,27 @@ impl CsvRows {
         if self.error.is_some() {
             return;
         }
+        // Every text cell through the one spreadsheet guard.
+        let cell = super::tables::spreadsheet_cell;
         let record = [
-            f.code.as_str(),
-            f.name.as_str(),
-            family,
-            f.severity.as_str(),
-            q.time.as_str(),
-            f.shop.as_str(),
-            q.account.as_str(),
-            q.buyer.as_str(),
-            f.role.as_str(),
-            q.location.as_str(),
-            f.session_id.as_str(),
-            f.message_id.as_str(),
-            &f.span.char_start.to_string(),
-            &f.span.char_end.to_string(),
-            q.quote.as_str(),
-            q.message.as_str(),
+            cell(&f.code),
+            cell(&f.name),
+            cell(family),
+            cell(f.severity.as_str()),
+            cell(&q.time),
+            cell(&f.shop),
+            cell(&q.account),
+            cell(&q.buyer),
+            cell(f.role.as_str()),
+            cell(&q.location),
+            cell(&f.session_id),
+            cell(&f.message_id),
+            Cow::Owned(f.span.char_start.to_string()),
+            Cow::Owned(f.span.char_end.to_string()),
+            cell(&q.quote),
+            cell(&q.message),
         ];
-        match self.csv.write_record(record) {
+        match self.csv.write_record(record.iter().map(|c| c.as_bytes())) {
             Ok(()) => self.rows += 1,
             Err(e) => self.error = Some(e),
         }
@@ -2981,6 +2994,7 @@ mod tests {
     #[test]
     fn escaping_and_axes() {
         assert_eq!(escape("a<b>&\"c\"'"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;");
+        assert_eq!(escape("店\u{202E}gpj.exe"), "店&lt;U+202E&gt;gpj.exe");
         assert!(matches!(escape("花花旗舰店"), Cow::Borrowed(_)));
         assert_eq!(url_segment("2026-10-20 案"), "2026-10-20%20%E6%A1%88");
         assert_eq!(nice_axis(2462.0), (3000.0, 1000.0));
