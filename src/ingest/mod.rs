@@ -21,7 +21,7 @@ mod api_json;
 mod jddc;
 mod qianniu_text;
 mod qianniu_web;
-mod records;
+pub(crate) mod records;
 mod text_lines;
 
 use crate::model::{ConversationKey, Message, MessageKind, RobotMode, Role, SourceRef};

@@ -396,3 +396,39 @@ fn an_empty_shop_nick_is_rejected_not_charged_to_an_empty_account() {
     assert_eq!(reasons, ["empty `shop` nick", "empty `buyer` nick"]);
     assert!(p.messages.is_empty());
 }
+
+#[test]
+fn an_unterminated_csv_quote_is_rejected_and_does_not_swallow_later_rows() {
+    let text = concat!(
+        "shop,buyer,sender,time,role,text\n",
+        "花花旗舰店,tb_yi,tb_yi,2024-03-12 15:00:00,,\"收到了，但是少发了一件\n",
+        "花花旗舰店,tb_yi,花花旗舰店:阿美,2024-03-12 15:04:00,agent,亲，抱歉，马上给您补发\n",
+        "花花旗舰店,tb_yi,tb_yi,2024-03-12 15:05:00,,好的谢谢\n",
+    );
+    let p = ingest_text("x.csv", text);
+    assert_eq!(p.report.format, Some(Format::Csv));
+    assert_eq!(p.rejects.len(), 1);
+    assert_eq!(p.rejects[0].line, 2);
+    assert!(p.rejects[0].reason.contains("never closed"), "{}", p.rejects[0].reason);
+    let texts: Vec<&str> = p.messages.iter().map(|m| m.message.text.as_str()).collect();
+    assert_eq!(texts, ["亲，抱歉，马上给您补发", "好的谢谢"]);
+    assert_eq!(p.messages[0].message.source.line_start, 3);
+}
+
+#[test]
+fn a_csv_quote_running_past_the_line_limit_is_rejected_and_rows_recovered() {
+    let mut text = String::from("shop,buyer,sender,text\n花花旗舰店,tb_yi,tb_yi,\"开头\n");
+    for i in 0..records::MAX_CSV_RECORD_LINES {
+        text.push_str(&format!("花花旗舰店,tb_yi,tb_yi,第{i}行\n"));
+    }
+    text.push_str("花花旗舰店,tb_yi,tb_yi,\"结尾\"\n");
+    let p = ingest_text("x.csv", &text);
+    assert_eq!(p.rejects.len(), 1, "{:?}", p.rejects);
+    assert_eq!(p.rejects[0].line, 2);
+    assert_eq!(p.messages.len(), records::MAX_CSV_RECORD_LINES + 1);
+    // A quoted multi-line text within the limit stays one message.
+    let ok = "shop,buyer,sender,text\n花花旗舰店,tb_yi,tb_yi,\"两行\n文字\"\n";
+    let p = ingest_text("x.csv", ok);
+    assert!(p.rejects.is_empty());
+    assert_eq!(p.messages[0].message.text, "两行\n文字");
+}
