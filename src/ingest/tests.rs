@@ -347,7 +347,10 @@ fn backwards_time_is_judged_per_conversation_across_runs() {
 fn ingest_text(name: &str, text: &str) -> ParsedFile {
     let p = ingest_bytes(name, text.as_bytes(), &IngestOptions::default());
     let r = &p.report;
-    assert_eq!(r.lines_read, r.lines_used + r.lines_noise + r.lines_rejected);
+    assert_eq!(
+        r.lines_read,
+        r.lines_used + r.lines_noise + r.lines_rejected
+    );
     p
 }
 
@@ -363,7 +366,11 @@ fn control_characters_given_as_json_escapes_are_rejected_like_raw_ones() {
     );
     let p = ingest_text("x.jsonl", text);
     assert_eq!(p.report.format, Some(Format::Jsonl));
-    let reasons: Vec<(u32, &str)> = p.rejects.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    let reasons: Vec<(u32, &str)> = p
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.reason.as_str()))
+        .collect();
     assert_eq!(
         reasons,
         [
@@ -380,7 +387,10 @@ fn control_characters_given_as_json_escapes_are_rejected_like_raw_ones() {
     let p = ingest_text("x.json", api);
     assert_eq!(p.report.format, Some(Format::ApiJson));
     assert!(p.messages.is_empty());
-    assert_eq!(p.rejects[0].reason, "control character U+001B in field `content`");
+    assert_eq!(
+        p.rejects[0].reason,
+        "control character U+001B in field `content`"
+    );
 }
 
 #[test]
@@ -409,7 +419,11 @@ fn an_unterminated_csv_quote_is_rejected_and_does_not_swallow_later_rows() {
     assert_eq!(p.report.format, Some(Format::Csv));
     assert_eq!(p.rejects.len(), 1);
     assert_eq!(p.rejects[0].line, 2);
-    assert!(p.rejects[0].reason.contains("never closed"), "{}", p.rejects[0].reason);
+    assert!(
+        p.rejects[0].reason.contains("never closed"),
+        "{}",
+        p.rejects[0].reason
+    );
     let texts: Vec<&str> = p.messages.iter().map(|m| m.message.text.as_str()).collect();
     assert_eq!(texts, ["亲，抱歉，马上给您补发", "好的谢谢"]);
     assert_eq!(p.messages[0].message.source.line_start, 3);
@@ -431,4 +445,29 @@ fn a_csv_quote_running_past_the_line_limit_is_rejected_and_rows_recovered() {
     let p = ingest_text("x.csv", ok);
     assert!(p.rejects.is_empty());
     assert_eq!(p.messages[0].message.text, "两行\n文字");
+}
+
+#[test]
+fn rejected_lines_keep_their_bytes_not_the_reason() {
+    let mut bytes = "买家A 2024-3-5 9:03:07\n这件衣服有货吗\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend([0xE4, 0xBD, b'x', 0xFF, b'\n']);
+    bytes.extend("有\u{1b}[2J货\n还有吗\n".as_bytes());
+    let p = ingest_bytes("x.txt", &bytes, &IngestOptions::default());
+    let bad: Vec<(u32, &str, Option<&str>)> = p
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.raw.as_str(), r.raw_base64.as_deref()))
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            (3, "\u{FFFD}x\u{FFFD}", Some("5L14/w==")),
+            (4, "有\u{1b}[2J货", None)
+        ]
+    );
+    // The JSON written to rejects.jsonl escapes the control character.
+    let json = serde_json::to_string(&p.rejects[1]).unwrap();
+    assert!(json.contains(r#""raw":"有\u001b[2J货""#), "{json}");
 }

@@ -71,7 +71,10 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 /// evaluating it (a buyer's `=HYPERLINK(…)`).
 pub fn spreadsheet_cell(text: &str) -> Cow<'_, str> {
     let trigger = |c: char| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r');
-    let first = text.trim_start_matches([' ', '\u{3000}', '\u{A0}', '\n']).chars().next();
+    let first = text
+        .trim_start_matches([' ', '\u{3000}', '\u{A0}', '\n'])
+        .chars()
+        .next();
     let formula = text.starts_with(trigger) || first.is_some_and(trigger);
     match (formula, visible(text)) {
         (false, shown) => shown,
@@ -198,7 +201,8 @@ pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()>
             &b.period,
         ))
     });
-    let named = |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: cannot write: {e}", path.display());
+    let named =
+        |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: cannot write: {e}", path.display());
     for (k, c) in keys {
         let mut row = CardRow::of(k, c);
         for cell in [
@@ -223,13 +227,19 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised_and_plain_ones_kept() {
-        assert_eq!(spreadsheet_cell("=HYPERLINK(\"http://x\",\"退款\")"), "'=HYPERLINK(\"http://x\",\"退款\")");
+        assert_eq!(
+            spreadsheet_cell("=HYPERLINK(\"http://x\",\"退款\")"),
+            "'=HYPERLINK(\"http://x\",\"退款\")"
+        );
         assert_eq!(spreadsheet_cell("+86 138"), "'+86 138");
         assert_eq!(spreadsheet_cell("-1"), "'-1");
         assert_eq!(spreadsheet_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(spreadsheet_cell("  =1+1"), "'  =1+1");
         assert_eq!(spreadsheet_cell("\t=1"), "'\t=1");
-        assert!(matches!(spreadsheet_cell("花花旗舰店:小美"), Cow::Borrowed(_)));
+        assert!(matches!(
+            spreadsheet_cell("花花旗舰店:小美"),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(spreadsheet_cell("a=b"), "a=b");
     }
 

@@ -100,7 +100,9 @@ mod tests {
         });
         std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
         let table = summary_table(dir.path()).unwrap();
-        assert!(!table.contains('\u{1b}') && !table.contains('\u{7}') && !table.contains('\u{202E}'));
+        assert!(
+            !table.contains('\u{1b}') && !table.contains('\u{7}') && !table.contains('\u{202E}')
+        );
         assert!(table.contains("店<U+001B><U+0007><U+202E>x"), "{table}");
         // The average column starts at the same terminal column on each row.
         let columns: Vec<usize> = table
