@@ -526,6 +526,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             no_redact,
         } => {
+            wwqa::scan::require_complete(&dir)?;
             let redact = !no_redact;
             let out = out.unwrap_or_else(|| dir.join("report.html"));
             // A merged directory has scores but no findings.jsonl.
@@ -668,6 +669,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn merge_scores(dirs: &[PathBuf]) -> Result<wwqa::scores::Scores> {
     let mut merged: Option<wwqa::scores::Scores> = None;
     for dir in dirs {
+        wwqa::scan::require_complete(dir)?;
         let path = dir.join("scores.json");
         let text = std::fs::read_to_string(&path).with_context(|| {
             format!(

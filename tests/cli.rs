@@ -611,25 +611,239 @@ fn report_gathered_during_the_scan_equals_wwqa_report_on_its_output() {
 #[cfg(target_os = "linux")]
 #[test]
 fn full_disk_is_a_located_error_not_a_hang() {
+    // Outputs are written under partial names and renamed, so a symbolic
+    // link to /dev/full under an output's name is removed, not written: a
+    // file size limit (with SIGXFSZ ignored, so writes fail with EFBIG)
+    // stands in for the full disk.
     let dump = generate(&["--size", "2MB", "--files", "2", "--seed", "5"]);
-    for (file, input) in [
-        ("sessions.jsonl", dump.path().join("dump")),
-        ("rejects.jsonl", root().join("fixtures/bad")),
+    for (file, input, kib) in [
+        ("dump", dump.path().join("dump"), 256),
+        ("bad", root().join("fixtures/bad"), 1),
     ] {
         let out = tempfile::tempdir().expect("temp dir");
-        std::os::unix::fs::symlink("/dev/full", out.path().join(file)).expect("symlink");
-        let run = wwqa()
-            .args(["scan", "--threads", "2", "-q", "--out"])
+        let run = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"",
+                kib * 2
+            ))
+            .arg(env!("CARGO_BIN_EXE_wwqa"))
+            .args(["scan", "--threads", "2", "-q", "--no-report", "--out"])
             .arg(out.path())
             .arg(&input)
             .output()
             .expect("runs");
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert_eq!(run.status.code(), Some(2), "{file}: {stderr}");
-        assert!(
-            stderr.contains(&format!("{file}: cannot write: No space left on device")),
-            "{file}: {stderr}"
-        );
+        // The first output to reach the limit is named.
+        let named = ["sessions.jsonl", "findings.jsonl", "rejects.jsonl"]
+            .iter()
+            .find(|name| {
+                stderr.contains(&format!(
+                    "{}: cannot write: File too large",
+                    out.path().join(name).display()
+                ))
+            });
+        assert!(named.is_some(), "{file}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
+        // Nothing half-written is left under an output's name.
+        assert!(!out.path().join("summary.json").exists());
+        assert!(!out.path().join(named.unwrap()).exists());
     }
+}
+
+/// `wwqa ARGS…` run in the crate root.
+fn run_in_root(args: &[&str], dirs: &[&Path]) -> std::process::Output {
+    wwqa()
+        .current_dir(root())
+        .args(args)
+        .args(dirs)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_killed_scan_leaves_no_summary_and_report_tier_merge_refuse_its_directory() {
+    let dump = generate(&["--size", "12MB", "--files", "2", "--seed", "11"]);
+    let out = tempfile::tempdir().unwrap();
+    // A complete earlier scan in the same directory, with its report.
+    let first = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(first.status.code(), Some(0));
+    assert!(out.path().join("report.html").exists());
+    let mut child = wwqa()
+        .args(["scan", "-q", "--threads", "1", "--out"])
+        .arg(out.path())
+        .arg(dump.path().join("dump"))
+        .spawn()
+        .unwrap();
+    // Kill it once it writes its outputs.
+    let partial = |dir: &Path| {
+        std::fs::read_dir(dir).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".wwqa-partial-sessions")
+        })
+    };
+    let started = std::time::Instant::now();
+    while !partial(out.path()) && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Nothing of the earlier scan is left beside the killed one's files.
+    for name in [
+        "summary.json",
+        "report.html",
+        "scores.json",
+        "sessions.jsonl",
+    ] {
+        assert!(!out.path().join(name).exists(), "{name} survived");
+    }
+    for args in [
+        vec!["report"],
+        vec!["merge", "--out", "/nonexistent/x"],
+        vec![
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+    ] {
+        let o = run_in_root(&args, &[out.path()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("no summary.json, so this is not a complete scan output"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn tiers_of_an_earlier_run_do_not_show_in_a_new_scan_report() {
+    let (_dump, out) = generate_and_scan(&["--size", "200KB", "--files", "3", "--seed", "3"]);
+    let o = run_in_root(
+        &[
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+        &[out.path()],
+    );
+    assert!(o.status.success());
+    assert!(out.path().join("tiers.json").exists());
+    let again = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(!out.path().join("tiers.json").exists());
+    assert!(!out.path().join("tiers.csv").exists());
+    let html = read(&out.path().join("report.html"));
+    assert!(html.contains("tiers.json is absent"));
+}
+
+#[test]
+fn a_second_scan_into_a_directory_in_use_stops_at_once() {
+    let out = tempfile::tempdir().unwrap();
+    let lock = std::fs::File::create(out.path().join(".wwqa.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let o = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("another wwqa scan is writing to this directory"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("sessions.jsonl").exists());
+    drop(lock);
+    let o = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_followed_loops_reported_and_a_file_is_read_once() {
+    use std::os::unix::fs::symlink;
+    let tree = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let own = root().join("fixtures/ingest/own.jsonl");
+    std::fs::create_dir(tree.path().join("a")).unwrap();
+    std::fs::copy(&own, tree.path().join("a/own.jsonl")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/ingest/jddc_like.tsv"),
+        elsewhere.path().join("j.tsv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("fixtures/ingest/own.csv"),
+        elsewhere.path().join("k.csv"),
+    )
+    .unwrap();
+    // A linked file, a linked directory, a loop, and a second name of a.
+    symlink(
+        elsewhere.path().join("j.tsv"),
+        tree.path().join("a/linked.tsv"),
+    )
+    .unwrap();
+    symlink(elsewhere.path(), tree.path().join("b")).unwrap();
+    symlink(tree.path(), tree.path().join("a/loop")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = wwqa()
+        .args(["scan", "-q", "--no-report", "--out"])
+        .arg(out.path())
+        .arg(tree.path())
+        .arg(tree.path().join("./a/own.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the loop is reported as unreadable"
+    );
+    let s = summary(out.path());
+    let files: Vec<(String, Option<String>)> = s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = f["path"].as_str().unwrap();
+            let rel = p.strip_prefix(&*tree.path().to_string_lossy()).unwrap_or(p);
+            (
+                rel.to_string(),
+                f["error"]
+                    .as_str()
+                    .map(|e| e.contains("symbolic link loop").to_string()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("/a/linked.tsv".to_string(), None),
+            ("/a/own.jsonl".to_string(), None),
+            // b/j.tsv is a/linked.tsv: read once, under its first name.
+            ("/b/k.csv".to_string(), None),
+            ("/a/loop".to_string(), Some("true".to_string())),
+        ]
+    );
+    assert_eq!(s["totals"]["files_unreadable"], 1);
+}
+
+#[test]
+fn absurd_thread_counts_are_refused_at_once() {
+    let out = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let o = run_in_root(
+        &[
+            "scan",
+            "fixtures/ingest/own.jsonl",
+            "-q",
+            "--threads",
+            "100000",
+            "--out",
+        ],
+        &[out.path()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--threads 100000 is more than 1024"));
+    assert!(started.elapsed().as_secs() < 10);
 }

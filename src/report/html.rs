@@ -1032,7 +1032,6 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
 /// # Errors
 /// As [`render_report`] and [`write_findings_csv`].
 pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option<u64>> {
-    use std::io::Write;
     let rows = if dir.join("findings.jsonl").exists() {
         let (csv_path, mut writer) = create_csv(dir)?;
         let mut sink = CsvSink {
@@ -1042,16 +1041,12 @@ pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option
         };
         let html = render(dir, redact, Some(&mut sink))?;
         let rows = sink.rows;
-        writer
-            .flush()
-            .with_context(|| format!("{}: cannot write", csv_path.display()))?;
-        std::fs::write(html_path, html)
-            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        finish_csv(&csv_path, writer)?;
+        write_page(html_path, &html)?;
         Some(rows)
     } else {
         let html = render(dir, redact, None)?;
-        std::fs::write(html_path, html)
-            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        write_page(html_path, &html)?;
         None
     };
     Ok(rows)
@@ -2438,20 +2433,36 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     if !found {
         anyhow::bail!("{}: not found", in_path.display());
     }
-    writer
-        .flush()
-        .with_context(|| format!("{}: cannot write", out_path.display()))?;
+    finish_csv(&out_path, writer)?;
     Ok(rows)
 }
 
 /// `findings.csv` in `dir`, created with its BOM and header row.
-fn create_csv(dir: &Path) -> Result<(std::path::PathBuf, std::io::BufWriter<std::fs::File>)> {
+/// It is written under a partial name; [`finish_csv`] puts it in place.
+fn create_csv(
+    dir: &Path,
+) -> Result<(
+    std::path::PathBuf,
+    std::io::BufWriter<tempfile::NamedTempFile>,
+)> {
     let path = dir.join("findings.csv");
-    let file = std::fs::File::create(&path)
-        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let file = super::partial_file(&path)?;
     let mut writer = std::io::BufWriter::new(file);
-    write_csv_header(&mut writer)?;
+    write_csv_header(&mut writer).with_context(|| format!("{}: cannot write", path.display()))?;
     Ok((path, writer))
+}
+
+/// Flush a CSV from [`create_csv`] and rename it into place.
+fn finish_csv(path: &Path, writer: std::io::BufWriter<tempfile::NamedTempFile>) -> Result<()> {
+    let file = writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {}", path.display(), e.error()))?;
+    super::persist(file, path)
+}
+
+/// Write a rendered page to `path` through a partial file.
+fn write_page(path: &Path, html: &str) -> Result<()> {
+    super::write_atomically(path, |w| std::io::Write::write_all(w, html.as_bytes()))
 }
 
 /// The BOM (so spreadsheet programs read UTF-8) and the header row.

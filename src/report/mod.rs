@@ -132,9 +132,12 @@ impl SummaryBuilder {
             overview: Overview::of(&self.scores),
         };
         let json = serde_json::to_string_pretty(&summary)?;
-        std::fs::write(out_dir.join("summary.json"), json + "\n")
-            .context("cannot write summary.json")?;
         write_scores(out_dir, &self.scores)?;
+        // Last: a directory with a summary.json holds a complete scan.
+        write_atomically(&out_dir.join("summary.json"), |w| {
+            w.write_all(json.as_bytes())?;
+            w.write_all(b"\n")
+        })?;
         Ok((self.totals, self.scores))
     }
 }
@@ -147,17 +150,67 @@ impl SummaryBuilder {
 pub fn write_scores(out_dir: &Path, scores: &Scores) -> Result<()> {
     // Streamed: at 5 GB of input the cards are some 80 MB of JSON, which
     // as one String was the scan's peak of memory.
-    let path = out_dir.join("scores.json");
-    let write = || -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        serde_json::to_writer(&mut out, scores)?;
-        out.write_all(b"\n")?;
-        out.flush()
-    };
-    write().with_context(|| format!("{}: cannot write", path.display()))?;
+    write_atomically(&out_dir.join("scores.json"), |out| {
+        serde_json::to_writer(&mut *out, scores)?;
+        out.write_all(b"\n")
+    })?;
     tables::write_cards_csv(&out_dir.join("agents.csv"), scores, Scope::Agent)?;
     tables::write_cards_csv(&out_dir.join("shops.csv"), scores, Scope::Shop)?;
     Ok(())
+}
+
+/// How the names of unfinished outputs start: an output is written under
+/// such a name in its directory and renamed into place once complete, so a
+/// killed run never leaves a truncated file under an output's name (and a
+/// scan removes the leftovers of a killed one).
+pub const PARTIAL_PREFIX: &str = ".wwqa-partial-";
+
+/// A new, empty partial file for `path` (see [`PARTIAL_PREFIX`]), in the
+/// same directory so that the final rename stays on one file system.
+///
+/// # Errors
+/// The file cannot be created; the error names `path`.
+pub fn partial_file(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!("{PARTIAL_PREFIX}{name}."))
+        .tempfile_in(dir)
+        .with_context(|| format!("{}: cannot create", path.display()))
+}
+
+/// Put a finished partial file in place as `path`.
+///
+/// # Errors
+/// The rename fails; the error names `path`.
+pub fn persist(file: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    file.persist(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// Write `path` through a partial file renamed into place when `write`
+/// has finished (see [`PARTIAL_PREFIX`]). Every error names `path`.
+///
+/// # Errors
+/// The file cannot be created, written or renamed.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut tempfile::NamedTempFile>) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut file = partial_file(path)?;
+    let mut out = std::io::BufWriter::new(&mut file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    drop(out);
+    persist(file, path)
 }
 
 #[derive(Serialize)]

@@ -32,7 +32,7 @@
 
 use crate::finding::Severity;
 use crate::scores::{Card, CardKey, Scope, Scores};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::path::Path;
@@ -184,10 +184,11 @@ impl CardRow {
 /// # Errors
 /// The file cannot be written.
 pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()> {
-    let mut file = std::fs::File::create(path)
-        .with_context(|| format!("{}: cannot create", path.display()))?;
-    std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF")?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut file = super::partial_file(path)?;
+    let named =
+        |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: cannot write: {e}", path.display());
+    std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF").map_err(|e| named(&e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(&mut file));
     let mut keys: Vec<(&CardKey, &Card)> = scores
         .cards
         .iter()
@@ -218,7 +219,8 @@ pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()>
         w.serialize(row).map_err(|e| named(&e))?;
     }
     w.flush().map_err(|e| named(&e))?;
-    Ok(())
+    drop(w);
+    super::persist(file, path)
 }
 
 #[cfg(test)]
