@@ -847,3 +847,56 @@ fn absurd_thread_counts_are_refused_at_once() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--threads 100000 is more than 1024"));
     assert!(started.elapsed().as_secs() < 10);
 }
+
+#[test]
+fn formula_cells_are_neutralised_in_every_csv_and_escapes_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let shop = r#"=HYPERLINK(\"http://evil\",\"店\")"#;
+    std::fs::write(
+        &input,
+        format!(
+            concat!(
+                r#"{{"shop":"{shop}","buyer":"@tb_buyer","sender":"@tb_buyer","role":"buyer","text":"=HYPERLINK(\"http://evil\",\"点我退款\")","time":"2024-03-12 11:00:00"}}"#,
+                "\n",
+                r#"{{"shop":"{shop}","buyer":"@tb_buyer","sender":"+客服","role":"agent","text":"-好的","time":"2024-03-12 11:09:00"}}"#,
+                "\n",
+                r#"{{"shop":"{shop}","buyer":"@tb_buyer","sender":"客服\u001b]0;x\u0007","role":"agent","text":"在的","time":"2024-03-12 11:10:00"}}"#,
+                "\n",
+            ),
+            shop = shop
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = wwqa()
+        .args(["scan", "--no-redact", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "the control-character line is rejected: {stderr}");
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    let rejects = read(&out.join("rejects.jsonl"));
+    assert!(rejects.contains("control character U+001B in field `sender`"), "{rejects}");
+    let formula = r#""'=HYPERLINK(""http://evil"",""店"")""#;
+    for csv in ["findings.csv", "agents.csv", "shops.csv"] {
+        let text = read(&out.join(csv));
+        assert!(text.contains(formula), "{csv}: {text}");
+        // No cell starts with a formula character.
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        for row in reader.records() {
+            for cell in row.unwrap().iter() {
+                let first = cell.trim_start().chars().next();
+                assert!(
+                    !matches!(first, Some('=' | '+' | '@')) && !cell.starts_with("-好"),
+                    "{csv}: {cell}"
+                );
+            }
+        }
+    }
+    let findings = read(&out.join("findings.csv"));
+    assert!(findings.contains(r#""'=HYPERLINK(""http://evil"",""点我退款"")""#), "{findings}");
+    assert!(findings.contains(",'+客服,'@tb_buyer,"), "{findings}");
+}
