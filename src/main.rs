@@ -209,8 +209,9 @@ enum Command {
         #[arg(long, default_value = "wwqa-evidence")]
         out: PathBuf,
     },
-    /// Check an evidence bundle against the dump: exit 0 if unaltered, 1 if
-    /// not, naming the first differing message.
+    /// Check an evidence bundle (and the bundle.html beside it) against the
+    /// dump: exit 0 if unaltered, 1 if not, naming the first differing
+    /// message; 2 if the files given hold no message of its conversation.
     Verify {
         /// bundle.json, or the case directory holding it.
         bundle: PathBuf,
@@ -644,20 +645,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { bundle, against } => {
-            let path = if bundle.is_dir() {
-                bundle.join("bundle.json")
-            } else {
-                bundle
-            };
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("{}: cannot read", path.display()))?;
-            let parsed: wwqa::evidence::Bundle = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not an evidence bundle", path.display()))?;
             let files = wwqa::scan::collect_files(&against)?;
-            let report = wwqa::evidence::verify(&parsed, &files, &IngestOptions::default());
+            let analyzers = Analyzers::bundled()?;
+            let (path, report) =
+                wwqa::evidence::verify_file(&bundle, &files, &IngestOptions::default(), &|s| {
+                    wwqa::evidence::abuse_highlights(&analyzers, s)
+                })?;
             println!("{}: {report}", path.display());
             Ok(if report.ok {
                 ExitCode::SUCCESS
+            } else if report.no_match {
+                ExitCode::from(2)
             } else {
                 ExitCode::from(1)
             })

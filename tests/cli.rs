@@ -876,10 +876,20 @@ fn formula_cells_are_neutralised_in_every_csv_and_escapes_never_reach_the_termin
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "the control-character line is rejected: {stderr}");
-    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the control-character line is rejected: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
     let rejects = read(&out.join("rejects.jsonl"));
-    assert!(rejects.contains("control character U+001B in field `sender`"), "{rejects}");
+    assert!(
+        rejects.contains("control character U+001B in field `sender`"),
+        "{rejects}"
+    );
     let formula = r#""'=HYPERLINK(""http://evil"",""店"")""#;
     for csv in ["findings.csv", "agents.csv", "shops.csv"] {
         let text = read(&out.join(csv));
@@ -897,6 +907,9 @@ fn formula_cells_are_neutralised_in_every_csv_and_escapes_never_reach_the_termin
         }
     }
     let findings = read(&out.join("findings.csv"));
-    assert!(findings.contains(r#""'=HYPERLINK(""http://evil"",""点我退款"")""#), "{findings}");
+    assert!(
+        findings.contains(r#""'=HYPERLINK(""http://evil"",""点我退款"")""#),
+        "{findings}"
+    );
     assert!(findings.contains(",'+客服,'@tb_buyer,"), "{findings}");
 }
