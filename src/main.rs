@@ -2,9 +2,11 @@
 //! result to the documented exit codes:
 //!
 //! * 0: success, every input line analysed or recognised;
-//! * 1: `--fail-on` findings were found;
+//! * 1: `scan --fail-on SEVERITY` found a finding of that severity or
+//!   worse (for CI), or `verify` found an altered bundle;
 //! * 2: an error, or input data was skipped (rejected lines, unreadable
 //!   files): the outputs are still written and `rejects.jsonl` says what.
+//!   Skipped data wins over `--fail-on`.
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -95,6 +97,9 @@ enum Command {
         /// Tier policy for the tier decision.
         #[arg(long, requires = "shops")]
         tier_policy: Option<PathBuf>,
+        /// Exit 1 when a finding of this severity or worse is found (for CI).
+        #[arg(long, value_parser = ["info", "low", "medium", "high"])]
+        fail_on: Option<String>,
     },
     /// List every rule code.
     Rules,
@@ -314,6 +319,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             shops,
             complaints,
             tier_policy,
+            fail_on,
         } => {
             if gap_minutes <= 0 {
                 bail!("--gap-minutes must be positive");
@@ -392,6 +398,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     out.join("rejects.jsonl").display()
                 );
                 return Ok(ExitCode::from(2));
+            }
+            if let Some(s) = fail_on.as_deref().and_then(wwqa::finding::Severity::parse) {
+                if outcome.has_finding_at_least(s) {
+                    eprintln!(
+                        "wwqa: findings of severity {} or worse (--fail-on)",
+                        s.as_str()
+                    );
+                    return Ok(ExitCode::from(1));
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -707,6 +722,9 @@ fn decide_and_write_tiers(
         Some(c) => tiers::load_complaints(c).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => Vec::new(),
     };
+    if let Some(w) = tiers::derived::missing_scores_warning(scores, &metrics) {
+        eprintln!("wwqa: {w}");
+    }
     let summary = tiers::derived::decide_from_scores(&policy, scores, &metrics, &complaints);
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
     let csv_path = out.join("tiers.csv");
@@ -750,7 +768,13 @@ fn run_tiers(
         }
         None => {
             for d in &summary.shops {
-                println!("{}\t{}\t{:?}", d.month, d.shop, d.tier);
+                println!(
+                    "{}\t{}\t{} ({})",
+                    d.month,
+                    d.shop,
+                    d.tier.label(),
+                    d.tier.as_str()
+                );
             }
         }
     }

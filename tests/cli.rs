@@ -913,3 +913,80 @@ fn formula_cells_are_neutralised_in_every_csv_and_escapes_never_reach_the_termin
     );
     assert!(findings.contains(",'+客服,'@tb_buyer,"), "{findings}");
 }
+
+#[test]
+fn fail_on_exits_one_when_a_finding_reaches_the_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |sender: &str, role: &str, text: &str, time: &str| {
+        format!(
+            r#"{{"shop":"花花旗舰店","buyer":"tb_a1","sender":"{sender}","role":"{role}","text":"{text}","time":"2024-03-12 {time}"}}"#
+        ) + "\n"
+    };
+    let slow = line("tb_a1", "buyer", "在吗，这个有货吗", "11:00:00")
+        + &line("花花旗舰店:小美", "agent", "您好，有货的", "11:09:00");
+    let rude = slow.clone() + &line("花花旗舰店:小美", "agent", "你个傻逼，滚", "11:09:30");
+    for (name, text, fail_on, code) in [
+        ("slow.jsonl", &slow, None, 0),
+        ("slow.jsonl", &slow, Some("high"), 0),
+        ("slow.jsonl", &slow, Some("medium"), 1),
+        ("rude.jsonl", &rude, Some("high"), 1),
+    ] {
+        let input = dir.path().join(name);
+        std::fs::write(&input, text).unwrap();
+        let mut cmd = wwqa();
+        cmd.args(["scan", "-q", "--no-report", "--out"])
+            .arg(dir.path().join("out"))
+            .arg(&input);
+        if let Some(s) = fail_on {
+            cmd.args(["--fail-on", s]);
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{name} {fail_on:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn tier_warns_about_shops_absent_from_the_scan_and_prints_human_names() {
+    let out = tempfile::tempdir().unwrap();
+    // The fixtures' chats are of 2024; the shop metrics are of 2026-10.
+    let scan = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(scan.status.code(), Some(0));
+    let o = run_in_root(
+        &[
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+        &[out.path()],
+    );
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("warning: 3 of 3 shop-months in the shop metrics have no sessions in the scan (得力广州专卖店 2026-10, 数码小铺 2026-10, 花花旗舰店 2026-10)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("2026-10\t数码小铺\t无 (none)\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("None"), "{stdout}");
+    // Scanned shops: no warning.
+    let (_dump, scanned) = generate_and_scan(&["--size", "200KB", "--files", "3", "--seed", "3"]);
+    let o = run_in_root(
+        &[
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+        &[scanned.path()],
+    );
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"));
+}

@@ -64,9 +64,18 @@ pub struct ScanOutcome {
     pub messages: u64,
     /// Findings.
     pub findings: u64,
+    /// Findings by severity: info, low, medium, high.
+    pub findings_by_severity: [u64; 4],
 }
 
 impl ScanOutcome {
+    /// Whether a finding of `severity` or worse was found: `--fail-on`.
+    pub fn has_finding_at_least(&self, severity: crate::finding::Severity) -> bool {
+        self.findings_by_severity[severity as usize..]
+            .iter()
+            .any(|&n| n > 0)
+    }
+
     /// True when any input data was skipped (rejected lines or unreadable
     /// files): the documented non-zero exit.
     pub fn lost_data(&self) -> bool {
@@ -641,7 +650,17 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
     for out in [sessions_out, findings_out, rejects_out, warnings_out] {
         out.persist()?;
     }
-    summary.finish(&options.out_dir, analyzers)?;
+    let (_, scores) = summary.finish(&options.out_dir, analyzers)?;
+    // Every finding is counted once on its shop's whole-period card.
+    for (_, card) in scores.cards_of(crate::scores::Scope::Shop, crate::scores::ALL) {
+        for (total, n) in outcome
+            .findings_by_severity
+            .iter_mut()
+            .zip(card.findings_by_severity)
+        {
+            *total += n;
+        }
+    }
     if let Some(report) = live_report {
         // On the scan's pool: the report's readers work in parallel blocks.
         pool.install(|| -> Result<()> {
