@@ -287,13 +287,9 @@ fn no_matching_conversation_and_bad_times_are_errors() {
 }
 
 #[test]
+#[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
 fn real_jddc_sessions_bundle_whole_and_verify() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
-    if !data.exists() {
-        eprintln!("skipped: {} absent", data.display());
-        return;
-    }
+    let data = wwqa::shared_data::shared_data("dialogue_jddc/jddc_chat_sample.tsv");
     let text = std::fs::read_to_string(&data).unwrap();
     let buyer = "USERID_10384878";
     let lines: Vec<usize> = text
