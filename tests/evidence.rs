@@ -328,7 +328,8 @@ fn what_a_reader_sees_is_verified_not_only_the_hashed_messages() {
     let page = bundle.parent().unwrap().join("bundle.html");
     let original_page = std::fs::read_to_string(&page).unwrap();
     assert!(verify(&bundle, &[Path::new(FIXTURE)]).status.success());
-    let edits: [(&str, fn(&mut Value)); 4] = [
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit); 4] = [
         ("time not what the dump gives", |v| {
             v["messages"][1]["time"] = "2024-03-05 08:00:00".into()
         }),

@@ -158,7 +158,7 @@ pub fn verify_file(
     path: &Path,
     files: &[PathBuf],
     ingest: &IngestOptions,
-    highlighter: &dyn Fn(&crate::model::Session) -> Vec<super::Highlight>,
+    highlighter: &Highlighter<'_>,
 ) -> anyhow::Result<(PathBuf, VerifyReport)> {
     use anyhow::Context;
     let json = if path.is_dir() {
@@ -207,13 +207,16 @@ pub fn page_difference(bundle: &Bundle, html: &str) -> Option<String> {
     ))
 }
 
+/// What marks the spans of a session, as `wwqa evidence` does.
+pub type Highlighter<'a> = dyn Fn(&crate::model::Session) -> Vec<super::Highlight> + 'a;
+
 /// [`verify`], with the highlighter `wwqa evidence` used, so that the
 /// bundle's highlights are re-derived from the dump and compared too.
 pub fn verify_with(
     bundle: &Bundle,
     files: &[PathBuf],
     ingest: &IngestOptions,
-    highlighter: Option<&dyn Fn(&crate::model::Session) -> Vec<super::Highlight>>,
+    highlighter: Option<&Highlighter<'_>>,
 ) -> VerifyReport {
     let mut problems = Vec::new();
     let mut notes = Vec::new();
