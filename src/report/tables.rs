@@ -185,10 +185,21 @@ impl CardRow {
 /// The file cannot be written.
 pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()> {
     let mut file = super::partial_file(path)?;
+    write_cards(&mut file, path, scores, scope)?;
+    super::persist(file, path)
+}
+
+/// The rows of [`write_cards_csv`] into `out`; every error names `path`.
+fn write_cards(
+    mut out: impl std::io::Write,
+    path: &Path,
+    scores: &Scores,
+    scope: Scope,
+) -> Result<()> {
     let named =
         |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: cannot write: {e}", path.display());
-    std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF").map_err(|e| named(&e))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(&mut file));
+    out.write_all(b"\xEF\xBB\xBF").map_err(|e| named(&e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out));
     let mut keys: Vec<(&CardKey, &Card)> = scores
         .cards
         .iter()
@@ -202,8 +213,6 @@ pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()>
             &b.period,
         ))
     });
-    let named =
-        |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: cannot write: {e}", path.display());
     for (k, c) in keys {
         let mut row = CardRow::of(k, c);
         for cell in [
@@ -219,8 +228,7 @@ pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()>
         w.serialize(row).map_err(|e| named(&e))?;
     }
     w.flush().map_err(|e| named(&e))?;
-    drop(w);
-    super::persist(file, path)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -243,6 +251,26 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert_eq!(spreadsheet_cell("a=b"), "a=b");
+    }
+
+    #[test]
+    fn a_write_error_names_the_file() {
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::StorageFull.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let scores = Scores::new(&crate::latency::LatencyPolicy::bundled());
+        let e = write_cards(Full, Path::new("out/agents.csv"), &scores, Scope::Agent)
+            .expect_err("the disk is full");
+        assert!(
+            e.to_string().starts_with("out/agents.csv: cannot write: "),
+            "{e}"
+        );
     }
 
     #[test]
