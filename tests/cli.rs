@@ -989,3 +989,54 @@ fn tier_warns_about_shops_absent_from_the_scan_and_prints_human_names() {
     );
     assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"));
 }
+
+#[test]
+fn a_minified_api_response_longer_than_the_sniff_is_read_whole() {
+    // One line of several hundred KiB; the 64 KiB sniff ends inside a
+    // character, which once made the file GB18030 and every line a reject.
+    let dir = tempfile::tempdir().unwrap();
+    let mut msgs = Vec::new();
+    for i in 0..3000 {
+        let direction = i % 2;
+        let text = if direction == 1 {
+            "这件衣服还有货吗？有没有大一码的"
+        } else {
+            "亲，有货的，欢迎选购"
+        };
+        msgs.push(format!(
+            r#"{{"direction":{direction},"time":"2024-03-11 {:02}:{:02}:{:02}","content":"{text}{i}"}}"#,
+            9 + i / 3600,
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    let mut body = format!(
+        r#"{{"from_id":"cntaobao花花旗舰店:小美","to_id":"cntaobaotb_lily","msgs":[{}]}}"#,
+        msgs.join(",")
+    );
+    // Move the sniff limit inside a 3-byte character.
+    while body.is_char_boundary(64 * 1024) {
+        body.insert(0, ' ');
+    }
+    assert!(body.len() > 200_000);
+    let input = dir.path().join("response.json");
+    std::fs::write(&input, &body).unwrap();
+    let out = dir.path().join("out");
+    let o = wwqa()
+        .args(["scan", "-q", "--no-report", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = summary(&out);
+    assert_eq!(s["files"][0]["encoding"], "utf-8");
+    assert_eq!(s["files"][0]["format"], "api-json");
+    assert_eq!(s["totals"]["messages"], 3000);
+    assert_eq!(s["totals"]["lines_rejected"], 0);
+}
