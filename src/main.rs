@@ -727,19 +727,21 @@ fn decide_and_write_tiers(
     }
     let summary = tiers::derived::decide_from_scores(&policy, scores, &metrics, &complaints);
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
-    let csv_path = out.join("tiers.csv");
-    let file = std::fs::File::create(&csv_path)
-        .with_context(|| format!("{}: cannot create", csv_path.display()))?;
-    tiers::write_tiers_csv(std::io::BufWriter::new(file), &summary.shops)?;
-    std::fs::write(
-        out.join("tiers.json"),
-        serde_json::to_string_pretty(&summary)? + "\n",
-    )?;
+    // Each file is renamed into place once complete (a kill leaves no
+    // half-written summary.json).
+    use std::io::Write as _;
+    use wwqa::report::write_atomically;
+    write_atomically(&out.join("tiers.csv"), |w| {
+        tiers::write_tiers_csv(w, &summary.shops)
+    })?;
+    let json = serde_json::to_string_pretty(&summary)? + "\n";
+    write_atomically(&out.join("tiers.json"), |w| w.write_all(json.as_bytes()))?;
     let summary_path = out.join("summary.json");
     if let Ok(text) = std::fs::read_to_string(&summary_path) {
         if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
             v["tiers"] = serde_json::to_value(&summary)?;
-            std::fs::write(&summary_path, serde_json::to_string_pretty(&v)? + "\n")?;
+            let json = serde_json::to_string_pretty(&v)? + "\n";
+            write_atomically(&summary_path, |w| w.write_all(json.as_bytes()))?;
         }
     }
     Ok(summary)

@@ -179,8 +179,14 @@ pub fn partial_file(path: &Path) -> Result<tempfile::NamedTempFile> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    tempfile::Builder::new()
-        .prefix(&format!("{PARTIAL_PREFIX}{name}."))
+    let prefix = format!("{PARTIAL_PREFIX}{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // As `File::create` makes it (0o666 less the umask), not the private
+    // 0o600 of a temporary file: outputs are read by others too.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder
         .tempfile_in(dir)
         .with_context(|| format!("{}: cannot create", path.display()))
 }
@@ -275,5 +281,31 @@ impl Overview {
             shops: rows(Scope::Shop),
             agents: rows(Scope::Agent),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_atomically_written_file_is_complete_and_made_as_file_create_makes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        write_atomically(&path, |w| w.write_all("{\"totals\":{}}\n".as_bytes())).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"totals\":{}}\n");
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions();
+        assert_eq!(mode(&path), mode(&plain));
+        // No partial file is left behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.starts_with(PARTIAL_PREFIX)),
+            "{names:?}"
+        );
     }
 }
