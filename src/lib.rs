@@ -45,3 +45,4 @@ pub mod tiers;
 pub mod report;
 pub mod scan;
 pub mod synth;
+pub mod shared_data;

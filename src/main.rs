@@ -2,9 +2,11 @@
 //! result to the documented exit codes:
 //!
 //! * 0: success, every input line analysed or recognised;
-//! * 1: `--fail-on` findings were found;
+//! * 1: `scan --fail-on SEVERITY` found a finding of that severity or
+//!   worse (for CI), or `verify` found an altered bundle;
 //! * 2: an error, or input data was skipped (rejected lines, unreadable
 //!   files): the outputs are still written and `rejects.jsonl` says what.
+//!   Skipped data wins over `--fail-on`.
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -102,6 +104,9 @@ enum Command {
         /// Tier policy for the tier decision.
         #[arg(long, requires = "shops")]
         tier_policy: Option<PathBuf>,
+        /// Exit 1 when a finding of this severity or worse is found (for CI).
+        #[arg(long, value_parser = ["info", "low", "medium", "high"])]
+        fail_on: Option<String>,
     },
     /// List every rule code.
     Rules,
@@ -221,8 +226,9 @@ enum Command {
         #[arg(long, default_value = "wwqa-evidence")]
         out: PathBuf,
     },
-    /// Check an evidence bundle against the dump: exit 0 if unaltered, 1 if
-    /// not, naming the first differing message.
+    /// Check an evidence bundle (and the bundle.html beside it) against the
+    /// dump: exit 0 if unaltered, 1 if not, naming the first differing
+    /// message; 2 if the files given hold no message of its conversation.
     Verify {
         /// bundle.json, or the case directory holding it.
         bundle: PathBuf,
@@ -375,6 +381,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             shops,
             complaints,
             tier_policy,
+            fail_on,
         } => {
             if gap_minutes <= 0 {
                 bail!("--gap-minutes must be positive");
@@ -467,6 +474,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     out.join("rejects.jsonl").display()
                 );
                 return Ok(ExitCode::from(2));
+            }
+            if let Some(s) = fail_on.as_deref().and_then(wwqa::finding::Severity::parse) {
+                if outcome.has_finding_at_least(s) {
+                    eprintln!(
+                        "wwqa: findings of severity {} or worse (--fail-on)",
+                        s.as_str()
+                    );
+                    return Ok(ExitCode::from(1));
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -669,6 +685,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             no_redact,
         } => {
+            wwqa::scan::require_complete(&dir)?;
             let redact = !no_redact;
             let out = out.unwrap_or_else(|| dir.join("report.html"));
             // A merged directory has scores but no findings.jsonl.
@@ -786,20 +803,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { bundle, against } => {
-            let path = if bundle.is_dir() {
-                bundle.join("bundle.json")
-            } else {
-                bundle
-            };
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("{}: cannot read", path.display()))?;
-            let parsed: wwqa::evidence::Bundle = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not an evidence bundle", path.display()))?;
             let files = wwqa::scan::collect_files(&against)?;
-            let report = wwqa::evidence::verify(&parsed, &files, &IngestOptions::default());
+            let analyzers = Analyzers::bundled()?;
+            let (path, report) =
+                wwqa::evidence::verify_file(&bundle, &files, &IngestOptions::default(), &|s| {
+                    wwqa::evidence::abuse_highlights(&analyzers, s)
+                })?;
             println!("{}: {report}", path.display());
             Ok(if report.ok {
                 ExitCode::SUCCESS
+            } else if report.no_match {
+                ExitCode::from(2)
             } else {
                 ExitCode::from(1)
             })
@@ -811,6 +825,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn merge_scores(dirs: &[PathBuf]) -> Result<wwqa::scores::Scores> {
     let mut merged: Option<wwqa::scores::Scores> = None;
     for dir in dirs {
+        wwqa::scan::require_complete(dir)?;
         let path = dir.join("scores.json");
         let text = std::fs::read_to_string(&path).with_context(|| {
             format!(
@@ -850,21 +865,26 @@ fn decide_and_write_tiers(
         Some(c) => tiers::load_complaints(c).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => Vec::new(),
     };
+    if let Some(w) = tiers::derived::missing_scores_warning(scores, &metrics) {
+        eprintln!("wwqa: {w}");
+    }
     let summary = tiers::derived::decide_from_scores(&policy, scores, &metrics, &complaints);
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
-    let csv_path = out.join("tiers.csv");
-    let file = std::fs::File::create(&csv_path)
-        .with_context(|| format!("{}: cannot create", csv_path.display()))?;
-    tiers::write_tiers_csv(std::io::BufWriter::new(file), &summary.shops)?;
-    std::fs::write(
-        out.join("tiers.json"),
-        serde_json::to_string_pretty(&summary)? + "\n",
-    )?;
+    // Each file is renamed into place once complete (a kill leaves no
+    // half-written summary.json).
+    use std::io::Write as _;
+    use wwqa::report::write_atomically;
+    write_atomically(&out.join("tiers.csv"), |w| {
+        tiers::write_tiers_csv(w, &summary.shops)
+    })?;
+    let json = serde_json::to_string_pretty(&summary)? + "\n";
+    write_atomically(&out.join("tiers.json"), |w| w.write_all(json.as_bytes()))?;
     let summary_path = out.join("summary.json");
     if let Ok(text) = std::fs::read_to_string(&summary_path) {
         if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) {
             v["tiers"] = serde_json::to_value(&summary)?;
-            std::fs::write(&summary_path, serde_json::to_string_pretty(&v)? + "\n")?;
+            let json = serde_json::to_string_pretty(&v)? + "\n";
+            write_atomically(&summary_path, |w| w.write_all(json.as_bytes()))?;
         }
     }
     Ok(summary)
@@ -893,7 +913,13 @@ fn run_tiers(
         }
         None => {
             for d in &summary.shops {
-                println!("{}\t{}\t{:?}", d.month, d.shop, d.tier);
+                println!(
+                    "{}\t{}\t{} ({})",
+                    d.month,
+                    d.shop,
+                    d.tier.label(),
+                    d.tier.as_str()
+                );
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use wwqa::shared_data::shared_data;
 
 fn wwqa() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wwqa"))
@@ -172,12 +173,9 @@ fn synthetic_dump_sessions_and_messages_match_ground_truth() {
 }
 
 #[test]
+#[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
 fn jddc_sample_gives_803_sessions_and_9865_messages() {
-    let data = root().join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
-    if !data.exists() {
-        eprintln!("skipped: {} absent", data.display());
-        return;
-    }
+    let data = shared_data("dialogue_jddc/jddc_chat_sample.tsv");
     let out = tempfile::tempdir().unwrap();
     let st = wwqa()
         .args(["scan", "--format", "jddc", "--quiet", "--session-messages"])
@@ -287,14 +285,11 @@ fn tiers_from_scan_scores_with_explanations() {
 }
 
 #[test]
+#[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
 fn stage_and_abuse_evaluations_print_the_documented_keys() {
-    let jddc = root().join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
-    let labels = root().join("../shared/data/labels/jddc_stage_labels.tsv");
-    let cold = root().join("../shared/data/offensive_cold/dev.csv");
-    if !jddc.exists() || !labels.exists() || !cold.exists() {
-        eprintln!("skipped: ../shared/data absent");
-        return;
-    }
+    let jddc = shared_data("dialogue_jddc/jddc_chat_sample.tsv");
+    let labels = shared_data("labels/jddc_stage_labels.tsv");
+    let cold = shared_data("offensive_cold/dev.csv");
     let o = wwqa()
         .args(["eval", "stage", "--json", "--data"])
         .arg(&jddc)
@@ -481,22 +476,26 @@ fn reading_large_files_in_pieces_changes_nothing() {
     // record lines) must give the sessions, message ids, findings, rejects
     // and scores of files read whole.
     let dump = generate(&["--size", "300KB", "--files", "2", "--seed", "7"]);
-    let mut inputs = vec![
+    let inputs = vec![
         dump.path().join("dump"),
         root().join("fixtures/ingest"),
         root().join("fixtures/bad"),
     ];
-    let jddc = root().join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
-    if jddc.exists() {
-        inputs.push(jddc);
-    } else {
-        eprintln!("JDDC part skipped: {} absent", jddc.display());
-    }
-    let whole = scan_with(&inputs, &["--piece-kib", "1000000"]);
-    let pieces = scan_with(&inputs, &["--piece-kib", "2"]);
+    same_whole_and_in_pieces(&inputs);
+}
+
+#[test]
+#[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
+fn reading_the_jddc_sample_in_pieces_changes_nothing() {
+    same_whole_and_in_pieces(&[shared_data("dialogue_jddc/jddc_chat_sample.tsv")]);
+}
+
+/// Scans of `inputs` read whole and in 2 KiB pieces give the same outputs.
+fn same_whole_and_in_pieces(inputs: &[PathBuf]) {
+    let whole = scan_with(inputs, &["--piece-kib", "1000000"]);
+    let pieces = scan_with(inputs, &["--piece-kib", "2"]);
     let (w, p) = (summary(whole.path()), summary(pieces.path()));
-    // 572 generated sessions, plus the fixtures' and JDDC's when present.
-    assert!(w["totals"]["sessions"].as_u64().unwrap() > 572);
+    assert!(w["totals"]["sessions"].as_u64().unwrap() > 500);
     assert_eq!(w["totals"], p["totals"]);
     assert_eq!(w["files"], p["files"]);
     for name in [
@@ -611,25 +610,433 @@ fn report_gathered_during_the_scan_equals_wwqa_report_on_its_output() {
 #[cfg(target_os = "linux")]
 #[test]
 fn full_disk_is_a_located_error_not_a_hang() {
+    // Outputs are written under partial names and renamed, so a symbolic
+    // link to /dev/full under an output's name is removed, not written: a
+    // file size limit (with SIGXFSZ ignored, so writes fail with EFBIG)
+    // stands in for the full disk.
     let dump = generate(&["--size", "2MB", "--files", "2", "--seed", "5"]);
-    for (file, input) in [
-        ("sessions.jsonl", dump.path().join("dump")),
-        ("rejects.jsonl", root().join("fixtures/bad")),
+    for (file, input, kib) in [
+        ("dump", dump.path().join("dump"), 256),
+        ("bad", root().join("fixtures/bad"), 1),
     ] {
         let out = tempfile::tempdir().expect("temp dir");
-        std::os::unix::fs::symlink("/dev/full", out.path().join(file)).expect("symlink");
-        let run = wwqa()
-            .args(["scan", "--threads", "2", "-q", "--out"])
+        let run = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"",
+                kib * 2
+            ))
+            .arg(env!("CARGO_BIN_EXE_wwqa"))
+            .args(["scan", "--threads", "2", "-q", "--no-report", "--out"])
             .arg(out.path())
             .arg(&input)
             .output()
             .expect("runs");
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert_eq!(run.status.code(), Some(2), "{file}: {stderr}");
-        assert!(
-            stderr.contains(&format!("{file}: cannot write: No space left on device")),
-            "{file}: {stderr}"
-        );
+        // The first output to reach the limit is named.
+        let named = ["sessions.jsonl", "findings.jsonl", "rejects.jsonl"]
+            .iter()
+            .find(|name| {
+                stderr.contains(&format!(
+                    "{}: cannot write: File too large",
+                    out.path().join(name).display()
+                ))
+            });
+        assert!(named.is_some(), "{file}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
+        // Nothing half-written is left under an output's name.
+        assert!(!out.path().join("summary.json").exists());
+        assert!(!out.path().join(named.unwrap()).exists());
     }
+}
+
+/// `wwqa ARGS…` run in the crate root.
+fn run_in_root(args: &[&str], dirs: &[&Path]) -> std::process::Output {
+    wwqa()
+        .current_dir(root())
+        .args(args)
+        .args(dirs)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_killed_scan_leaves_no_summary_and_report_tier_merge_refuse_its_directory() {
+    let dump = generate(&["--size", "12MB", "--files", "2", "--seed", "11"]);
+    let out = tempfile::tempdir().unwrap();
+    // A complete earlier scan in the same directory, with its report.
+    let first = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(first.status.code(), Some(0));
+    assert!(out.path().join("report.html").exists());
+    let mut child = wwqa()
+        .args(["scan", "-q", "--threads", "1", "--out"])
+        .arg(out.path())
+        .arg(dump.path().join("dump"))
+        .spawn()
+        .unwrap();
+    // Kill it once it writes its outputs.
+    let partial = |dir: &Path| {
+        std::fs::read_dir(dir).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".wwqa-partial-sessions")
+        })
+    };
+    let started = std::time::Instant::now();
+    while !partial(out.path()) && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Nothing of the earlier scan is left beside the killed one's files.
+    for name in [
+        "summary.json",
+        "report.html",
+        "scores.json",
+        "sessions.jsonl",
+    ] {
+        assert!(!out.path().join(name).exists(), "{name} survived");
+    }
+    for args in [
+        vec!["report"],
+        vec!["merge", "--out", "/nonexistent/x"],
+        vec![
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+    ] {
+        let o = run_in_root(&args, &[out.path()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("no summary.json, so this is not a complete scan output"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn tiers_of_an_earlier_run_do_not_show_in_a_new_scan_report() {
+    let (_dump, out) = generate_and_scan(&["--size", "200KB", "--files", "3", "--seed", "3"]);
+    let o = run_in_root(
+        &[
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+        &[out.path()],
+    );
+    assert!(o.status.success());
+    assert!(out.path().join("tiers.json").exists());
+    let again = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(!out.path().join("tiers.json").exists());
+    assert!(!out.path().join("tiers.csv").exists());
+    let html = read(&out.path().join("report.html"));
+    assert!(html.contains("tiers.json is absent"));
+}
+
+#[test]
+fn a_second_scan_into_a_directory_in_use_stops_at_once() {
+    let out = tempfile::tempdir().unwrap();
+    let lock = std::fs::File::create(out.path().join(".wwqa.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let o = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("another wwqa scan is writing to this directory"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("sessions.jsonl").exists());
+    drop(lock);
+    let o = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_followed_loops_reported_and_a_file_is_read_once() {
+    use std::os::unix::fs::symlink;
+    let tree = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let own = root().join("fixtures/ingest/own.jsonl");
+    std::fs::create_dir(tree.path().join("a")).unwrap();
+    std::fs::copy(&own, tree.path().join("a/own.jsonl")).unwrap();
+    std::fs::copy(
+        root().join("fixtures/ingest/jddc_like.tsv"),
+        elsewhere.path().join("j.tsv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("fixtures/ingest/own.csv"),
+        elsewhere.path().join("k.csv"),
+    )
+    .unwrap();
+    // A linked file, a linked directory, a loop, and a second name of a.
+    symlink(
+        elsewhere.path().join("j.tsv"),
+        tree.path().join("a/linked.tsv"),
+    )
+    .unwrap();
+    symlink(elsewhere.path(), tree.path().join("b")).unwrap();
+    symlink(tree.path(), tree.path().join("a/loop")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = wwqa()
+        .args(["scan", "-q", "--no-report", "--out"])
+        .arg(out.path())
+        .arg(tree.path())
+        .arg(tree.path().join("./a/own.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the loop is reported as unreadable"
+    );
+    let s = summary(out.path());
+    let files: Vec<(String, Option<String>)> = s["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = f["path"].as_str().unwrap();
+            let rel = p.strip_prefix(&*tree.path().to_string_lossy()).unwrap_or(p);
+            (
+                rel.to_string(),
+                f["error"]
+                    .as_str()
+                    .map(|e| e.contains("symbolic link loop").to_string()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("/a/linked.tsv".to_string(), None),
+            ("/a/own.jsonl".to_string(), None),
+            // b/j.tsv is a/linked.tsv: read once, under its first name.
+            ("/b/k.csv".to_string(), None),
+            ("/a/loop".to_string(), Some("true".to_string())),
+        ]
+    );
+    assert_eq!(s["totals"]["files_unreadable"], 1);
+}
+
+#[test]
+fn absurd_thread_counts_are_refused_at_once() {
+    let out = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let o = run_in_root(
+        &[
+            "scan",
+            "fixtures/ingest/own.jsonl",
+            "-q",
+            "--threads",
+            "100000",
+            "--out",
+        ],
+        &[out.path()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--threads 100000 is more than 1024"));
+    assert!(started.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn formula_cells_are_neutralised_in_every_csv_and_escapes_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let shop = r#"=HYPERLINK(\"http://evil\",\"店\")"#;
+    std::fs::write(
+        &input,
+        format!(
+            concat!(
+                r#"{{"shop":"{shop}","buyer":"@tb_buyer","sender":"@tb_buyer","role":"buyer","text":"=HYPERLINK(\"http://evil\",\"点我退款\")","time":"2024-03-12 11:00:00"}}"#,
+                "\n",
+                r#"{{"shop":"{shop}","buyer":"@tb_buyer","sender":"+客服","role":"agent","text":"-好的","time":"2024-03-12 11:09:00"}}"#,
+                "\n",
+                r#"{{"shop":"{shop}","buyer":"@tb_buyer","sender":"客服\u001b]0;x\u0007","role":"agent","text":"在的","time":"2024-03-12 11:10:00"}}"#,
+                "\n",
+            ),
+            shop = shop
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = wwqa()
+        .args(["scan", "--no-redact", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the control-character line is rejected: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+    let rejects = read(&out.join("rejects.jsonl"));
+    assert!(
+        rejects.contains("control character U+001B in field `sender`"),
+        "{rejects}"
+    );
+    let formula = r#""'=HYPERLINK(""http://evil"",""店"")""#;
+    for csv in ["findings.csv", "agents.csv", "shops.csv"] {
+        let text = read(&out.join(csv));
+        assert!(text.contains(formula), "{csv}: {text}");
+        // No cell starts with a formula character.
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        for row in reader.records() {
+            for cell in row.unwrap().iter() {
+                let first = cell.trim_start().chars().next();
+                assert!(
+                    !matches!(first, Some('=' | '+' | '@')) && !cell.starts_with("-好"),
+                    "{csv}: {cell}"
+                );
+            }
+        }
+    }
+    let findings = read(&out.join("findings.csv"));
+    assert!(
+        findings.contains(r#""'=HYPERLINK(""http://evil"",""点我退款"")""#),
+        "{findings}"
+    );
+    assert!(findings.contains(",'+客服,'@tb_buyer,"), "{findings}");
+}
+
+#[test]
+fn fail_on_exits_one_when_a_finding_reaches_the_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |sender: &str, role: &str, text: &str, time: &str| {
+        format!(
+            r#"{{"shop":"花花旗舰店","buyer":"tb_a1","sender":"{sender}","role":"{role}","text":"{text}","time":"2024-03-12 {time}"}}"#
+        ) + "\n"
+    };
+    let slow = line("tb_a1", "buyer", "在吗，这个有货吗", "11:00:00")
+        + &line("花花旗舰店:小美", "agent", "您好，有货的", "11:09:00");
+    let rude = slow.clone() + &line("花花旗舰店:小美", "agent", "你个傻逼，滚", "11:09:30");
+    for (name, text, fail_on, code) in [
+        ("slow.jsonl", &slow, None, 0),
+        ("slow.jsonl", &slow, Some("high"), 0),
+        ("slow.jsonl", &slow, Some("medium"), 1),
+        ("rude.jsonl", &rude, Some("high"), 1),
+    ] {
+        let input = dir.path().join(name);
+        std::fs::write(&input, text).unwrap();
+        let mut cmd = wwqa();
+        cmd.args(["scan", "-q", "--no-report", "--out"])
+            .arg(dir.path().join("out"))
+            .arg(&input);
+        if let Some(s) = fail_on {
+            cmd.args(["--fail-on", s]);
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{name} {fail_on:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn tier_warns_about_shops_absent_from_the_scan_and_prints_human_names() {
+    let out = tempfile::tempdir().unwrap();
+    // The fixtures' chats are of 2024; the shop metrics are of 2026-10.
+    let scan = run_in_root(&["scan", "fixtures/ingest", "-q", "--out"], &[out.path()]);
+    assert_eq!(scan.status.code(), Some(0));
+    let o = run_in_root(
+        &[
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+        &[out.path()],
+    );
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("warning: 3 of 3 shop-months in the shop metrics have no sessions in the scan (得力广州专卖店 2026-10, 数码小铺 2026-10, 花花旗舰店 2026-10)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("2026-10\t数码小铺\t无 (none)\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("None"), "{stdout}");
+    // Scanned shops: no warning.
+    let (_dump, scanned) = generate_and_scan(&["--size", "200KB", "--files", "3", "--seed", "3"]);
+    let o = run_in_root(
+        &[
+            "tier",
+            "--shops",
+            "fixtures/tiers/synthetic_shops.csv",
+            "--scores",
+        ],
+        &[scanned.path()],
+    );
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"));
+}
+
+#[test]
+fn a_minified_api_response_longer_than_the_sniff_is_read_whole() {
+    // One line of several hundred KiB; the 64 KiB sniff ends inside a
+    // character, which once made the file GB18030 and every line a reject.
+    let dir = tempfile::tempdir().unwrap();
+    let mut msgs = Vec::new();
+    for i in 0..3000 {
+        let direction = i % 2;
+        let text = if direction == 1 {
+            "这件衣服还有货吗？有没有大一码的"
+        } else {
+            "亲，有货的，欢迎选购"
+        };
+        msgs.push(format!(
+            r#"{{"direction":{direction},"time":"2024-03-11 {:02}:{:02}:{:02}","content":"{text}{i}"}}"#,
+            9 + i / 3600,
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    let mut body = format!(
+        r#"{{"from_id":"cntaobao花花旗舰店:小美","to_id":"cntaobaotb_lily","msgs":[{}]}}"#,
+        msgs.join(",")
+    );
+    // Move the sniff limit inside a 3-byte character.
+    while body.is_char_boundary(64 * 1024) {
+        body.insert(0, ' ');
+    }
+    assert!(body.len() > 200_000);
+    let input = dir.path().join("response.json");
+    std::fs::write(&input, &body).unwrap();
+    let out = dir.path().join("out");
+    let o = wwqa()
+        .args(["scan", "-q", "--no-report", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = summary(&out);
+    assert_eq!(s["files"][0]["encoding"], "utf-8");
+    assert_eq!(s["files"][0]["format"], "api-json");
+    assert_eq!(s["totals"]["messages"], 3000);
+    assert_eq!(s["totals"]["lines_rejected"], 0);
 }

@@ -287,13 +287,9 @@ fn no_matching_conversation_and_bad_times_are_errors() {
 }
 
 #[test]
+#[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
 fn real_jddc_sessions_bundle_whole_and_verify() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/dialogue_jddc/jddc_chat_sample.tsv");
-    if !data.exists() {
-        eprintln!("skipped: {} absent", data.display());
-        return;
-    }
+    let data = wwqa::shared_data::shared_data("dialogue_jddc/jddc_chat_sample.tsv");
     let text = std::fs::read_to_string(&data).unwrap();
     let buyer = "USERID_10384878";
     let lines: Vec<usize> = text
@@ -322,4 +318,65 @@ fn real_jddc_sessions_bundle_whole_and_verify() {
         .args(["--buyer", buyer, "--from", "2019-01-01", "--out"])
         .arg(out.path()));
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn what_a_reader_sees_is_verified_not_only_the_hashed_messages() {
+    let out = tempfile::tempdir().unwrap();
+    let bundle = only_bundle(&[Path::new(FIXTURE)], &LILY, out.path());
+    let original = load(&bundle);
+    let page = bundle.parent().unwrap().join("bundle.html");
+    let original_page = std::fs::read_to_string(&page).unwrap();
+    assert!(verify(&bundle, &[Path::new(FIXTURE)]).status.success());
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit); 4] = [
+        ("time not what the dump gives", |v| {
+            v["messages"][1]["time"] = "2024-03-05 08:00:00".into()
+        }),
+        ("`notice` is not what the dump gives", |v| {
+            v["notice"] = "本证据包已脱敏".into()
+        }),
+        ("`highlights` is not what the dump gives", |v| {
+            let h = serde_json::json!({
+                "message_index": 1, "message_id": v["messages"][1]["id"],
+                "location": v["messages"][1]["location"], "code": "ABU001",
+                "label": "辱骂 insult", "kind": "evidence", "status": "evidence",
+                "span": {"byte_start": 0, "byte_end": 6, "char_start": 0, "char_end": 2},
+                "quote": "你好"
+            });
+            v["highlights"].as_array_mut().unwrap().push(h);
+        }),
+        ("`first_time` is not what the dump gives", |v| {
+            v["first_time"] = "2024-01-01 00:00:00".into()
+        }),
+    ];
+    for (expected, edit) in edits {
+        let mut v = original.clone();
+        edit(&mut v);
+        save(&bundle, &v);
+        let o = verify(&bundle, &[Path::new(FIXTURE)]);
+        assert_eq!(o.status.code(), Some(1), "{expected}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains("ALTERED") && stdout(&o).contains(expected),
+            "{expected}: {}",
+            stdout(&o)
+        );
+    }
+    // An edit of the page alone.
+    save(&bundle, &original);
+    assert!(verify(&bundle, &[Path::new(FIXTURE)]).status.success());
+    std::fs::write(&page, original_page.replace("谢谢", "谢谢，已退款")).unwrap();
+    let o = verify(&bundle, &[Path::new(FIXTURE)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("bundle.html: edited"), "{}", stdout(&o));
+    std::fs::write(&page, &original_page).unwrap();
+    // The wrong dump is not an alteration.
+    let o = verify(&bundle, &[Path::new("fixtures/ingest/own.csv")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("NO MATCHING CONVERSATION"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("ALTERED"), "{}", stdout(&o));
 }

@@ -41,6 +41,12 @@ fn scanned() -> &'static Path {
         std::fs::create_dir_all(&root).expect("mkdir");
         let gen = root.join("gen");
         let out = root.join("scan");
+        // The page quotes the first findings in path order: the planted
+        // transcript sits beside the dump, before it, wherever the target
+        // directory is (the fixture's own path sorts before or after it).
+        let planted = root.join("a-planted").join("planted_pii.txt");
+        std::fs::create_dir_all(planted.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(fixture("fixtures/report/planted_pii.txt"), &planted).expect("copy");
         run_ok(
             wwqa()
                 .args([
@@ -52,7 +58,7 @@ fn scanned() -> &'static Path {
             wwqa()
                 .arg("scan")
                 .arg(gen.join("dump"))
-                .arg(fixture("fixtures/report/planted_pii.txt"))
+                .arg(&planted)
                 .arg("--out")
                 .arg(&out)
                 .arg("-q"),
@@ -187,7 +193,7 @@ fn report_on_a_directory_without_summary_fails_clearly() {
     let out = wwqa().arg("report").arg(dir.path()).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("not a scan output directory"), "{err}");
+    assert!(err.contains("not a complete scan output"), "{err}");
 }
 
 fn section<'a>(text: &'a str, start: &str, end: &str) -> &'a str {

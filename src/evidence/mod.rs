@@ -15,15 +15,19 @@
 //! the dump, rebuilds the range with the same request and names the first
 //! message that differs. Text is the unredacted original; bundles say so.
 //!
-//! Highlights (detector hits) are annotations for the reader and are not
-//! covered by the hashes: the hashed record is the conversation itself.
+//! Highlights (detector hits), times as text, locations, the notice and the
+//! rest of what a reader sees are not hashed: the hashed record is the
+//! conversation itself. [`verify()`] regenerates them from the dump and
+//! compares them instead, and [`verify_file`] re-renders `bundle.html`.
 
 pub mod hash;
 mod html;
 mod verify;
 
 pub use html::render_html;
-pub use verify::{verify, Difference, FileMismatch, VerifyReport};
+pub use verify::{
+    page_difference, verify, verify_file, verify_with, Difference, FileMismatch, VerifyReport,
+};
 
 use crate::finding::Span;
 use crate::ingest::IngestOptions;

@@ -445,7 +445,10 @@ fn missing_files_and_a_wrong_window_fail() {
         r.file_mismatches[0].what,
         "not among the files given to check against"
     );
-    assert_eq!(r.first_difference.unwrap().index, 0);
+    // No file holds the conversation: the wrong files, not an alteration.
+    assert!(r.no_match);
+    assert!(r.first_difference.is_none());
+    assert!(r.to_string().starts_with("NO MATCHING CONVERSATION"), "{r}");
     // A bundle claiming a wider window than its messages cover is incomplete.
     let d = dump_copy("fixtures/evidence/two_sessions.txt");
     let mut b = build(&d, &lily(None, Some(t("2024-03-05 12:00"))));

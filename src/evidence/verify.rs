@@ -10,7 +10,19 @@
 //!   gap, and the two ranges are compared message by message, matched by
 //!   source (path and line range). This catches an edited dump, and a bundle
 //!   whose hashes were recomputed after removing, inserting or editing a
-//!   message. File hashes are compared as well.
+//!   message. File hashes are compared as well;
+//! * **what a reader sees**: everything else in `bundle.json` (times as
+//!   text, locations, kinds, accounts, sessions, the notice, the 90-day
+//!   note, the request) is regenerated from the dump as `wwqa evidence`
+//!   made it at `generated_at` and compared field by field; highlights too,
+//!   when a highlighter is given and the bundle was written by this wwqa
+//!   version (otherwise their quotes, locations and statuses are checked
+//!   against their messages, and a note says they were not re-derived).
+//!   [`verify_file`] also renders `bundle.html` from `bundle.json` and
+//!   compares it with the page beside it.
+//!
+//! Files that hold no message of the bundle's conversation are not an
+//! alteration: the report says "no matching conversation" instead.
 
 use super::hash::{chain_next, file_hash, from_hex, header_hash, message_hash, to_hex};
 use super::{assemble, scan_file, Bundle, EvidenceMessage, EvidenceRequest, FileScan, SourceFile};
@@ -60,18 +72,51 @@ pub struct VerifyReport {
     pub first_difference: Option<Difference>,
     /// Source files that changed or are missing.
     pub file_mismatches: Vec<FileMismatch>,
-    /// Bundle-level problems (header, range hash, version).
+    /// Bundle-level problems (header, range hash, version, fields a
+    /// reader sees that the dump does not give, an edited page).
     pub problems: Vec<String>,
+    /// True when the files given hold no message of the bundle's
+    /// conversation in its window: the wrong files, not an altered bundle.
+    pub no_match: bool,
+    /// What was not checked, and why (never a failure).
+    pub notes: Vec<String>,
 }
 
 impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.ok {
-            return write!(
+            write!(
                 f,
                 "UNALTERED: {} messages match the dump, every file hash matches",
                 self.messages_checked
-            );
+            )?;
+            for n in &self.notes {
+                write!(f, "\nnote: {n}")?;
+            }
+            return Ok(());
+        }
+        if self.no_match {
+            // Wrong files, not an alteration; what the bundle's own hashes
+            // say is still shown.
+            write!(
+                f,
+                "NO MATCHING CONVERSATION: the files given hold no message of this bundle's conversation in its window; check the files given to --against"
+            )?;
+            if let Some(d) = &self.first_difference {
+                write!(
+                    f,
+                    "\nin the bundle itself: #{} {}: {}",
+                    d.index, d.location, d.what
+                )?;
+            }
+            for p in self
+                .problems
+                .iter()
+                .filter(|p| p.starts_with("bundle.json edited"))
+            {
+                write!(f, "\nin the bundle itself: {p}")?;
+            }
+            return Ok(());
         }
         write!(f, "ALTERED")?;
         if let Some(d) = &self.first_difference {
@@ -99,7 +144,82 @@ impl fmt::Display for VerifyReport {
 /// no bundle file are ingested too: a conversation message they hold inside
 /// the range means the bundle is incomplete.
 pub fn verify(bundle: &Bundle, files: &[PathBuf], ingest: &IngestOptions) -> VerifyReport {
+    verify_with(bundle, files, ingest, None)
+}
+
+/// Read `path` (a `bundle.json` or the case directory holding it), check
+/// it against `files` as [`verify_with`] does, and check the `bundle.html`
+/// beside it, if any, against the page rendered from the bundle. Returns
+/// the path of the `bundle.json` read and the report.
+///
+/// # Errors
+/// The bundle cannot be read or is not an evidence bundle.
+pub fn verify_file(
+    path: &Path,
+    files: &[PathBuf],
+    ingest: &IngestOptions,
+    highlighter: &Highlighter<'_>,
+) -> anyhow::Result<(PathBuf, VerifyReport)> {
+    use anyhow::Context;
+    let json = if path.is_dir() {
+        path.join("bundle.json")
+    } else {
+        path.to_path_buf()
+    };
+    let text = std::fs::read_to_string(&json)
+        .with_context(|| format!("{}: cannot read", json.display()))?;
+    let bundle: Bundle = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not an evidence bundle", json.display()))?;
+    let mut report = verify_with(&bundle, files, ingest, Some(highlighter));
+    let page = json.with_file_name("bundle.html");
+    match std::fs::read_to_string(&page) {
+        Ok(html) => {
+            if let Some(problem) = page_difference(&bundle, &html) {
+                report
+                    .problems
+                    .push(format!("{}: {problem}", page.display()));
+                report.ok = false;
+            }
+        }
+        Err(_) => report.notes.push(format!(
+            "{} not found beside the bundle: no page checked",
+            page.display()
+        )),
+    }
+    Ok((json, report))
+}
+
+/// How a `bundle.html` differs from the page rendered from `bundle`, if it
+/// does: every word of the page comes from the bundle, so any edit shows.
+pub fn page_difference(bundle: &Bundle, html: &str) -> Option<String> {
+    let expected = super::render_html(bundle);
+    if expected == html {
+        return None;
+    }
+    let line = expected
+        .lines()
+        .zip(html.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(html.lines().count()));
+    Some(format!(
+        "edited: it differs from the page rendered from bundle.json at line {}",
+        line + 1
+    ))
+}
+
+/// What marks the spans of a session, as `wwqa evidence` does.
+pub type Highlighter<'a> = dyn Fn(&crate::model::Session) -> Vec<super::Highlight> + 'a;
+
+/// [`verify`], with the highlighter `wwqa evidence` used, so that the
+/// bundle's highlights are re-derived from the dump and compared too.
+pub fn verify_with(
+    bundle: &Bundle,
+    files: &[PathBuf],
+    ingest: &IngestOptions,
+    highlighter: Option<&Highlighter<'_>>,
+) -> VerifyReport {
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     if bundle.format_version != super::FORMAT_VERSION {
         problems.push(format!(
             "format_version {} is not {}: this wwqa cannot check it",
@@ -139,11 +259,42 @@ pub fn verify(bundle: &Bundle, files: &[PathBuf], ingest: &IngestOptions) -> Ver
         .collect();
     let file_mismatches = check_files(&bundle.files, &checked);
     let scans: Vec<FileScan> = checked.into_iter().filter_map(|c| c.scan).collect();
-    let rebuilt = assemble(scans, &req, &session_opts, &|_| Vec::new(), 0)
-        .into_iter()
-        .find(|b| b.shop == bundle.shop && b.buyer == bundle.buyer);
+    // Rebuilt as at generation time, so the 90-day note comes out the same.
+    let generated = super::parse_time_bound(&bundle.generated_at, false).ok();
+    if generated.is_none() {
+        problems.push(format!(
+            "generated_at `{}` is not a time wwqa writes",
+            bundle.generated_at
+        ));
+    }
+    let this_version = bundle.generator == format!("wwqa {}", env!("CARGO_PKG_VERSION"));
+    let rederive = highlighter.filter(|_| this_version);
+    let no_highlights = |_: &crate::model::Session| Vec::new();
+    let rebuilt = assemble(
+        scans,
+        &req,
+        &session_opts,
+        rederive.unwrap_or(&no_highlights),
+        generated.unwrap_or(0),
+    )
+    .into_iter()
+    .find(|b| b.shop == bundle.shop && b.buyer == bundle.buyer);
     let expected: &[EvidenceMessage] = rebuilt.as_ref().map_or(&[], |b| &b.messages);
-    let external = compare(&bundle.messages, expected);
+    let mut external = compare(&bundle.messages, expected);
+    if rederive.is_none() {
+        notes.push(format!(
+            "highlights not re-derived ({}): each was checked against its message only",
+            if this_version {
+                "no highlighter given".to_string()
+            } else {
+                format!("written by {}, not this wwqa", bundle.generator)
+            }
+        ));
+        problems.extend(highlight_problems(bundle));
+    }
+    if let (Some(r), None) = (&rebuilt, &external) {
+        external = reader_view(bundle, r, rederive.is_some(), &mut problems);
+    }
     if let Some(r) = &rebuilt {
         if r.range_hash != bundle.range_hash {
             problems.push(format!(
@@ -162,6 +313,11 @@ pub fn verify(bundle: &Bundle, files: &[PathBuf], ingest: &IngestOptions) -> Ver
             "the files given hold no message of {} / {} in the requested window",
             bundle.shop, bundle.buyer
         ));
+    }
+    let no_match = rebuilt.is_none();
+    if no_match {
+        // Compared with nothing, every message would look removed.
+        external = None;
     }
 
     let first_difference = match (internal, external) {
@@ -182,7 +338,92 @@ pub fn verify(bundle: &Bundle, files: &[PathBuf], ingest: &IngestOptions) -> Ver
         first_difference,
         file_mismatches,
         problems,
+        no_match,
+        notes,
     }
+}
+
+/// Compare everything a reader sees in `bundle` with the bundle rebuilt
+/// from the dump (whose messages matched already): bundle-level fields go
+/// to `problems`; the first message whose unhashed fields (time as text,
+/// location, kind, account, id) differ is returned.
+fn reader_view(
+    bundle: &Bundle,
+    rebuilt: &Bundle,
+    with_highlights: bool,
+    problems: &mut Vec<String>,
+) -> Option<Difference> {
+    let (Ok(serde_json::Value::Object(mine)), Ok(serde_json::Value::Object(dump))) =
+        (serde_json::to_value(bundle), serde_json::to_value(rebuilt))
+    else {
+        return None;
+    };
+    // Checked elsewhere: hashes, files, the generator's name; messages
+    // one by one below.
+    let skip = [
+        "generator",
+        "header_hash",
+        "range_hash",
+        "case_id",
+        "files",
+        "messages",
+    ];
+    for (key, value) in &mine {
+        if skip.contains(&key.as_str()) || (key == "highlights" && !with_highlights) {
+            continue;
+        }
+        if dump.get(key) != Some(value) {
+            problems.push(format!(
+                "bundle.json edited: `{key}` is not what the dump gives ({})",
+                dump.get(key)
+                    .map_or_else(|| "nothing".to_string(), |v| preview(&v.to_string()))
+            ));
+        }
+    }
+    for (i, (b, d)) in bundle.messages.iter().zip(&rebuilt.messages).enumerate() {
+        let fields = [
+            ("time", b.time != d.time),
+            ("location", b.location != d.location),
+            ("kind", b.kind != d.kind),
+            ("account", b.account != d.account),
+            ("id", b.id != d.id),
+        ];
+        let edited: Vec<&str> = fields.iter().filter(|f| f.1).map(|f| f.0).collect();
+        if !edited.is_empty() {
+            return Some(Difference {
+                index: i,
+                message_id: b.id.clone(),
+                location: b.location.clone(),
+                what: format!(
+                    "bundle.json edited: {} not what the dump gives for this message",
+                    edited.join(", ")
+                ),
+            });
+        }
+    }
+    None
+}
+
+/// Highlights that do not agree with the message they point at.
+fn highlight_problems(bundle: &Bundle) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, h) in bundle.highlights.iter().enumerate() {
+        let m = bundle.messages.get(h.message_index);
+        let ok = m.is_some_and(|m| {
+            m.id == h.message_id
+                && m.location == h.location
+                && m.text.get(h.span.byte_start..h.span.byte_end) == Some(h.quote.as_str())
+                && h.span.byte_start < h.span.byte_end
+        }) && h.status == h.kind.status();
+        if !ok {
+            out.push(format!(
+                "bundle.json edited: highlight #{i} ({} «{}») does not match its message and status",
+                h.code,
+                preview(&h.quote)
+            ));
+        }
+    }
+    out
 }
 
 /// Recompute message hashes and the chain from the bundle's own fields.

@@ -247,6 +247,12 @@ fn record(
         );
         return;
     };
+    if let Err(reason) =
+        super::check_nick("from_id", &from).and_then(|()| super::check_nick("to_id", &to))
+    {
+        reject_span(ledger, doc, index, raw, &reason);
+        return;
+    }
     let msgs_raw = env.msgs.or_else(|| inner.as_ref().and_then(|i| i.msgs));
     let Some(msgs_raw) = msgs_raw else {
         reject_span(ledger, doc, index, raw, "record without msgs");
@@ -323,6 +329,10 @@ fn record(
             }
         };
         let content = msg.content.unwrap_or_default();
+        if let Err(reason) = super::check_field("content", &content, true) {
+            reject_span(ledger, doc, index, m, &reason);
+            continue;
+        }
         let (sender, role, robot_mode) = if direction == 0 {
             let r = options.roles.classify(&from, &content);
             let role = if r.role == Role::Buyer {

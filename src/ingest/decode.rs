@@ -306,6 +306,24 @@ pub(crate) fn decode_8bit_line(raw: &[u8], encoding: Encoding) -> Result<String,
     }
 }
 
+/// A line that did not decode, kept whole: its bytes decoded in `encoding`
+/// with replacement characters, and, when they are not valid UTF-8, the
+/// bytes themselves in base64.
+pub(crate) fn lossy(raw: &[u8], encoding: Encoding) -> (String, Option<String>) {
+    use base64::Engine;
+    let codec = match encoding {
+        Encoding::Gb18030 => GB18030,
+        Encoding::Utf16Le => UTF_16LE,
+        Encoding::Utf16Be => UTF_16BE,
+        Encoding::Utf8 | Encoding::Utf8Bom => encoding_rs::UTF_8,
+    };
+    let (text, _) = codec.decode_without_bom_handling(raw);
+    let exact = std::str::from_utf8(raw)
+        .is_err()
+        .then(|| base64::engine::general_purpose::STANDARD.encode(raw));
+    (text.into_owned(), exact)
+}
+
 fn decode_utf16(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     let big_endian = encoding == Encoding::Utf16Be;
     let has_bom = (!big_endian && bytes.starts_with(&[0xFF, 0xFE]))

@@ -21,7 +21,7 @@ mod api_json;
 mod jddc;
 mod qianniu_text;
 mod qianniu_web;
-mod records;
+pub(crate) mod records;
 mod text_lines;
 
 use crate::model::{ConversationKey, Message, MessageKind, RobotMode, Role, SourceRef};
@@ -74,8 +74,13 @@ pub struct Reject {
     pub line: u32,
     /// Why it was rejected.
     pub reason: String,
-    /// The raw text (lossily decoded when the line did not decode).
+    /// The line's text; for a line that did not decode, its raw bytes
+    /// decoded with replacement characters.
     pub raw: String,
+    /// For a line that did not decode and is not valid UTF-8, its exact
+    /// bytes in standard base64, so nothing of the line is lost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_base64: Option<String>,
 }
 
 /// A located warning that did not cost any data (backwards time, missing
@@ -191,6 +196,11 @@ impl Default for IngestOptions {
 pub(crate) struct Ledger<'a> {
     path: Arc<str>,
     lines: &'a [Line<'a>],
+    /// The bytes the lines were decoded from, starting at byte `raw_at` of
+    /// the file, and their encoding: what a rejected line is kept as.
+    raw: &'a [u8],
+    raw_at: u64,
+    encoding: Encoding,
     disposition: Vec<u8>,
     rejects: Vec<Reject>,
     warnings: Vec<Warning>,
@@ -202,10 +212,19 @@ const NOISE: u8 = 2;
 const REJECTED: u8 = 3;
 
 impl<'a> Ledger<'a> {
-    fn new(path: Arc<str>, lines: &'a [Line<'a>]) -> Self {
+    fn new(
+        path: Arc<str>,
+        lines: &'a [Line<'a>],
+        raw: &'a [u8],
+        raw_at: u64,
+        encoding: Encoding,
+    ) -> Self {
         Ledger {
             path,
             lines,
+            raw,
+            raw_at,
+            encoding,
             disposition: vec![UNSEEN; lines.len()],
             rejects: Vec::new(),
             warnings: Vec::new(),
@@ -240,15 +259,24 @@ impl<'a> Ledger<'a> {
         }
         self.disposition[i] = REJECTED;
         let line = &self.lines[i];
-        let raw = match &line.text {
-            Ok(t) => t.to_string(),
-            Err(e) => e.clone(),
+        let (raw, raw_base64) = match &line.text {
+            Ok(t) => (t.to_string(), None),
+            Err(_) => {
+                let at =
+                    |b: u64| usize::try_from(b.saturating_sub(self.raw_at)).unwrap_or(usize::MAX);
+                let bytes = self
+                    .raw
+                    .get(at(line.byte_start)..at(line.byte_end))
+                    .unwrap_or_default();
+                decode::lossy(bytes, self.encoding)
+            }
         };
         self.rejects.push(Reject {
             path: self.path.clone(),
             line: line.number,
             reason: reason.into(),
             raw,
+            raw_base64,
         });
     }
 
@@ -531,7 +559,13 @@ pub fn ingest_piece(
         lines_read: decoded.lines.len() as u64,
         ..FileReport::default()
     };
-    let mut ledger = Ledger::new(path.clone(), &decoded.lines);
+    let mut ledger = Ledger::new(
+        path.clone(),
+        &decoded.lines,
+        bytes,
+        piece.byte_offset,
+        decoded.encoding,
+    );
     // Undecodable lines are rejected whatever the format.
     for (i, line) in decoded.lines.iter().enumerate() {
         if let Err(e) = &line.text {
@@ -783,6 +817,32 @@ fn time_fields(date: &str, time: &str) -> Result<(u32, u32, u32, u32, u32, u32),
         None => 0,
     };
     Ok((y, m, dd, h, mi, s))
+}
+
+/// Check one field of a JSON or CSV record as the text formats check every
+/// line: no control character but tab (and, in message text, the line
+/// breaks of a multi-line message). A JSON escape such as `\u001b` must not
+/// carry a terminal escape past the check the raw bytes get.
+pub(crate) fn check_field(name: &str, value: &str, multiline: bool) -> Result<(), String> {
+    let bad = value.chars().find(|&c| {
+        (c.is_control() && c != '\t' && !(multiline && matches!(c, '\n' | '\r'))) || c == '\u{FFFD}'
+    });
+    match bad {
+        Some(c) => Err(format!(
+            "control character U+{:04X} in field `{name}`",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Check a nick field (shop, buyer, sender): [`check_field`], and not
+/// empty, since an empty nick would charge the session to an empty account.
+pub(crate) fn check_nick(name: &str, value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err(format!("empty `{name}` nick"));
+    }
+    check_field(name, value, false)
 }
 
 /// Classify a message's kind from its text (cards, images, URLs).

@@ -15,6 +15,13 @@
 //! | `session` | no | explicit session id; messages with the same id form one session |
 //!
 //! Unknown fields are rejected (with a "did you mean" suggestion).
+//!
+//! In `csv`, a quoted field may hold line breaks (a multi-line message), up
+//! to [`MAX_CSV_RECORD_LINES`] lines per row. A quote that is never closed,
+//! or that makes a row run past that limit or leaves it with the wrong
+//! number of fields, is taken to be stray: its line is rejected and the
+//! lines after it are read as rows of their own, so a broken quote costs
+//! one line, never the rows that follow it.
 
 use super::{IngestOptions, Ledger, Parsed};
 use crate::model::{ConversationKey, Message, MessageKind, RobotMode, Role};
@@ -78,6 +85,22 @@ fn to_message(
     source: crate::model::SourceRef,
     ordinal: usize,
 ) -> Result<Parsed, String> {
+    super::check_nick("shop", &rec.shop)?;
+    super::check_nick("buyer", &rec.buyer)?;
+    super::check_nick("sender", &rec.sender)?;
+    super::check_field("text", &rec.text, true)?;
+    for (name, value) in [
+        ("time", &rec.time),
+        ("role", &rec.role),
+        ("robot_mode", &rec.robot_mode),
+        ("kind", &rec.kind),
+        ("transfer_to", &rec.transfer_to),
+        ("session", &rec.session),
+    ] {
+        if let Some(v) = value {
+            super::check_field(name, v, false)?;
+        }
+    }
     let time = match non_empty(rec.time) {
         None => None,
         Some(t) => {
@@ -192,6 +215,11 @@ pub(crate) fn parse_jsonl(ledger: &mut Ledger<'_>, options: &IngestOptions, out:
     }
 }
 
+/// Most lines one CSV record may span: a quoted `text` field may hold line
+/// breaks (a multi-line message), but a quote left open must not swallow
+/// the rows after it.
+pub const MAX_CSV_RECORD_LINES: usize = 50;
+
 pub(crate) fn parse_csv(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &mut Vec<Parsed>) {
     let lines = ledger.lines();
     if lines.is_empty() {
@@ -202,16 +230,22 @@ pub(crate) fn parse_csv(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &
     let line_of = |offset: usize| joined.line_of(offset);
     let body = doc.trim_start_matches('\u{FEFF}');
     let skip = doc.len() - body.len();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(body.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
+    let reader_at = |offset: usize| {
+        csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(doc.as_bytes().get(offset..).unwrap_or_default())
+    };
+    let mut reader = reader_at(skip);
+    let mut headers = csv::StringRecord::new();
+    match reader.read_record(&mut headers) {
+        Ok(true) => {}
+        Ok(false) => return,
         Err(e) => {
             ledger.reject(0, format!("unreadable CSV header: {e}"));
             return;
         }
-    };
+    }
     for h in headers.iter() {
         if !FIELDS.contains(&h.trim()) {
             let hint = crate::diag::did_you_mean(h.trim(), FIELDS.iter().copied())
@@ -227,11 +261,14 @@ pub(crate) fn parse_csv(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &
         }
     }
     ledger.used(0);
+    // Where the current reader starts in `doc`: a record that cannot be
+    // trusted restarts the reading at the line after its first one.
+    let mut base = skip;
     let mut record = csv::StringRecord::new();
     loop {
-        let start = skip + reader.position().byte() as usize;
+        let start = base + reader.position().byte() as usize;
         let more = reader.read_record(&mut record);
-        let end = skip + reader.position().byte() as usize;
+        let end = base + reader.position().byte() as usize;
         let first = line_of(start.min(doc.len().saturating_sub(1)));
         let last = line_of(
             end.saturating_sub(2)
@@ -251,10 +288,54 @@ pub(crate) fn parse_csv(ledger: &mut Ledger<'_>, options: &IngestOptions, out: &
                 continue;
             }
         }
+        let wrong_width = record.len() != headers.len();
+        if last > first {
+            // A quote still open at the end of the file, too many lines, or
+            // a wrong field count: the quote of the first line is taken to be
+            // stray. That line is rejected and the lines after it are read
+            // as rows of their own.
+            let quotes = doc[start..end.min(doc.len())].matches('"').count();
+            let why = if end >= doc.len() && quotes % 2 == 1 {
+                Some("quoted field opened on this line is never closed".to_string())
+            } else if last - first + 1 > MAX_CSV_RECORD_LINES {
+                Some(format!(
+                    "quoted field opened on this line runs over {MAX_CSV_RECORD_LINES} lines"
+                ))
+            } else if wrong_width {
+                Some(format!(
+                    "quoted field opened on this line spans {} lines and leaves a row of {} fields, not {}",
+                    last - first + 1,
+                    record.len(),
+                    headers.len()
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                ledger.reject(
+                    first,
+                    format!("malformed CSV row: {why}; the lines after it are read as rows"),
+                );
+                base = joined.starts.get(first + 1).copied().unwrap_or(doc.len());
+                reader = reader_at(base);
+                continue;
+            }
+        }
         if record.iter().all(|f| f.trim().is_empty()) {
             for i in first..=last {
                 ledger.noise(i);
             }
+            continue;
+        }
+        if wrong_width {
+            ledger.reject(
+                first,
+                format!(
+                    "malformed CSV row: {} fields, the header has {}",
+                    record.len(),
+                    headers.len()
+                ),
+            );
             continue;
         }
         let rec: Result<Record, _> = record.deserialize(Some(&headers));

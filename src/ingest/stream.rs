@@ -69,8 +69,12 @@ impl PieceReader {
         let sniff = if eof {
             &pending[..]
         } else {
-            let end = memchr::memrchr(b'\n', &pending).map_or(pending.len(), |i| i + 1);
-            &pending[..end]
+            match memchr::memrchr(b'\n', &pending) {
+                Some(i) => &pending[..=i],
+                // A first line longer than the sniff (a minified API
+                // response): cut at a character boundary instead.
+                None => utf8_prefix(&pending),
+            }
         };
         let encoding = options.encoding.unwrap_or_else(|| decode::detect(sniff));
         let lines = decode::decode(sniff, Some(encoding)).lines;
@@ -203,9 +207,54 @@ impl PieceReader {
     }
 }
 
+/// `bytes` without a UTF-8 sequence cut off at its end, when everything
+/// before the cut is valid UTF-8 (otherwise `bytes` unchanged: then the
+/// cut cannot make UTF-8 look invalid, and other encodings are judged as
+/// they are).
+fn utf8_prefix(bytes: &[u8]) -> &[u8] {
+    match std::str::from_utf8(bytes) {
+        Err(e) if e.error_len().is_none() => &bytes[..e.valid_up_to()],
+        _ => bytes,
+    }
+}
+
 /// Lines in a piece: its line breaks, plus an unterminated last line.
 fn count_lines(bytes: &[u8]) -> u32 {
     let breaks = memchr::memchr_iter(b'\n', bytes).count();
     let tail = usize::from(!bytes.is_empty() && bytes.last() != Some(&b'\n'));
     u32::try_from(breaks + tail).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_line_longer_than_the_sniff_cut_inside_a_character_stays_utf8() {
+        // One minified API response line of Chinese text, several times the
+        // sniff size, with the sniff limit falling inside a 3-byte character.
+        let mut body = String::from(r#"{"msgs":[{"direction":1,"content":""#);
+        while body.len() % 3 != 0 {
+            body.push('x');
+        }
+        while body.len() < SNIFF_BYTES * 3 {
+            body.push_str("这件衣服有货吗");
+        }
+        body.push_str(r#""}]}"#);
+        assert!(!body.is_char_boundary(SNIFF_BYTES));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("api.json");
+        std::fs::write(&path, &body).unwrap();
+        let reader = PieceReader::open(&path, 1 << 20, &IngestOptions::default()).unwrap();
+        assert_eq!(reader.encoding, Encoding::Utf8);
+        assert_eq!(reader.format, Some(Format::ApiJson));
+    }
+
+    #[test]
+    fn utf8_prefix_drops_only_a_cut_sequence() {
+        let s = "有货".as_bytes();
+        assert_eq!(utf8_prefix(&s[..4]), &s[..3]);
+        assert_eq!(utf8_prefix(s), s);
+        assert_eq!(utf8_prefix(&[0xFF, 0xE6]), &[0xFF, 0xE6]);
+    }
 }

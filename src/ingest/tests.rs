@@ -343,3 +343,131 @@ fn backwards_time_is_judged_per_conversation_across_runs() {
         "{warned:?}"
     );
 }
+
+fn ingest_text(name: &str, text: &str) -> ParsedFile {
+    let p = ingest_bytes(name, text.as_bytes(), &IngestOptions::default());
+    let r = &p.report;
+    assert_eq!(
+        r.lines_read,
+        r.lines_used + r.lines_noise + r.lines_rejected
+    );
+    p
+}
+
+#[test]
+fn control_characters_given_as_json_escapes_are_rejected_like_raw_ones() {
+    let text = concat!(
+        r#"{"shop":"花花旗舰店","buyer":"tb_a1","sender":"tb_a1","text":"在吗\u001b[2J\u0007","time":"2024-03-12 11:00:00"}"#,
+        "\n",
+        r#"{"shop":"花花旗舰店","buyer":"tb_a1","sender":"tb_a1\u0000","text":"有货吗","time":"2024-03-12 11:00:05"}"#,
+        "\n",
+        r#"{"shop":"花花旗舰店","buyer":"tb_a1","sender":"tb_a1","text":"两行\n文字\t好","time":"2024-03-12 11:00:09"}"#,
+        "\n",
+    );
+    let p = ingest_text("x.jsonl", text);
+    assert_eq!(p.report.format, Some(Format::Jsonl));
+    let reasons: Vec<(u32, &str)> = p
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (1, "control character U+001B in field `text`"),
+            (2, "control character U+0000 in field `sender`")
+        ]
+    );
+    assert_eq!(p.messages.len(), 1);
+    assert_eq!(p.messages[0].message.text, "两行\n文字\t好");
+    let api = concat!(
+        r#"{"from_id":"cntaobao花花旗舰店:小美","to_id":"cntaobaotb_a1","msgs":[{"direction":1,"time":"2024-03-12 11:00:00","content":"退款\u001b]0;pwned\u0007"}]}"#,
+        "\n"
+    );
+    let p = ingest_text("x.json", api);
+    assert_eq!(p.report.format, Some(Format::ApiJson));
+    assert!(p.messages.is_empty());
+    assert_eq!(
+        p.rejects[0].reason,
+        "control character U+001B in field `content`"
+    );
+}
+
+#[test]
+fn an_empty_shop_nick_is_rejected_not_charged_to_an_empty_account() {
+    let text = concat!(
+        r#"{"shop":"","buyer":"tb_a1","sender":"tb_a1","text":"在吗","time":"2024-03-12 11:00:00"}"#,
+        "\n",
+        r#"{"shop":"花花旗舰店","buyer":" ","sender":"tb_a1","text":"在吗","time":"2024-03-12 11:00:00"}"#,
+        "\n",
+    );
+    let p = ingest_text("x.jsonl", text);
+    let reasons: Vec<&str> = p.rejects.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(reasons, ["empty `shop` nick", "empty `buyer` nick"]);
+    assert!(p.messages.is_empty());
+}
+
+#[test]
+fn an_unterminated_csv_quote_is_rejected_and_does_not_swallow_later_rows() {
+    let text = concat!(
+        "shop,buyer,sender,time,role,text\n",
+        "花花旗舰店,tb_yi,tb_yi,2024-03-12 15:00:00,,\"收到了，但是少发了一件\n",
+        "花花旗舰店,tb_yi,花花旗舰店:阿美,2024-03-12 15:04:00,agent,亲，抱歉，马上给您补发\n",
+        "花花旗舰店,tb_yi,tb_yi,2024-03-12 15:05:00,,好的谢谢\n",
+    );
+    let p = ingest_text("x.csv", text);
+    assert_eq!(p.report.format, Some(Format::Csv));
+    assert_eq!(p.rejects.len(), 1);
+    assert_eq!(p.rejects[0].line, 2);
+    assert!(
+        p.rejects[0].reason.contains("never closed"),
+        "{}",
+        p.rejects[0].reason
+    );
+    let texts: Vec<&str> = p.messages.iter().map(|m| m.message.text.as_str()).collect();
+    assert_eq!(texts, ["亲，抱歉，马上给您补发", "好的谢谢"]);
+    assert_eq!(p.messages[0].message.source.line_start, 3);
+}
+
+#[test]
+fn a_csv_quote_running_past_the_line_limit_is_rejected_and_rows_recovered() {
+    let mut text = String::from("shop,buyer,sender,text\n花花旗舰店,tb_yi,tb_yi,\"开头\n");
+    for i in 0..records::MAX_CSV_RECORD_LINES {
+        text.push_str(&format!("花花旗舰店,tb_yi,tb_yi,第{i}行\n"));
+    }
+    text.push_str("花花旗舰店,tb_yi,tb_yi,\"结尾\"\n");
+    let p = ingest_text("x.csv", &text);
+    assert_eq!(p.rejects.len(), 1, "{:?}", p.rejects);
+    assert_eq!(p.rejects[0].line, 2);
+    assert_eq!(p.messages.len(), records::MAX_CSV_RECORD_LINES + 1);
+    // A quoted multi-line text within the limit stays one message.
+    let ok = "shop,buyer,sender,text\n花花旗舰店,tb_yi,tb_yi,\"两行\n文字\"\n";
+    let p = ingest_text("x.csv", ok);
+    assert!(p.rejects.is_empty());
+    assert_eq!(p.messages[0].message.text, "两行\n文字");
+}
+
+#[test]
+fn rejected_lines_keep_their_bytes_not_the_reason() {
+    let mut bytes = "买家A 2024-3-5 9:03:07\n这件衣服有货吗\n"
+        .as_bytes()
+        .to_vec();
+    bytes.extend([0xE4, 0xBD, b'x', 0xFF, b'\n']);
+    bytes.extend("有\u{1b}[2J货\n还有吗\n".as_bytes());
+    let p = ingest_bytes("x.txt", &bytes, &IngestOptions::default());
+    let bad: Vec<(u32, &str, Option<&str>)> = p
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.raw.as_str(), r.raw_base64.as_deref()))
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            (3, "\u{FFFD}x\u{FFFD}", Some("5L14/w==")),
+            (4, "有\u{1b}[2J货", None)
+        ]
+    );
+    // The JSON written to rejects.jsonl escapes the control character.
+    let json = serde_json::to_string(&p.rejects[1]).unwrap();
+    assert!(json.contains(r#""raw":"有\u001b[2J货""#), "{json}");
+}

@@ -1039,7 +1039,6 @@ pub fn render_report(dir: &Path, redact: bool) -> Result<String> {
 /// # Errors
 /// As [`render_report`] and [`write_findings_csv`].
 pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option<u64>> {
-    use std::io::Write;
     let rows = if dir.join("findings.jsonl").exists() {
         let (csv_path, mut writer) = create_csv(dir)?;
         let mut sink = CsvSink {
@@ -1049,16 +1048,12 @@ pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option
         };
         let html = render(dir, redact, Some(&mut sink))?;
         let rows = sink.rows;
-        writer
-            .flush()
-            .with_context(|| format!("{}: cannot write", csv_path.display()))?;
-        std::fs::write(html_path, html)
-            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        finish_csv(&csv_path, writer)?;
+        write_page(html_path, &html)?;
         Some(rows)
     } else {
         let html = render(dir, redact, None)?;
-        std::fs::write(html_path, html)
-            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        write_page(html_path, &html)?;
         None
     };
     Ok(rows)
@@ -1159,12 +1154,23 @@ struct Page<'a> {
 
 /// HTML-escape text for element content and quoted attributes.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
+    // Bidi controls (UTF-8 lead byte E2) would reorder the page's text:
+    // they are shown as `<U+XXXX>` instead.
+    if !text.contains(['&', '<', '>', '"', '\''])
+        && !memchr::memchr_iter(0xE2, text.as_bytes()).any(|i| {
+            text.get(i..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(super::tables::is_bidi_control)
+        })
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
+            c if super::tables::is_bidi_control(c) => {
+                out.push_str(&format!("&lt;U+{:04X}&gt;", c as u32));
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -2435,20 +2441,36 @@ pub fn write_findings_csv(dir: &Path, redact: bool) -> Result<u64> {
     if !found {
         anyhow::bail!("{}: not found", in_path.display());
     }
-    writer
-        .flush()
-        .with_context(|| format!("{}: cannot write", out_path.display()))?;
+    finish_csv(&out_path, writer)?;
     Ok(rows)
 }
 
 /// `findings.csv` in `dir`, created with its BOM and header row.
-fn create_csv(dir: &Path) -> Result<(std::path::PathBuf, std::io::BufWriter<std::fs::File>)> {
+/// It is written under a partial name; [`finish_csv`] puts it in place.
+fn create_csv(
+    dir: &Path,
+) -> Result<(
+    std::path::PathBuf,
+    std::io::BufWriter<tempfile::NamedTempFile>,
+)> {
     let path = dir.join("findings.csv");
-    let file = std::fs::File::create(&path)
-        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let file = super::partial_file(&path)?;
     let mut writer = std::io::BufWriter::new(file);
-    write_csv_header(&mut writer)?;
+    write_csv_header(&mut writer).with_context(|| format!("{}: cannot write", path.display()))?;
     Ok((path, writer))
+}
+
+/// Flush a CSV from [`create_csv`] and rename it into place.
+fn finish_csv(path: &Path, writer: std::io::BufWriter<tempfile::NamedTempFile>) -> Result<()> {
+    let file = writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {}", path.display(), e.error()))?;
+    super::persist(file, path)
+}
+
+/// Write a rendered page to `path` through a partial file.
+fn write_page(path: &Path, html: &str) -> Result<()> {
+    super::write_atomically(path, |w| std::io::Write::write_all(w, html.as_bytes()))
 }
 
 /// The BOM (so spreadsheet programs read UTF-8) and the header row.
@@ -2525,25 +2547,27 @@ impl CsvRows {
         if self.error.is_some() {
             return;
         }
+        // Every text cell through the one spreadsheet guard.
+        let cell = super::tables::spreadsheet_cell;
         let record = [
-            f.code.as_str(),
-            f.name.as_str(),
-            family,
-            f.severity.as_str(),
-            q.time.as_str(),
-            f.shop.as_str(),
-            q.account.as_str(),
-            q.buyer.as_str(),
-            f.role.as_str(),
-            q.location.as_str(),
-            f.session_id.as_str(),
-            f.message_id.as_str(),
-            &f.span.char_start.to_string(),
-            &f.span.char_end.to_string(),
-            q.quote.as_str(),
-            q.message.as_str(),
+            cell(&f.code),
+            cell(&f.name),
+            cell(family),
+            cell(f.severity.as_str()),
+            cell(&q.time),
+            cell(&f.shop),
+            cell(&q.account),
+            cell(&q.buyer),
+            cell(f.role.as_str()),
+            cell(&q.location),
+            cell(&f.session_id),
+            cell(&f.message_id),
+            Cow::Owned(f.span.char_start.to_string()),
+            Cow::Owned(f.span.char_end.to_string()),
+            cell(&q.quote),
+            cell(&q.message),
         ];
-        match self.csv.write_record(record) {
+        match self.csv.write_record(record.iter().map(|c| c.as_bytes())) {
             Ok(()) => self.rows += 1,
             Err(e) => self.error = Some(e),
         }
@@ -2989,6 +3013,7 @@ mod tests {
     #[test]
     fn escaping_and_axes() {
         assert_eq!(escape("a<b>&\"c\"'"), "a&lt;b&gt;&amp;&quot;c&quot;&#39;");
+        assert_eq!(escape("店\u{202E}gpj.exe"), "店&lt;U+202E&gt;gpj.exe");
         assert!(matches!(escape("花花旗舰店"), Cow::Borrowed(_)));
         assert_eq!(url_segment("2026-10-20 案"), "2026-10-20%20%E6%A1%88");
         assert_eq!(nice_axis(2462.0), (3000.0, 1000.0));

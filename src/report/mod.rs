@@ -133,9 +133,12 @@ impl SummaryBuilder {
             overview: Overview::of(&self.scores),
         };
         let json = serde_json::to_string_pretty(&summary)?;
-        std::fs::write(out_dir.join("summary.json"), json + "\n")
-            .context("cannot write summary.json")?;
         write_scores(out_dir, &self.scores)?;
+        // Last: a directory with a summary.json holds a complete scan.
+        write_atomically(&out_dir.join("summary.json"), |w| {
+            w.write_all(json.as_bytes())?;
+            w.write_all(b"\n")
+        })?;
         Ok((self.totals, self.scores))
     }
 }
@@ -148,17 +151,73 @@ impl SummaryBuilder {
 pub fn write_scores(out_dir: &Path, scores: &Scores) -> Result<()> {
     // Streamed: at 5 GB of input the cards are some 80 MB of JSON, which
     // as one String was the scan's peak of memory.
-    let path = out_dir.join("scores.json");
-    let write = || -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        serde_json::to_writer(&mut out, scores)?;
-        out.write_all(b"\n")?;
-        out.flush()
-    };
-    write().with_context(|| format!("{}: cannot write", path.display()))?;
+    write_atomically(&out_dir.join("scores.json"), |out| {
+        serde_json::to_writer(&mut *out, scores)?;
+        out.write_all(b"\n")
+    })?;
     tables::write_cards_csv(&out_dir.join("agents.csv"), scores, Scope::Agent)?;
     tables::write_cards_csv(&out_dir.join("shops.csv"), scores, Scope::Shop)?;
     Ok(())
+}
+
+/// How the names of unfinished outputs start: an output is written under
+/// such a name in its directory and renamed into place once complete, so a
+/// killed run never leaves a truncated file under an output's name (and a
+/// scan removes the leftovers of a killed one).
+pub const PARTIAL_PREFIX: &str = ".wwqa-partial-";
+
+/// A new, empty partial file for `path` (see [`PARTIAL_PREFIX`]), in the
+/// same directory so that the final rename stays on one file system.
+///
+/// # Errors
+/// The file cannot be created; the error names `path`.
+pub fn partial_file(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let prefix = format!("{PARTIAL_PREFIX}{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // As `File::create` makes it (0o666 less the umask), not the private
+    // 0o600 of a temporary file: outputs are read by others too.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder
+        .tempfile_in(dir)
+        .with_context(|| format!("{}: cannot create", path.display()))
+}
+
+/// Put a finished partial file in place as `path`.
+///
+/// # Errors
+/// The rename fails; the error names `path`.
+pub fn persist(file: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    file.persist(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// Write `path` through a partial file renamed into place when `write`
+/// has finished (see [`PARTIAL_PREFIX`]). Every error names `path`.
+///
+/// # Errors
+/// The file cannot be created, written or renamed.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut tempfile::NamedTempFile>) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut file = partial_file(path)?;
+    let mut out = std::io::BufWriter::new(&mut file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    drop(out);
+    persist(file, path)
 }
 
 #[derive(Serialize)]
@@ -225,5 +284,31 @@ impl Overview {
             shops: rows(Scope::Shop),
             agents: rows(Scope::Agent),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_atomically_written_file_is_complete_and_made_as_file_create_makes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        write_atomically(&path, |w| w.write_all("{\"totals\":{}}\n".as_bytes())).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"totals\":{}}\n");
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions();
+        assert_eq!(mode(&path), mode(&plain));
+        // No partial file is left behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.starts_with(PARTIAL_PREFIX)),
+            "{names:?}"
+        );
     }
 }

@@ -32,9 +32,55 @@
 
 use crate::finding::Severity;
 use crate::scores::{Card, CardKey, Scope, Scores};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::path::Path;
+
+/// Whether `c` is a bidirectional control that reorders the text shown
+/// around it (U+202A–U+202E embeddings and overrides, U+2066–U+2069
+/// isolates, U+200E/U+200F marks).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// `text` as a terminal or spreadsheet may show it: control characters
+/// (other than tab and line feed) and bidirectional controls become the
+/// visible `<U+XXXX>`, so that they can neither drive a terminal nor
+/// reorder what a reader sees. Borrowed when there is nothing to change.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| (c.is_control() && c != '\t' && c != '\n') || is_bidi_control(c);
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A text cell of any CSV wwqa writes: [`visible`], and, as OWASP
+/// recommends against formula injection, a leading `'` when the cell
+/// (after any leading whitespace) starts with `=`, `+`, `-`, `@`, tab or
+/// carriage return, so that a spreadsheet shows it as text instead of
+/// evaluating it (a buyer's `=HYPERLINK(…)`).
+pub fn spreadsheet_cell(text: &str) -> Cow<'_, str> {
+    let trigger = |c: char| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r');
+    let first = text
+        .trim_start_matches([' ', '\u{3000}', '\u{A0}', '\n'])
+        .chars()
+        .next();
+    let formula = text.starts_with(trigger) || first.is_some_and(trigger);
+    match (formula, visible(text)) {
+        (false, shown) => shown,
+        (true, shown) => Cow::Owned(format!("'{shown}")),
+    }
+}
 
 fn round4(x: Option<f64>) -> Option<f64> {
     x.map(|v| (v * 10_000.0).round() / 10_000.0)
@@ -138,10 +184,22 @@ impl CardRow {
 /// # Errors
 /// The file cannot be written.
 pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()> {
-    let mut file = std::fs::File::create(path)
-        .with_context(|| format!("{}: cannot create", path.display()))?;
-    std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF")?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut file = super::partial_file(path)?;
+    write_cards(&mut file, path, scores, scope)?;
+    super::persist(file, path)
+}
+
+/// The rows of [`write_cards_csv`] into `out`; every error names `path`.
+fn write_cards(
+    mut out: impl std::io::Write,
+    path: &Path,
+    scores: &Scores,
+    scope: Scope,
+) -> Result<()> {
+    let named =
+        |e: &dyn std::fmt::Display| anyhow::anyhow!("{}: cannot write: {e}", path.display());
+    out.write_all(b"\xEF\xBB\xBF").map_err(|e| named(&e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out));
     let mut keys: Vec<(&CardKey, &Card)> = scores
         .cards
         .iter()
@@ -156,8 +214,69 @@ pub fn write_cards_csv(path: &Path, scores: &Scores, scope: Scope) -> Result<()>
         ))
     });
     for (k, c) in keys {
-        w.serialize(CardRow::of(k, c))?;
+        let mut row = CardRow::of(k, c);
+        for cell in [
+            &mut row.period,
+            &mut row.shop,
+            &mut row.name,
+            &mut row.latency_policy,
+        ] {
+            if let Cow::Owned(safe) = spreadsheet_cell(cell) {
+                *cell = safe;
+            }
+        }
+        w.serialize(row).map_err(|e| named(&e))?;
     }
-    w.flush()?;
+    w.flush().map_err(|e| named(&e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_plain_ones_kept() {
+        assert_eq!(
+            spreadsheet_cell("=HYPERLINK(\"http://x\",\"退款\")"),
+            "'=HYPERLINK(\"http://x\",\"退款\")"
+        );
+        assert_eq!(spreadsheet_cell("+86 138"), "'+86 138");
+        assert_eq!(spreadsheet_cell("-1"), "'-1");
+        assert_eq!(spreadsheet_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_cell("  =1+1"), "'  =1+1");
+        assert_eq!(spreadsheet_cell("\t=1"), "'\t=1");
+        assert!(matches!(
+            spreadsheet_cell("花花旗舰店:小美"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(spreadsheet_cell("a=b"), "a=b");
+    }
+
+    #[test]
+    fn a_write_error_names_the_file() {
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::StorageFull.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let scores = Scores::new(&crate::latency::LatencyPolicy::bundled());
+        let e = write_cards(Full, Path::new("out/agents.csv"), &scores, Scope::Agent)
+            .expect_err("the disk is full");
+        assert!(
+            e.to_string().starts_with("out/agents.csv: cannot write: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_become_visible() {
+        assert_eq!(visible("a\u{1b}[31mb\u{7}"), "a<U+001B>[31mb<U+0007>");
+        assert_eq!(visible("店\u{202E}lmth.exe"), "店<U+202E>lmth.exe");
+        assert_eq!(visible("两行\n文字\t"), "两行\n文字\t");
+    }
 }

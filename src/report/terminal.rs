@@ -1,9 +1,20 @@
 //! The short table `wwqa scan` prints at the end (unless `--quiet`):
 //! totals, rejects, the most frequent violations and the slowest agents.
 
+use super::tables::visible;
 use anyhow::{Context, Result};
 use std::fmt::Write;
 use std::path::Path;
+use unicode_width::UnicodeWidthStr;
+
+/// `text` made [`visible`] and padded with spaces to `width` terminal
+/// columns (a CJK character takes two; `{:<30}` counts it as one and
+/// misaligns the table).
+fn padded(text: &str, width: usize) -> String {
+    let shown = visible(text);
+    let pad = width.saturating_sub(shown.width());
+    format!("{shown}{}", " ".repeat(pad))
+}
 
 /// Render the end-of-scan table from `summary.json` in `dir`.
 ///
@@ -36,7 +47,12 @@ pub fn summary_table(dir: &Path) -> Result<String> {
         let _ = writeln!(out, "  top violations:");
         for (code, count) in codes.iter().take(5) {
             let name = crate::rules::find(code).map_or("", |m| m.name);
-            let _ = writeln!(out, "    {code:<7} {name:<30} {count:>9}");
+            let _ = writeln!(
+                out,
+                "    {} {} {count:>9}",
+                padded(code, 7),
+                padded(name, 30)
+            );
         }
     }
     let mut agents: Vec<(String, f64, u64)> = v["agents"]
@@ -57,8 +73,44 @@ pub fn summary_table(dir: &Path) -> Result<String> {
     if !agents.is_empty() {
         let _ = writeln!(out, "  slowest agents (平响, s):");
         for (name, avg, rounds) in agents.iter().take(5) {
-            let _ = writeln!(out, "    {name:<30} {avg:>8.1}  over {rounds} rounds");
+            let _ = writeln!(
+                out,
+                "    {} {avg:>8.1}  over {rounds} rounds",
+                padded(name, 30)
+            );
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_aligned_by_display_width_and_escapes_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = serde_json::json!({
+            "totals": {"files": 1},
+            "agents": [
+                {"name": "花花旗舰店:小美", "avg_response_secs": 30.0, "rounds_assessed": 4},
+                {"name": "shop:amy", "avg_response_secs": 20.0, "rounds_assessed": 4},
+                {"name": "店\u{1b}\u{7}\u{202E}x", "avg_response_secs": 10.0, "rounds_assessed": 4}
+            ]
+        });
+        std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
+        let table = summary_table(dir.path()).unwrap();
+        assert!(
+            !table.contains('\u{1b}') && !table.contains('\u{7}') && !table.contains('\u{202E}')
+        );
+        assert!(table.contains("店<U+001B><U+0007><U+202E>x"), "{table}");
+        // The average column starts at the same terminal column on each row.
+        let columns: Vec<usize> = table
+            .lines()
+            .filter(|l| l.contains("over 4 rounds"))
+            .map(|l| l.split("  over").next().unwrap().width())
+            .collect();
+        assert_eq!(columns.len(), 3);
+        assert!(columns.iter().all(|&c| c == columns[0]), "{table}");
+    }
 }

@@ -64,9 +64,18 @@ pub struct ScanOutcome {
     pub messages: u64,
     /// Findings.
     pub findings: u64,
+    /// Findings by severity: info, low, medium, high.
+    pub findings_by_severity: [u64; 4],
 }
 
 impl ScanOutcome {
+    /// Whether a finding of `severity` or worse was found: `--fail-on`.
+    pub fn has_finding_at_least(&self, severity: crate::finding::Severity) -> bool {
+        self.findings_by_severity[severity as usize..]
+            .iter()
+            .any(|&n| n > 0)
+    }
+
     /// True when any input data was skipped (rejected lines or unreadable
     /// files): the documented non-zero exit.
     pub fn lost_data(&self) -> bool {
@@ -74,21 +83,60 @@ impl ScanOutcome {
     }
 }
 
-/// Expand the inputs into a sorted, de-duplicated list of files.
+/// Most worker threads a scan accepts: far more than any machine's cores,
+/// and few enough that starting them costs milliseconds (100,000 threads
+/// on a small file ran for minutes).
+pub const MAX_THREADS: usize = 1024;
+
+/// The files a scan reads, and the entries under its inputs it could not.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Files, sorted by path, each file once.
+    pub files: Vec<PathBuf>,
+    /// Entries that could not be read as files (a symbolic link loop, a
+    /// dangling link, an unreadable directory), with why: reported, never
+    /// dropped silently.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Expand the inputs: directories are walked recursively, following
+/// symbolic links (a link back into its own ancestry is a loop, reported
+/// in [`Inputs::skipped`]); hidden files (`.name`) are left out. A file
+/// reached under several spellings or links (`a/x.txt`, `./a/x.txt`, a
+/// link to it) is read once, under the first spelling in path order.
 ///
 /// # Errors
-/// An input that does not exist.
-pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// An input named on the command line that does not exist.
+pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Inputs> {
+    let mut found = Inputs::default();
     let mut files = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input)
             .with_context(|| format!("{}: cannot read", input.display()))?;
         if meta.is_dir() {
-            for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
-                let entry = entry.with_context(|| format!("{}: cannot walk", input.display()))?;
-                let name = entry.file_name().to_string_lossy();
-                if entry.file_type().is_file() && !name.starts_with('.') {
-                    files.push(entry.into_path());
+            for entry in walkdir::WalkDir::new(input)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
+                match entry {
+                    Ok(entry) => {
+                        let name = entry.file_name().to_string_lossy();
+                        if entry.file_type().is_file() && !name.starts_with('.') {
+                            files.push(entry.into_path());
+                        }
+                    }
+                    Err(e) => {
+                        let path = e.path().unwrap_or(input).to_path_buf();
+                        let why = match e.loop_ancestor() {
+                            Some(a) => {
+                                format!("symbolic link loop back to {}: not followed", a.display())
+                            }
+                            None => e
+                                .io_error()
+                                .map_or_else(|| e.to_string(), ToString::to_string),
+                        };
+                        found.skipped.push((path, why));
+                    }
                 }
             }
         } else {
@@ -97,7 +145,135 @@ pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     files.dedup();
-    Ok(files)
+    let mut seen = std::collections::HashSet::new();
+    for file in files {
+        // Unresolvable paths keep their spelling; reading them reports why.
+        let identity = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if seen.insert(identity) {
+            found.files.push(file);
+        }
+    }
+    found.skipped.sort();
+    Ok(found)
+}
+
+/// [`collect_inputs`] for commands that only read: the skipped entries are
+/// reported on stderr.
+///
+/// # Errors
+/// As [`collect_inputs`].
+pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let found = collect_inputs(inputs)?;
+    for (path, why) in &found.skipped {
+        eprintln!("wwqa: {}: skipped: {why}", path.display());
+    }
+    Ok(found.files)
+}
+
+/// Every file a scan writes into its output directory: all are removed
+/// when a new scan starts there, `summary.json` first, so that nothing of
+/// an earlier scan (or of `wwqa tier` on it) is mixed into the new one.
+pub const OUTPUTS: &[&str] = &[
+    "summary.json",
+    "sessions.jsonl",
+    "findings.jsonl",
+    "rejects.jsonl",
+    "warnings.txt",
+    "scores.json",
+    "agents.csv",
+    "shops.csv",
+    "findings.csv",
+    "report.html",
+    "tiers.json",
+    "tiers.csv",
+];
+
+/// The lock file a scan holds in its output directory.
+pub const LOCK_FILE: &str = ".wwqa.lock";
+
+/// An output directory held by one scan: a second scan into it stops at
+/// once instead of interleaving its writes. The lock is the operating
+/// system's advisory file lock, so a killed scan never leaves it held.
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: File,
+}
+
+impl OutputLock {
+    /// Take the lock of `dir`.
+    ///
+    /// # Errors
+    /// Another scan holds it, or the lock file cannot be created.
+    pub fn acquire(dir: &Path) -> Result<OutputLock> {
+        let path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("{}: cannot create", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(OutputLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "{}: another wwqa scan is writing to this directory; wait for it to finish or choose another --out",
+                dir.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("{}: cannot lock", path.display()))
+            }
+        }
+    }
+}
+
+/// Refuse a directory that does not hold a complete scan: `wwqa report`,
+/// `tier` and `merge` call this before reading it.
+///
+/// # Errors
+/// A scan is writing to `dir`, or `dir` has no `summary.json` (the scan
+/// was killed or failed before its end, or `dir` is no scan output).
+pub fn require_complete(dir: &Path) -> Result<()> {
+    let summary = dir.join("summary.json");
+    if let Ok(lock) = File::open(dir.join(LOCK_FILE)) {
+        if let Err(std::fs::TryLockError::WouldBlock) = lock.try_lock_shared() {
+            anyhow::bail!(
+                "{}: a wwqa scan is still writing to this directory; wait for it to finish",
+                dir.display()
+            );
+        }
+    }
+    if !summary.is_file() {
+        anyhow::bail!(
+            "{}: no summary.json, so this is not a complete scan output (the scan was interrupted or failed, or this is not a wwqa output directory); run `wwqa scan` into it again",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Remove the outputs of an earlier scan in `dir` (see [`OUTPUTS`]) and
+/// the partial files of a killed one.
+fn clear_outputs(dir: &Path) -> Result<()> {
+    let remove = |path: &Path| match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("{}: cannot remove the earlier output", path.display()))
+        }
+        _ => Ok(()),
+    };
+    for name in OUTPUTS {
+        remove(&dir.join(name))?;
+    }
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot read", dir.display()))?;
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(crate::report::PARTIAL_PREFIX)
+        {
+            remove(&entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// One file's results, rendered by the worker.
@@ -348,17 +524,25 @@ impl OpenFiles {
 /// # Errors
 /// Unreadable inputs given by name, an unwritable output directory.
 pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> {
-    let files = collect_files(&options.inputs)?;
+    if options.threads > MAX_THREADS {
+        anyhow::bail!(
+            "--threads {} is more than {MAX_THREADS}; 0 uses every core",
+            options.threads
+        );
+    }
+    let inputs = collect_inputs(&options.inputs)?;
+    let files = inputs.files;
     std::fs::create_dir_all(&options.out_dir).with_context(|| {
         format!(
             "{}: cannot create output directory",
             options.out_dir.display()
         )
     })?;
+    let _lock = OutputLock::acquire(&options.out_dir)?;
+    clear_outputs(&options.out_dir)?;
     let create = |name: &str| -> Result<Output> {
         let path = options.out_dir.join(name);
-        let file =
-            File::create(&path).with_context(|| format!("{}: cannot create", path.display()))?;
+        let file = crate::report::partial_file(&path)?;
         Ok(Output {
             path,
             inner: BufWriter::new(file),
@@ -392,67 +576,91 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
         Some(spec) => Some(LiveReport::start(&options.out_dir, spec)?),
         None => None,
     };
-    let (outcome, summary, live_report) = std::thread::scope(|threads| -> Result<_> {
-        let writer_bar = bar.clone();
-        let writer = threads.spawn(move || -> Result<_> {
-            let mut outcome = ScanOutcome::default();
-            let mut summary = crate::report::SummaryBuilder::new(analyzers);
-            // Where the next findings go in findings.jsonl.
-            let mut findings_at = 0u64;
-            for ready in from_reader {
-                match ready {
-                    Ready::Analysed(analysis) => {
-                        let analyses = analysis
-                            .recv()
-                            .context("the analysis of a window did not finish")?;
-                        for (a, part) in analyses {
-                            sessions_out.write_all(a.sessions_jsonl.as_bytes())?;
-                            findings_out.write_all(a.findings_jsonl.as_bytes())?;
-                            outcome.findings += a.findings;
-                            summary.add_analysis(&a)?;
-                            if let (Some(report), Some(part)) = (live_report.as_mut(), part) {
-                                report.merge(part, findings_at)?;
+    let (mut outcome, mut summary, live_report, sessions_out, findings_out) =
+        std::thread::scope(|threads| -> Result<_> {
+            let writer_bar = bar.clone();
+            let writer = threads.spawn(move || -> Result<_> {
+                let mut outcome = ScanOutcome::default();
+                let mut summary = crate::report::SummaryBuilder::new(analyzers);
+                // Where the next findings go in findings.jsonl.
+                let mut findings_at = 0u64;
+                for ready in from_reader {
+                    match ready {
+                        Ready::Analysed(analysis) => {
+                            let analyses = analysis
+                                .recv()
+                                .context("the analysis of a window did not finish")?;
+                            for (a, part) in analyses {
+                                sessions_out.write_all(a.sessions_jsonl.as_bytes())?;
+                                findings_out.write_all(a.findings_jsonl.as_bytes())?;
+                                outcome.findings += a.findings;
+                                summary.add_analysis(&a)?;
+                                if let (Some(report), Some(part)) = (live_report.as_mut(), part) {
+                                    report.merge(part, findings_at)?;
+                                }
+                                findings_at += a.findings_jsonl.len() as u64;
                             }
-                            findings_at += a.findings_jsonl.len() as u64;
+                        }
+                        Ready::FileDone(report) => {
+                            finish_file(report, &mut outcome, &mut summary, writer_bar.as_ref());
                         }
                     }
-                    Ready::FileDone(report) => {
-                        finish_file(report, &mut outcome, &mut summary, writer_bar.as_ref());
-                    }
                 }
-            }
-            sessions_out.flush()?;
-            findings_out.flush()?;
-            Ok((outcome, summary, live_report))
-        });
-        let read = pool.in_place_scope(|pool_scope| {
-            read_windows(
-                options,
-                analyzers,
-                pool_scope,
-                &files,
-                window,
-                &to_writer,
-                live_spec.as_ref(),
-                (&mut rejects_out, &mut warnings_out),
-                bar.as_ref(),
-            )
-        });
-        drop(to_writer);
-        let written = writer
-            .join()
-            .map_err(|_| anyhow::anyhow!("the output writer stopped unexpectedly"))?;
-        // A writer error explains a failed send, so it comes first.
-        let written = written?;
-        read?;
-        Ok(written)
-    })?;
+                sessions_out.flush()?;
+                findings_out.flush()?;
+                Ok((outcome, summary, live_report, sessions_out, findings_out))
+            });
+            let read = pool.in_place_scope(|pool_scope| {
+                read_windows(
+                    options,
+                    analyzers,
+                    pool_scope,
+                    &files,
+                    window,
+                    &to_writer,
+                    live_spec.as_ref(),
+                    (&mut rejects_out, &mut warnings_out),
+                    bar.as_ref(),
+                )
+            });
+            drop(to_writer);
+            let written = writer
+                .join()
+                .map_err(|_| anyhow::anyhow!("the output writer stopped unexpectedly"))?;
+            // A writer error explains a failed send, so it comes first.
+            let written = written?;
+            read?;
+            Ok(written)
+        })?;
     rejects_out.flush()?;
     warnings_out.flush()?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    summary.finish(&options.out_dir, analyzers)?;
+    // Entries under the inputs that could not be read: unreadable files.
+    for (path, why) in inputs.skipped {
+        let display = path.to_string_lossy().to_string();
+        let report = FileReport {
+            error: Some(format!("{display}: skipped: {why}")),
+            path: display,
+            ..FileReport::default()
+        };
+        finish_file(report, &mut outcome, &mut summary, None);
+    }
+    for out in [sessions_out, findings_out, rejects_out, warnings_out] {
+        out.persist()?;
+    }
+    let (_, scores) = summary.finish(&options.out_dir, analyzers)?;
+    // Every finding is counted once on its shop's whole-period card.
+    for (_, card) in scores.cards_of(crate::scores::Scope::Shop, crate::scores::ALL) {
+        for (total, n) in outcome
+            .findings_by_severity
+            .iter_mut()
+            .zip(card.findings_by_severity)
+        {
+            *total += n;
+        }
+    }
     if let Some(report) = live_report {
         // On the scan's pool: the report's readers work in parallel blocks.
         pool.install(|| -> Result<()> {
@@ -467,10 +675,19 @@ pub fn run(options: &ScanOptions, analyzers: &Analyzers) -> Result<ScanOutcome> 
 /// say which file could not be written).
 struct Output {
     path: PathBuf,
-    inner: BufWriter<File>,
+    inner: BufWriter<tempfile::NamedTempFile>,
 }
 
 impl Output {
+    /// Flush and rename into place under the output's name.
+    fn persist(self) -> Result<()> {
+        let file = self
+            .inner
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {}", self.path.display(), e.error()))?;
+        crate::report::persist(file, &self.path)
+    }
+
     fn named(&self, e: std::io::Error) -> std::io::Error {
         std::io::Error::new(
             e.kind(),

@@ -79,3 +79,46 @@ pub fn decide_from_scores(
         decide_agents(policy, &agents),
     )
 }
+
+/// The shop-months of `metrics` with no `YYYY-MM` shop card in `scores`
+/// (the shop or month is not in the scan): their tiers are decided without
+/// any chat metric, which `wwqa tier` warns about. Sorted, each once.
+pub fn metrics_without_scores(scores: &Scores, metrics: &[ShopMetrics]) -> Vec<(String, String)> {
+    let mut missing: Vec<(String, String)> = metrics
+        .iter()
+        .filter(|m| {
+            !scores
+                .cards
+                .keys()
+                .any(|k| k.scope == Scope::Shop && k.name == m.shop && k.period == m.month)
+        })
+        .map(|m| (m.shop.clone(), m.month.clone()))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
+}
+
+/// The warning for [`metrics_without_scores`], or `None` when every
+/// shop-month of the metrics was scanned.
+pub fn missing_scores_warning(scores: &Scores, metrics: &[ShopMetrics]) -> Option<String> {
+    let missing = metrics_without_scores(scores, metrics);
+    if missing.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 5;
+    let mut names: Vec<String> = missing
+        .iter()
+        .take(SHOWN)
+        .map(|(shop, month)| format!("{shop} {month}"))
+        .collect();
+    if missing.len() > SHOWN {
+        names.push(format!("and {} more", missing.len() - SHOWN));
+    }
+    Some(format!(
+        "warning: {} of {} shop-months in the shop metrics have no sessions in the scan ({}): their tiers are decided without chat metrics (check the shop nicks and months)",
+        missing.len(),
+        metrics.len(),
+        names.join(", ")
+    ))
+}

@@ -119,12 +119,16 @@ pub fn write_tiers_csv<W: Write>(mut writer: W, decisions: &[ShopDecision]) -> s
             ),
             None => Default::default(),
         };
+        // Shop, industry and flags come from the user's CSVs: through the
+        // one spreadsheet guard, as in every CSV wwqa writes.
+        let cell = crate::report::tables::spreadsheet_cell;
+        let flags = d.flags.join(";");
         csv.write_record([
             d.month.as_str(),
-            d.shop.as_str(),
+            &cell(&d.shop),
             d.platform.label(),
-            d.industry.as_str(),
-            d.scale_band.as_str(),
+            &cell(&d.industry),
+            &cell(&d.scale_band),
             d.tier.as_str(),
             d.tier.label(),
             d.computed_tier.as_str(),
@@ -133,7 +137,7 @@ pub fn write_tiers_csv<W: Write>(mut writer: W, decisions: &[ShopDecision]) -> s
             peers.as_str(),
             percentile.as_str(),
             failed.join(";").as_str(),
-            d.flags.join(";").as_str(),
+            &cell(&flags),
             d.policy.as_str(),
         ])
         .map_err(std::io::Error::from)?;

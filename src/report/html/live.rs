@@ -19,8 +19,8 @@
 //! `wwqa report` would.
 
 use super::{
-    list_cases, path_buyers, quote_of, read_summary, render_page, write_csv_header, write_report,
-    AbuseIndex, CsvRows, Families, FindingStats, HourTable, Redaction,
+    create_csv, finish_csv, list_cases, path_buyers, quote_of, read_summary, render_page,
+    write_page, write_report, AbuseIndex, CsvRows, Families, FindingStats, HourTable, Redaction,
 };
 use crate::analyze::SessionAnalysis;
 use crate::report::redact::Redactor;
@@ -116,7 +116,7 @@ impl LivePart {
 /// The report being gathered by the scan's writer.
 pub struct LiveReport {
     csv_path: PathBuf,
-    csv: std::io::BufWriter<std::fs::File>,
+    csv: std::io::BufWriter<tempfile::NamedTempFile>,
     rows: u64,
     stats: FindingStats,
     hours: HourTable,
@@ -134,12 +134,7 @@ impl LiveReport {
     /// # Errors
     /// `findings.csv` or the temporary index cannot be created or written.
     pub fn start(dir: &Path, spec: &LiveSpec) -> Result<LiveReport> {
-        let csv_path = dir.join("findings.csv");
-        let file = std::fs::File::create(&csv_path)
-            .with_context(|| format!("{}: cannot create", csv_path.display()))?;
-        let mut csv = std::io::BufWriter::new(file);
-        write_csv_header(&mut csv)
-            .with_context(|| format!("{}: cannot write", csv_path.display()))?;
+        let (csv_path, csv) = create_csv(dir)?;
         Ok(LiveReport {
             csv_path,
             csv,
@@ -183,10 +178,7 @@ impl LiveReport {
     /// # Errors
     /// As [`super::write_report`].
     pub fn finish(mut self, dir: &Path, html_path: &Path) -> Result<Option<u64>> {
-        self.csv
-            .flush()
-            .with_context(|| format!("{}: cannot write", self.csv_path.display()))?;
-        drop(self.csv);
+        finish_csv(&self.csv_path, self.csv)?;
         let summary = read_summary(dir)?;
         let buyers = path_buyers(&summary);
         if self.redact && !masks_agree(&self.rendered, &buyers) {
@@ -208,8 +200,7 @@ impl LiveReport {
             Some(&self.hours),
             redaction.as_ref(),
         )?;
-        std::fs::write(html_path, html)
-            .with_context(|| format!("{}: cannot write", html_path.display()))?;
+        write_page(html_path, &html)?;
         Ok(Some(self.rows))
     }
 }
