@@ -1046,15 +1046,10 @@ mod bundled_tests {
     /// the matched normalised text, and the shipped lexicons find the
     /// service phrases a real agent uses.
     #[test]
+    #[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
     fn jddc_sample_hits_are_consistent() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/dialogue_jddc/jddc_chat_sample.tsv"
-        );
-        let Ok(data) = std::fs::read_to_string(path) else {
-            eprintln!("skipped: {path} absent");
-            return;
-        };
+        let path = crate::shared_data::shared_data("dialogue_jddc/jddc_chat_sample.tsv");
+        let data = std::fs::read_to_string(path).unwrap();
         let matcher = Matcher::bundled();
         let lexicons = crate::lexicon::bundled().unwrap();
         let other_engine = Matcher::with_engine(&lexicons, Engine::AhoCorasick).unwrap();
