@@ -1,0 +1,326 @@
+# Abuse terms for ABU001 (insult, expletive, curse, discrimination) and
+# ABU002 (threat). Format and matching: lexicons/README.md, "abuse_terms.lex".
+#
+# Sources: the Chinese list of LDNOOBW V2 (CC0; only its insults and
+# expletives, curated: its political and generic entries are left out), the
+# insults a Chinese customer-service QA reviewer lists (辱骂/脏话/诅咒/威胁/
+# 歧视 in 阿里旺旺 chats), and the usual evasions (沙比, 草泥马, nmsl, 🐴).
+#
+# aim=any       fires wherever the term stands
+# aim=person    needs a person it is aimed at (你/客服/他 …, or the term
+#               alone as an address or exclamation), not goods (垃圾东西)
+# aim=explicit  needs a named person (你是骗子, 骗子客服), a measure word
+#               (真是个骗子) or the bare term as a whole clause (骗子！)
+# aim=named     needs a named person or a measure word, never alone
+#               (垃圾！ is as often a verdict on goods)
+# aim=final     must end its clause (你给我等着！, not 你等着收货)
+# aim=object    a verb that needs a person as object (弄死你, not 弄死蟑螂)
+# possessive    quiet when a family word is a possessive (帮我妈的订单)
+
+[insult]
+傻逼 | abbr=sb
+傻屄
+傻b
+傻比
+煞笔
+煞比
+沙比
+傻x | sound=no
+傻叉
+傻缺
+傻屌
+二逼 | abbr=2b | except=2b铅笔
+憨批
+憨逼
+狗逼
+狗比
+苕逼
+low逼 | sound=no
+逗逼 | severity=low | aim=person
+装逼 | severity=low | aim=person
+牛逼 | severity=info | aim=explicit | sound=no | note=mostly praise; only 你牛逼你 … style sarcasm, kept for the model
+你妈逼 | abbr
+你妈个逼
+妈了个逼 | abbr=mlgb
+妈了个巴子
+马勒戈壁
+麻痹 | aim=person | except=麻痹症,小儿麻痹,神经麻痹,麻痹大意,面部麻痹,手麻痹,脚麻痹
+草泥马 | abbr=cnm
+操你妈 | abbr=cnm,wcnm
+操你娘
+操你大爷
+操你祖宗
+操你全家
+操你奶奶
+操死你
+日你妈 | abbr=rnm
+日你娘
+日你先人
+日你祖宗
+干你娘 | abbr=gnn
+干你妈
+干死你
+肏你妈
+你妈的 | possessive | abbr=nmd
+去你妈的 | abbr=qnmd
+去你妈
+去你大爷的
+去你大爷
+你大爷的 | possessive
+你大爷 | aim=final | possessive | except=你大爷爷
+你奶奶个腿
+你奶奶的 | possessive
+你祖宗 | possessive | except=你祖宗十八代都
+你妈死了 | abbr=nmsl
+妈的智障 | abbr=mdzz
+你妈 | aim=final | possessive | sound=no | except=你妈妈
+你老母
+狗日的
+狗娘养的
+狗杂种
+杂种 | aim=person | except=杂种狗,杂种优势
+野种
+贱种
+狗东西
+狗崽子
+狗腿子 | aim=person
+走狗 | aim=person
+死狗 | aim=person
+贱狗 | aim=person
+狗 | aim=explicit | sound=no | note=你就是条狗; 狗粮 and 狗狗 stay quiet
+猪 | aim=explicit | sound=no | note=你是猪吗; 猪肉 stays quiet
+蠢猪
+笨猪
+猪头 | aim=person | except=猪头肉,猪头皮
+猪脑子 | aim=person
+猪狗不如
+畜生
+畜牲
+禽兽
+禽兽不如
+王八蛋 | abbr=wbd
+王八羔子
+王八 | aim=explicit | sound=no | except=王八汤
+龟孙子
+龟孙
+龟儿子
+孙子 | aim=explicit | sound=no | except=孙子兵法
+混蛋
+混账
+浑蛋
+滚蛋
+滚犊子
+滚开
+滚粗
+滚出去
+滚 | aim=person | sound=no | except=滚筒,滚动,打滚,滚轮,滚珠,滚刷,滚烫,滚边,滚梯,翻滚,滚雪球,滚针 | note=滚 is an order aimed at the other party
+给老子滚
+贱人
+贱银
+贱货
+贱骨头 | aim=person
+贱 | aim=explicit | sound=no | except=贱卖,贱价
+婊子 | abbr=bz
+臭婊子
+绿茶婊
+人渣
+败类
+垃圾 | aim=named | sound=no | except=垃圾袋,垃圾桶,垃圾分类,垃圾短信,垃圾邮件,垃圾信息,垃圾处理,垃圾篓,垃圾箱,垃圾车,垃圾站,垃圾食品,垃圾清运
+辣鸡 | aim=person
+废物 | aim=person | except=废物利用,废物回收,废物处理
+窝囊废
+饭桶 | aim=person
+白痴
+弱智 | abbr
+智障 | except=智障儿童,智障人士
+脑残
+脑瘫 | except=脑瘫儿童,脑瘫患者
+二百五 | aim=person | except=二百五十
+傻子 | aim=person
+傻瓜 | aim=explicit | except=傻瓜相机,傻瓜式
+笨蛋 | aim=person
+蠢蛋
+蠢货
+蠢材
+呆子 | aim=person
+二货
+傻帽
+傻冒
+土鳖 | aim=person
+丑八怪
+死胖子
+死变态
+变态 | aim=explicit | sound=no | except=变态辣,变态反应
+神经病 | aim=person | abbr=sjb | except=神经病学,神经病医院
+有病 | aim=explicit | sound=no | except=有病毒,有病虫
+脑子有病
+脑子进水
+脑子被驴踢了
+脑子被门夹了
+没长脑子
+没脑子 | aim=person
+眼瞎 | aim=person
+瞎了眼
+瞎了你的狗眼
+狗眼
+瞎子 | aim=explicit
+聋子 | aim=explicit
+不要脸
+臭不要脸
+要点脸
+死不要脸
+丢人现眼 | aim=person
+闭嘴 | aim=person
+骗子 | severity=medium | aim=explicit | sound=no | note=an accusation aimed at the other party (你这骗子)
+流氓 | aim=explicit | except=流氓兔
+无赖 | aim=explicit
+白眼狼
+屌丝 | severity=low | aim=explicit
+你算什么东西
+你算老几
+什么东西 | aim=explicit | sound=no | note=你是什么东西; 这是什么东西 stays quiet
+听不懂人话
+不是人
+狗娘
+老娘们 | aim=explicit
+卧龙凤雏 | severity=low | aim=person
+bitch | abbr=biatch
+asshole
+motherfucker
+dumbass
+idiot | aim=person
+stupid | aim=person
+
+[expletive]
+卧槽 | abbr=wc
+我操 | abbr=wc
+我艹
+我草 | except=我草莓
+我靠 | severity=low
+我日
+我去你的
+妈的 | possessive | aim=any | except=妈妈的
+他妈的 | possessive | abbr=tmd
+他妈 | possessive | sound=no | except=他妈妈
+特么 | sound=no
+他奶奶的 | possessive
+奶奶的 | possessive | abbr=nnd | except=奶奶的奶
+你妹的 | possessive
+你妹 | aim=final | possessive | sound=no | except=你妹妹,你妹子
+尼玛 | sound=no
+泥马 | sound=no
+日了狗
+操蛋
+扯淡 | severity=low
+狗屁 | severity=low
+放屁 | aim=explicit | severity=low
+屁话 | severity=low
+妈蛋
+我擦 | severity=low | sound=no
+靠你妈
+丫的 | aim=any
+丫挺的
+fuck | abbr=fk,fck,wtf
+fucking
+shit
+damn | severity=low
+
+[curse]
+去死 | except=去死皮,去死角,去死细胞,去死茧,去死肉
+去死吧
+死全家
+全家死光
+全家死绝
+死妈
+你妈死
+不得好死
+断子绝孙
+生孩子没屁眼
+生儿子没屁眼
+出门被车撞死
+被车撞死
+早点死 | aim=person
+早死 | aim=explicit
+暴毙 | aim=person
+全家暴毙
+全家火葬场
+去屎
+死了算了 | aim=explicit
+下地狱
+天打雷劈
+遭报应 | aim=explicit
+咒你 | aim=any
+
+[discrimination]
+黑鬼
+尼哥
+黑奴
+娘炮
+基佬
+死基佬
+残废 | aim=explicit
+乡巴佬
+农民工素质 | severity=medium
+外地狗
+捞仔
+支那 | except=支那度
+小日本 | severity=medium
+阿三 | aim=explicit
+瘸子 | aim=explicit
+矮子 | aim=explicit
+肥猪 | aim=person
+死肥婆
+蛮子 | aim=explicit
+绿帽 | aim=explicit
+
+[threat]
+弄死 | aim=object
+打死 | aim=object
+砍死 | aim=object
+捅死 | aim=object
+掐死 | aim=object
+揍死 | aim=object
+杀了 | aim=object | sound=no
+杀 | aim=object | sound=no | except=杀价,杀菌,杀毒,秒杀,杀虫
+宰了 | aim=object
+砍了 | aim=object
+废了 | aim=object | sound=no
+揍 | aim=object | sound=no
+收拾 | aim=object | sound=no
+弄 | aim=object | sound=no | note=叫人弄你
+炸了 | aim=object | sound=no
+打断你的腿
+打断你的狗腿
+砸了你
+杀你全家
+让你好看 | except=让你好看十岁,让你好看又
+等着瞧 | except=等着瞧结果
+走着瞧
+你给我等着 | aim=final
+给我等着 | aim=final
+你等着 | aim=final
+有你好果子吃
+要你命
+要你的命
+小心你的狗命
+你的命
+你死定了
+你就完了
+活不过
+别想好过
+知道你住哪
+知道你家在哪
+知道你住在哪
+上门找你
+等我找到你
+堵你
+人肉你
+挂到网上 | note=doxxing
+付出代价
+小心点 | aim=explicit | note=你给我小心点; 小心点拆 stays quiet
+出门小心
+路上小心点
+小心你家人
+放火烧
+烧了你
+炸了你
