@@ -29,6 +29,15 @@
 傻叉
 傻缺
 傻屌
+贱逼
+骚逼
+烂逼
+笨逼
+穷逼 | aim=person
+菜逼 | severity=low | aim=person
+逼样
+屌毛
+日批
 二逼 | abbr=2b | except=2b铅笔
 憨批
 憨逼
@@ -47,6 +56,16 @@ low逼 | sound=no
 麻痹 | aim=person | except=麻痹症,小儿麻痹,神经麻痹,麻痹大意,面部麻痹,手麻痹,脚麻痹
 草泥马 | abbr=cnm
 操你妈 | abbr=cnm,wcnm
+操你
+草你
+我操你
+日你
+我日你
+干你妈逼
+放你妈的屁
+放你妈的狗屁
+欠操
+操逼
 操你娘
 操你大爷
 操你祖宗
@@ -96,6 +115,25 @@ low逼 | sound=no
 猪狗不如
 畜生
 畜牲
+狗养的
+狗娘养
+哈巴狗 | aim=person
+马屁精 | severity=low | aim=person
+良心被狗吃了
+找死 | aim=person
+吃屎 | aim=person
+犯贱 | aim=person
+废人 | aim=person
+老不死的
+死三八
+三八 | aim=explicit | sound=no | except=三八节,三八妇女节
+坏蛋 | severity=low | aim=explicit | sound=no
+糊涂蛋 | severity=low | aim=explicit
+穷光蛋 | aim=explicit
+狗屎 | aim=person
+狗屁不通 | aim=person
+王八旦
+混账王八蛋
 禽兽
 禽兽不如
 王八蛋 | abbr=wbd
@@ -180,7 +218,7 @@ low逼 | sound=no
 你算老几
 什么东西 | aim=explicit | sound=no | note=你是什么东西; 这是什么东西 stays quiet
 听不懂人话
-不是人
+不是人 | aim=person
 狗娘
 老娘们 | aim=explicit
 卧龙凤雏 | severity=low | aim=person
@@ -196,6 +234,9 @@ stupid | aim=person
 我操 | abbr=wc
 我艹
 我草 | except=我草莓
+握草
+卧草
+我槽
 我靠 | severity=low
 我日
 我去你的
@@ -211,10 +252,10 @@ stupid | aim=person
 泥马 | sound=no
 日了狗
 操蛋
-扯淡 | severity=low
-狗屁 | severity=low
+扯淡 | severity=low | aim=explicit
+狗屁 | severity=low | aim=person
 放屁 | aim=explicit | severity=low
-屁话 | severity=low
+屁话 | severity=low | aim=person
 妈蛋
 我擦 | severity=low | sound=no
 靠你妈
@@ -256,6 +297,7 @@ damn | severity=low
 尼哥
 黑奴
 娘炮
+娘娘腔 | aim=person
 基佬
 死基佬
 残废 | aim=explicit

@@ -384,7 +384,10 @@ fn fold(text: &str, syllables: &Syllables, units: &mut Vec<Unit>) {
             None => match crate::normalize::fold_char(c, &options) {
                 crate::normalize::Folded::Char(f) if f.is_alphanumeric() => (f, false),
                 _ => {
-                    if is_clause_break(c) {
+                    // Two spaces in a row part sentences in pasted chats.
+                    let second_space = c.is_whitespace()
+                        && text[..byte_start].chars().next_back().is_some_and(char::is_whitespace);
+                    if is_clause_break(c) || second_space {
                         clause += 1;
                     }
                     skipped = if c.is_whitespace() && skipped != Skipped::Symbols {
@@ -875,16 +878,18 @@ impl AbuseTerms {
         {
             return None;
         }
+        // Symbols inside the hit (not mere spaces) mark an evasion.
         let skipped = units[a + 1..b]
             .iter()
-            .any(|u| u.skipped_before != Skipped::Nothing);
+            .any(|u| u.skipped_before == Skipped::Symbols);
+        let spaced = skipped || units[a + 1..b].iter().any(|u| u.skipped_before == Skipped::Space);
         let emoji = units[a..b].iter().any(|u| u.emoji);
         let evasion = match form {
             Form::Abbreviation => Evasion::Abbreviation,
             Form::Pinyin => Evasion::Pinyin,
             Form::Chars if !exact && !emoji => Evasion::Homophone,
             Form::Chars if emoji => Evasion::Emoji,
-            Form::Chars if skipped => Evasion::Symbols,
+            Form::Chars if spaced => Evasion::Symbols,
             Form::Chars => Evasion::None,
         };
         if term
@@ -898,7 +903,28 @@ impl AbuseTerms {
             return None;
         }
         let clause = text.clause(a, b);
-        if !self.aimed(term, text, clause, a, b) {
+        // A homophone is only read as abuse where it is aimed at someone:
+        // sound-alikes are often common words (`拣货` for 贱货, `只拿` for
+        // 支那).
+        // Two-char ones need a named person (`你是制杖吗`): alone in a clause
+        // they are as often a word (`，拣货，`).
+        let aim = match (evasion, term.aim) {
+            (Evasion::Homophone, Aim::Any | Aim::Person | Aim::Explicit) if !skipped && b - a <= 2 => {
+                Aim::Named
+            }
+            (Evasion::Homophone, Aim::Any) if !skipped => Aim::Person,
+            (_, aim) => aim,
+        };
+        if !self.aimed(aim, text, clause, a, b) {
+            return None;
+        }
+        // A short term that ends inside a word is that word (`帮我操作`).
+        if exact
+            && b - a <= 2
+            && b < clause.1
+            && !units[b].key.is_ascii()
+            && !self.ends_on_word_edge(text, clause, a, b)
+        {
             return None;
         }
         if term.possessive && self.possessive(term, text, clause, a, b) {
@@ -944,9 +970,21 @@ impl AbuseTerms {
         edges.contains(&start) && edges.contains(&end)
     }
 
+    /// Does jieba's cut of the clause have a token edge where the hit ends?
+    fn ends_on_word_edge(&self, text: &Folded<'_>, clause: (usize, usize), a: usize, b: usize) -> bool {
+        let (cs, ce) = clause;
+        let clause_text: String = text.chars[cs..ce].iter().collect();
+        let end: usize = text.chars[cs..b].iter().map(|c| c.len_utf8()).sum();
+        let _ = a;
+        self.jieba()
+            .cut(&clause_text, false)
+            .iter()
+            .any(|t| t.byte_start == end)
+    }
+
     /// Does the term point where its entry needs it to? `clause` is the
     /// unit range of the clause around `a..b`.
-    fn aimed(&self, term: &Term, text: &Folded<'_>, clause: (usize, usize), a: usize, b: usize) -> bool {
+    fn aimed(&self, aim: Aim, text: &Folded<'_>, clause: (usize, usize), a: usize, b: usize) -> bool {
         let (cs, ce) = clause;
         let chars = text.chars;
         // Particles after the hit, up to `ce`: where they stop.
@@ -959,7 +997,7 @@ impl AbuseTerms {
             }
             at
         };
-        match term.aim {
+        match aim {
             Aim::Any => true,
             Aim::Object => {
                 let mut at = b;
@@ -994,7 +1032,7 @@ impl AbuseTerms {
                     return true;
                 }
                 let alone_after = after == ce;
-                match term.aim {
+                match aim {
                     Aim::Person => before.filler_only && (alone_after || before.measure),
                     Aim::Explicit => before.measure || (before.bare && alone_after),
                     _ => before.measure,

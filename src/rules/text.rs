@@ -3,6 +3,7 @@
 
 use super::options::RuleOptions;
 use super::Selection;
+use crate::abuse::terms::{AbuseHit, AbuseTerms};
 use crate::abuse::{AbuseItem, AbuseModel, SessionAbuse};
 use crate::finding::{Finding, RuleMeta, Span};
 use crate::lexicon::{Category, Hit, Matcher};
@@ -33,6 +34,11 @@ pub struct Ctx<'a> {
     /// Messages written by people of the shop, without spaces, punctuation,
     /// symbols and emoji ([`bare`](super::script::bare)); empty for others.
     pub bare: &'a [String],
+    /// Abuse-term hits per message ([`AbuseTerms`]; none for system
+    /// messages): insults, expletives, curses, slurs and threats.
+    pub abuse: &'a [Vec<AbuseHit>],
+    /// The abuse terms the hits index into.
+    pub abuse_terms: &'a AbuseTerms,
 }
 
 impl<'a> Ctx<'a> {
@@ -225,6 +231,7 @@ struct Scratch {
     hits: Vec<Vec<Hit<'static>>>,
     phrases: Vec<u32>,
     bare: Vec<String>,
+    abuse: Vec<Vec<AbuseHit>>,
     seen: Seen,
 }
 
@@ -241,6 +248,8 @@ struct Matched {
     /// [`Ctx::bare`], when the message was a person's (a robot's words
     /// count only in assist mode, which the text does not tell).
     bare: Option<String>,
+    /// [`Ctx::abuse`].
+    abuse: Vec<AbuseHit>,
 }
 
 /// Texts whose derived values a thread keeps (most are canned replies and
@@ -263,6 +272,7 @@ impl Scratch {
             self.hits.resize_with(n, Vec::new);
             self.phrases.resize(n, 0);
             self.bare.resize_with(n, String::new);
+            self.abuse.resize_with(n, Vec::new);
         }
     }
 }
@@ -277,6 +287,7 @@ pub struct TextRules {
     model: &'static AbuseModel,
     options: RuleOptions,
     phrases: PhraseLists,
+    abuse_terms: AbuseTerms,
 }
 
 impl TextRules {
@@ -290,6 +301,7 @@ impl TextRules {
             matcher: Matcher::bundled(),
             model: AbuseModel::bundled()?,
             phrases: PhraseLists::new(&options)?,
+            abuse_terms: AbuseTerms::bundled().map_err(|e| e.to_string())?,
             options,
         })
     }
@@ -386,13 +398,16 @@ impl TextRules {
         // rules that read normalised text; buffers are refilled, not
         // reallocated, and most messages have no hit and no bare text.
         let matcher_id = std::ptr::from_ref::<Matcher>(self.matcher) as usize;
-        scratch.seen.own(matcher_id);
+        let terms_id = std::ptr::from_ref::<AbuseTerms>(&self.abuse_terms) as usize;
+        scratch.seen.own(matcher_id.rotate_left(32) ^ terms_id);
         for (i, m) in session.messages.iter().enumerate() {
             let normalized = &mut scratch.normalized[i];
             let hits = &mut scratch.hits[i];
             let bare = &mut scratch.bare[i];
+            let abuse_hits = &mut scratch.abuse[i];
             hits.clear();
             bare.clear();
+            abuse_hits.clear();
             let human = m.role == Role::Agent
                 || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
             let digest = seen_digest(m.role, &m.text);
@@ -400,6 +415,7 @@ impl TextRules {
             if let Some(seen) = seen.filter(|s| s.role == m.role && *s.text == *m.text) {
                 normalized.clone_from(&seen.normalized);
                 hits.extend_from_slice(&seen.hits);
+                abuse_hits.extend_from_slice(&seen.abuse);
                 scratch.phrases[i] = seen.phrases;
                 match (&seen.bare, human) {
                     (Some(seen_bare), true) => bare.push_str(seen_bare),
@@ -411,6 +427,9 @@ impl TextRules {
             } else {
                 normalized.refill(&m.text, options);
                 self.matcher.find_into(normalized, Some(m.role), hits);
+                if m.role != Role::System {
+                    self.abuse_terms.find_into(&m.text, abuse_hits);
+                }
                 let phrases = match m.role {
                     Role::Agent | Role::Robot => self.phrases.of(&m.text),
                     Role::Buyer | Role::System => 0,
@@ -426,6 +445,7 @@ impl TextRules {
                     hits: hits.clone(),
                     phrases,
                     bare: human.then(|| bare.clone()),
+                    abuse: abuse_hits.clone(),
                 });
             }
         }
@@ -438,6 +458,8 @@ impl TextRules {
             default_options: *options == NormalizeOptions::default(),
             phrases: &scratch.phrases[..n],
             bare: &scratch.bare[..n],
+            abuse: &scratch.abuse[..n],
+            abuse_terms: &self.abuse_terms,
         };
         let first = findings.len();
         for rule in TEXT_RULES {
