@@ -18,6 +18,131 @@
 # possessive    quiet when a family word is a possessive (帮我妈的订单)
 
 [insult]
+# People named as animals, vermin and worse
+癞蛤蟆 | aim=person
+弱鸡 | aim=person
+蠢驴 | aim=person
+笨驴 | aim=person
+傻狍子 | aim=person
+废柴 | aim=person
+混球
+二愣子 | aim=person
+愣头青 | severity=low | aim=explicit
+憨货
+憨憨 | severity=low | aim=explicit
+奴才 | aim=person
+狗奴才
+瘪三
+寄生虫 | aim=explicit | sound=no | except=寄生虫药
+蛀虫 | aim=explicit | sound=no
+吸血鬼 | aim=explicit | sound=no
+黑心商家 | severity=medium
+黑心老板 | severity=medium
+奸商 | severity=medium | aim=explicit
+骗子公司 | severity=medium
+疯子 | aim=person
+神经 | aim=named | sound=no | except=神经内科,神经外科,神经痛,神经酸,神经衰弱,神经系统,神经元
+傻蛋
+猪猡
+败家子 | aim=explicit
+白眼儿狼
+贱婢
+小人 | aim=explicit | sound=no | except=小人国,小人书
+伪君子
+衣冠禽兽
+人面兽心
+狼心狗肺
+没良心的 | aim=person
+缺德 | aim=explicit
+缺心眼
+没教养 | aim=explicit
+没素质 | aim=explicit
+低能
+低能儿
+秀逗 | aim=person
+脑子瓦特
+贱皮子
+臭流氓
+老流氓
+下三滥
+下流 | aim=explicit
+无耻 | aim=explicit
+卑鄙 | aim=explicit
+恶心 | severity=low | aim=explicit | sound=no
+牲口 | aim=person
+兔崽子
+小兔崽子
+王八犊子
+孙贼
+三孙子
+鳖孙
+舔狗 | aim=person
+怂包
+软蛋 | aim=person
+孬种
+草包 | aim=person
+傻狗
+野狗 | aim=explicit
+疯狗 | aim=explicit
+癞皮狗
+丧家犬
+汉奸 | aim=explicit
+垃圾人
+社会渣滓
+渣滓 | aim=person
+渣男 | aim=explicit
+泼妇 | aim=explicit
+母老虎 | aim=explicit
+黄脸婆 | aim=explicit
+老巫婆
+老妖婆
+老不死
+老东西 | aim=explicit
+老家伙 | severity=low | aim=explicit
+死老头
+短命鬼
+讨债鬼
+穷鬼 | aim=explicit
+色狼 | aim=explicit
+色鬼 | aim=explicit
+骚货
+荡妇
+破鞋 | aim=explicit | sound=no
+妓女 | aim=explicit
+狐狸精 | aim=explicit
+贱女人
+烂货
+土包子 | aim=person
+山炮 | aim=person
+土老帽 | aim=person
+傻大个 | aim=person
+矮冬瓜 | aim=person
+哑巴 | aim=explicit
+精神病 | aim=explicit | except=精神病院,精神病学
+疯婆子
+傻婆娘
+蠢婆娘
+狗脑子
+榆木脑袋 | aim=person
+呆瓜 | aim=person
+笨瓜 | aim=person
+二缺
+缺根筋 | aim=person
+瓜娃子
+傻批
+瓜批
+哈批
+鸡巴
+傻屌玩意
+智商欠费
+智商低 | aim=explicit
+没智商 | aim=person
+智商为零
+听不懂中国话
+听不懂人话
+不配当客服
+不配做人
+看门狗 | aim=person
 傻逼 | abbr=sb
 傻屄
 傻b
@@ -56,6 +181,7 @@ low逼 | sound=no
 麻痹 | aim=person | except=麻痹症,小儿麻痹,神经麻痹,麻痹大意,面部麻痹,手麻痹,脚麻痹
 草泥马 | abbr=cnm
 操你妈 | abbr=cnm,wcnm
+操你妈逼 | abbr=cnmb
 操你
 草你
 我操你
@@ -159,6 +285,7 @@ low逼 | sound=no
 贱骨头 | aim=person
 贱 | aim=explicit | sound=no | except=贱卖,贱价
 婊子 | abbr=bz
+婊砸
 臭婊子
 绿茶婊
 人渣
@@ -170,7 +297,7 @@ low逼 | sound=no
 饭桶 | aim=person
 白痴
 弱智 | abbr
-智障 | except=智障儿童,智障人士
+智障 | abbr=zz | except=智障儿童,智障人士
 脑残
 脑瘫 | except=脑瘫儿童,脑瘫患者
 二百五 | aim=person | except=二百五十
@@ -217,7 +344,6 @@ low逼 | sound=no
 你算什么东西
 你算老几
 什么东西 | aim=explicit | sound=no | note=你是什么东西; 这是什么东西 stays quiet
-听不懂人话
 不是人 | aim=person
 狗娘
 老娘们 | aim=explicit
@@ -230,6 +356,26 @@ idiot | aim=person
 stupid | aim=person
 
 [expletive]
+靠 | aim=alone | sound=no
+靠北
+我靠你妈
+他娘的 | possessive
+你娘的 | possessive
+娘的 | possessive | sound=no | except=姑娘的,娘娘的
+奶奶个熊
+去他妈的
+操他妈
+操他
+他妈个逼
+妈的个逼
+滚你妈
+他喵的 | severity=low
+我去年买了个表
+卧了个槽
+你麻痹
+我日你仙人板板
+仙人板板
+艹 | aim=alone
 卧槽 | abbr=wc
 我操 | abbr=wc
 我艹
@@ -267,7 +413,24 @@ shit
 damn | severity=low
 
 [curse]
-去死 | except=去死皮,去死角,去死细胞,去死茧,去死肉
+出门被雷劈
+被雷劈 | aim=person
+死了活该
+赶紧死
+死一边去
+滚一边去
+死远点
+滚远点
+收尸 | aim=any | except=收尸人
+绝后 | aim=explicit
+死无葬身之地
+不得善终
+遭天谴
+下十八层地狱
+见阎王
+早日归西
+猝死 | aim=explicit
+去死 | aim=final | except=去死皮,去死角,去死细胞,去死茧,去死肉
 去死吧
 死全家
 全家死光
@@ -316,6 +479,50 @@ damn | severity=low
 绿帽 | aim=explicit
 
 [threat]
+捅 | aim=object | sound=no
+砍 | aim=object | sound=no
+砸 | aim=object | sound=no
+打爆 | aim=object
+打残 | aim=object
+弄残 | aim=object
+打断 | aim=object
+教训 | aim=object | sound=no
+剁 | aim=object | sound=no
+宰 | aim=object | sound=no
+灭了 | aim=object
+整死 | aim=object
+搞死 | aim=object
+玩死 | aim=object
+做掉 | aim=object
+干掉 | aim=object
+埋了 | aim=object
+抽你
+扇你
+撕烂你的嘴
+打烂你的嘴
+扒了你的皮
+吃不了兜着走
+有你好看
+要你好看
+混不下去
+别想混了
+别一个人出门
+晚上小心
+走夜路小心
+刨你祖坟
+挖你祖坟
+跟你没完
+你会后悔的
+不会放过你
+饶不了你
+弄你全家
+找人打你
+叫人打你
+等着我上门
+找到你家
+摸到你家
+查到你家
+弄不死你
 弄死 | aim=object
 打死 | aim=object
 砍死 | aim=object
@@ -336,8 +543,8 @@ damn | severity=low
 砸了你
 杀你全家
 让你好看 | except=让你好看十岁,让你好看又
-等着瞧 | except=等着瞧结果
-走着瞧
+等着瞧 | aim=final
+走着瞧 | aim=final
 你给我等着 | aim=final
 给我等着 | aim=final
 你等着 | aim=final

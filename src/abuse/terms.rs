@@ -112,8 +112,11 @@ pub enum Aim {
     Named,
     /// A person right after it as its object (`弄死你`).
     Object,
-    /// It ends its clause (`你给我等着！`, not `你等着收货`).
+    /// It ends its clause (`你给我等着！`, not `你等着收货`), maybe
+    /// before the person it addresses (`去死吧你`).
     Final,
+    /// It is its clause on its own (`靠！`, not `靠谱` or `你靠什么`).
+    Alone,
 }
 
 impl Aim {
@@ -125,6 +128,7 @@ impl Aim {
             "named" => Aim::Named,
             "object" => Aim::Object,
             "final" => Aim::Final,
+            "alone" => Aim::Alone,
             _ => return None,
         })
     }
@@ -488,6 +492,14 @@ const MEASURE: &[&str] = &["个", "条", "只", "群", "帮", "伙", "头"];
 /// Demonstratives that turn `个` to goods (`这个垃圾`).
 const DEMONSTRATIVES: &[&str] = &["这", "那", "哪"];
 
+/// Adjectives that make a noun an insult of whoever it names (`死骗子`).
+const INSULTING_ADJECTIVES: &[char] = &['死', '臭', '烂', '贱', '蠢', '狗', '傻'];
+
+/// Body parts: `打爆你的头` is aimed at you.
+const BODY_PARTS: &[&str] = &[
+    "头", "狗头", "脑袋", "腿", "狗腿", "手", "脸", "嘴", "牙", "眼", "狗眼", "皮", "命", "狗命",
+];
+
 /// Goods after a term turn it into a verdict on goods (`垃圾质量`).
 const GOODS: &[&str] = &[
     "东西", "玩意", "货", "产品", "商品", "质量", "服务", "快递", "物流", "店", "平台", "软件",
@@ -532,6 +544,7 @@ pub struct AbuseTerms {
     particles: Words,
     possessive_verbs: Words,
     possessors: Words,
+    body_parts: Words,
     /// Default-dictionary jieba for homophone and possessive checks, built
     /// on the first hit that needs it (most texts never do).
     jieba: OnceLock<jieba_rs::Jieba>,
@@ -678,7 +691,7 @@ impl AbuseTerms {
                                 "bad aim `{v}`{}",
                                 suggestion(
                                     v,
-                                    ["any", "person", "explicit", "object", "final"].into_iter()
+                                    ["any", "person", "explicit", "named", "object", "final", "alone"].into_iter()
                                 )
                             ),
                         ),
@@ -765,6 +778,7 @@ impl AbuseTerms {
             particles: words(PARTICLES),
             possessive_verbs: words(POSSESSIVE_VERBS),
             possessors: words(POSSESSORS),
+            body_parts: words(BODY_PARTS),
             terms,
             automaton,
             patterns,
@@ -827,12 +841,21 @@ impl AbuseTerms {
             for &(t, form) in spellings {
                 if let Some(hit) = self.verify(&folded_text, a, b, t, form) {
                     candidates.push((a, b, hit));
-                    break;
                 }
             }
         }
-        // Leftmost-longest, non-overlapping; a threat wins a tie.
-        candidates.sort_by_key(|&(a, b, h)| (a, std::cmp::Reverse(b), !h.kind.is_threat()));
+        // Leftmost-longest, non-overlapping; on a tie the term as written
+        // wins over a sound-alike (`收拾你` is 收拾, not 收尸), then a threat,
+        // then the first listed.
+        candidates.sort_by_key(|&(a, b, h)| {
+            (
+                a,
+                std::cmp::Reverse(b),
+                h.evasion == Evasion::Homophone,
+                !h.kind.is_threat(),
+                h.term,
+            )
+        });
         let mut end = 0;
         for (a, b, hit) in candidates {
             if a >= end {
@@ -865,7 +888,8 @@ impl AbuseTerms {
             return None;
         }
         let exact = form == Form::Chars && text.chars[a..b] == term.folded[..];
-        if !exact && form == Form::Chars && !term.sound {
+        // Homophones of one char are everywhere (`操心` for 艹).
+        if !exact && form == Form::Chars && (!term.sound || term.folded.len() < 2) {
             return None;
         }
         // Pinyin mixed with chars keeps at least one char of the term
@@ -899,8 +923,13 @@ impl AbuseTerms {
         {
             return None;
         }
-        if evasion == Evasion::Homophone && !skipped && !self.plausible_homophone(text, a, b) {
-            return None;
+        let mut homophone_word = false;
+        if evasion == Evasion::Homophone && !skipped {
+            match self.plausible_homophone(text, a, b) {
+                Plausible::No => return None,
+                Plausible::IfNamed => homophone_word = true,
+                Plausible::Yes => {}
+            }
         }
         let clause = text.clause(a, b);
         // A homophone is only read as abuse where it is aimed at someone:
@@ -909,6 +938,9 @@ impl AbuseTerms {
         // Two-char ones need a named person (`你是制杖吗`): alone in a clause
         // they are as often a word (`，拣货，`).
         let aim = match (evasion, term.aim) {
+            (Evasion::Homophone, Aim::Any | Aim::Person | Aim::Explicit) if homophone_word => {
+                Aim::Named
+            }
             (Evasion::Homophone, Aim::Any | Aim::Person | Aim::Explicit) if !skipped && b - a <= 2 => {
                 Aim::Named
             }
@@ -949,13 +981,14 @@ impl AbuseTerms {
         self.jieba.get_or_init(jieba_rs::Jieba::new)
     }
 
-    /// A homophone that is not a dictionary word of its own (`白吃`) and
-    /// does not cut across a word (`尺码的`).
-    fn plausible_homophone(&self, text: &Folded<'_>, a: usize, b: usize) -> bool {
+    /// Can a homophone be the term? Not when it cuts across a word
+    /// (`尺码的`); only aimed at a named person when it is a word of its
+    /// own (`这个沙雕摆件` vs `你个沙雕`).
+    fn plausible_homophone(&self, text: &Folded<'_>, a: usize, b: usize) -> Plausible {
         let word: String = text.chars[a..b].iter().collect();
         let jieba = self.jieba();
         if jieba.has_word(&word) {
-            return false;
+            return Plausible::IfNamed;
         }
         let (cs, ce) = text.clause(a, b);
         let clause: String = text.chars[cs..ce].iter().collect();
@@ -967,7 +1000,11 @@ impl AbuseTerms {
             .map(|t| t.byte_start)
             .chain(std::iter::once(clause.len()))
             .collect();
-        edges.contains(&start) && edges.contains(&end)
+        if edges.contains(&start) && edges.contains(&end) {
+            Plausible::Yes
+        } else {
+            Plausible::No
+        }
     }
 
     /// Does jieba's cut of the clause have a token edge where the hit ends?
@@ -1005,13 +1042,26 @@ impl AbuseTerms {
                 if chars.get(at) == Some(&'了') {
                     at += 1;
                 }
-                match self.persons.starts_at(chars, at, ce) {
-                    // `弄你的订单` is about the order.
-                    Some(n) => chars.get(at + n) != Some(&'的') || at + n >= ce,
-                    None => false,
+                if let Some(n) = self.persons.starts_at(chars, at, ce) {
+                    // `弄你的订单` is about the order, `打爆你的头` about you.
+                    let after = at + n;
+                    return chars.get(after) != Some(&'的')
+                        || self.body_parts.starts_at(chars, after + 1, ce).is_some();
                 }
+                // `把你家砸了`: the person put before the verb by 把.
+                (cs..a).rev().take(6).any(|i| {
+                    chars[i] == '把' && self.persons.starts_at(chars, i + 1, a).is_some()
+                })
             }
-            Aim::Final => past_particles(b) == ce,
+            Aim::Final => {
+                let after = past_particles(b);
+                after == ce
+                    || self
+                        .persons
+                        .starts_at(chars, after, ce)
+                        .is_some_and(|n| after + n == ce)
+            }
+            Aim::Alone => a == cs && past_particles(b) == ce,
             Aim::Person | Aim::Explicit | Aim::Named => {
                 if self.goods.starts_at(chars, b, ce).is_some()
                     && self.person_nouns.starts_at(chars, b, ce).is_none()
@@ -1034,8 +1084,10 @@ impl AbuseTerms {
                 let alone_after = after == ce;
                 match aim {
                     Aim::Person => before.filler_only && (alone_after || before.measure),
-                    Aim::Explicit => before.measure || (before.bare && alone_after),
-                    _ => before.measure,
+                    Aim::Explicit => {
+                        before.measure || before.adjective || (before.bare && alone_after)
+                    }
+                    _ => before.measure || before.adjective,
                 }
             }
         }
@@ -1046,6 +1098,7 @@ impl AbuseTerms {
         let mut at = a;
         let mut measure = false;
         let mut demonstrative = false;
+        let mut adjective = false;
         for _ in 0..12 {
             if self.persons.ends_at(chars, cs, at).is_some() {
                 return Before {
@@ -1059,6 +1112,7 @@ impl AbuseTerms {
                     filler_only: true,
                     bare: at == a,
                     measure: measure && !demonstrative,
+                    adjective,
                 };
             }
             if self.demonstratives.ends_at(chars, cs, at).is_some() {
@@ -1066,6 +1120,9 @@ impl AbuseTerms {
             }
             if self.measures.ends_at(chars, cs, at).is_some() {
                 measure = true;
+            }
+            if at > cs && INSULTING_ADJECTIVES.contains(&chars[at - 1]) {
+                adjective = true;
             }
             match self.fillers.ends_at(chars, cs, at) {
                 Some(n) => at -= n,
@@ -1101,6 +1158,13 @@ impl AbuseTerms {
     }
 }
 
+/// Whether a homophone can stand for its term.
+enum Plausible {
+    Yes,
+    IfNamed,
+    No,
+}
+
 /// What stands before a hit in its clause.
 #[derive(Debug, Clone, Copy, Default)]
 struct Before {
@@ -1112,6 +1176,8 @@ struct Before {
     bare: bool,
     /// A measure word (`个`) without a demonstrative (`这个`).
     measure: bool,
+    /// An insulting adjective (`死骗子`, `臭流氓`).
+    adjective: bool,
 }
 
 /// A folded text: units, their keys and folded chars.
@@ -1196,9 +1262,21 @@ fn compile(
             continue;
         }
         let letters: Vec<&str> = letters.into_iter().flatten().collect();
+        // Short spellings read as English or names (`sima`, `tama`).
         let whole: String = letters.concat();
-        if whole.len() >= 4 {
+        if whole.len() >= 5 || (keys.len() > 2 && whole.len() >= 4) {
             add(whole, t, Form::Pinyin);
+        }
+        // Two chars: a syllable and an initial (`shab`, `sbi`).
+        if keys.len() == 2 {
+            for p in [
+                format!("{}{}", letters[0], &letters[1][..1]),
+                format!("{}{}", &letters[0][..1], letters[1]),
+            ] {
+                if p.len() >= 4 {
+                    add(p, t, Form::Pinyin);
+                }
+            }
         }
         // Pinyin for some chars (`傻b`, `草你ma`): up to two positions of
         // a term of up to five chars, by whole syllable or initial.
