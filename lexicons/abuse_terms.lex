@@ -172,7 +172,6 @@
 low逼 | sound=no
 逗逼 | severity=low | aim=person
 装逼 | severity=low | aim=person
-牛逼 | severity=info | aim=explicit | sound=no | note=mostly praise; only 你牛逼你 … style sarcasm, kept for the model
 你妈逼 | abbr
 你妈个逼
 妈了个逼 | abbr=mlgb

@@ -481,14 +481,14 @@ const FILLERS: &[&str] = &[
     "是", "就", "真", "都", "也", "还", "这", "那", "个", "种", "样", "么", "简直", "纯", "完全",
     "太", "好", "大", "一", "不", "像", "才", "怎么", "全", "些", "又", "老", "死", "臭", "蠢",
     "小", "根本", "本来", "确实", "实在", "他妈", "他妈的", "特么", "给我", "给老子", "群", "帮",
-    "伙", "条", "只", "头", "有点", "一直", "天生", "这么", "那么", "很", "挺", "超", "真的",
+    "伙", "条", "只", "有点", "一直", "天生", "这么", "那么", "很", "挺", "超", "真的",
     "简直就是", "根本就是", "分明", "明明", "活脱脱", "妥妥", "彻头彻尾", "十足", "地道", "啊",
     "呀", "吧", "sb",
 ];
 
 /// Fillers after which an insult for a named person is still aimed (the
 /// measure word of `你个…`, `真是个…`).
-const MEASURE: &[&str] = &["个", "条", "只", "群", "帮", "伙", "头"];
+const MEASURE: &[&str] = &["个", "条", "只", "群", "帮", "伙"];
 /// Demonstratives that turn `个` to goods (`这个垃圾`).
 const DEMONSTRATIVES: &[&str] = &["这", "那", "哪"];
 
@@ -499,6 +499,9 @@ const INSULTING_ADJECTIVES: &[char] = &['死', '臭', '烂', '贱', '蠢', '狗'
 const BODY_PARTS: &[&str] = &[
     "头", "狗头", "脑袋", "腿", "狗腿", "手", "脸", "嘴", "牙", "眼", "狗眼", "皮", "命", "狗命",
 ];
+
+/// What is theirs in `把你家砸了`.
+const HOMES: &[&str] = &["家", "店", "全家", "家人", "祖坟", "的店", "的家", "的车", "们", "们的店"];
 
 /// Goods after a term turn it into a verdict on goods (`垃圾质量`).
 const GOODS: &[&str] = &[
@@ -545,6 +548,7 @@ pub struct AbuseTerms {
     possessive_verbs: Words,
     possessors: Words,
     body_parts: Words,
+    homes: Words,
     /// Default-dictionary jieba for homophone and possessive checks, built
     /// on the first hit that needs it (most texts never do).
     jieba: OnceLock<jieba_rs::Jieba>,
@@ -779,6 +783,7 @@ impl AbuseTerms {
             possessive_verbs: words(POSSESSIVE_VERBS),
             possessors: words(POSSESSORS),
             body_parts: words(BODY_PARTS),
+            homes: words(HOMES),
             terms,
             automaton,
             patterns,
@@ -938,6 +943,9 @@ impl AbuseTerms {
         // Two-char ones need a named person (`你是制杖吗`): alone in a clause
         // they are as often a word (`，拣货，`).
         let aim = match (evasion, term.aim) {
+            // Verbs, exclamations and clause-enders are read as written
+            // (`看了你` is not 砍了你).
+            (Evasion::Homophone, Aim::Object | Aim::Final | Aim::Alone) => return None,
             (Evasion::Homophone, Aim::Any | Aim::Person | Aim::Explicit) if homophone_word => {
                 Aim::Named
             }
@@ -1048,9 +1056,14 @@ impl AbuseTerms {
                     return chars.get(after) != Some(&'的')
                         || self.body_parts.starts_at(chars, after + 1, ce).is_some();
                 }
-                // `把你家砸了`: the person put before the verb by 把.
+                // `把你家砸了`: the person (or their home) put before the
+                // verb by 把; not `把她戏份砍了`.
                 (cs..a).rev().take(6).any(|i| {
-                    chars[i] == '把' && self.persons.starts_at(chars, i + 1, a).is_some()
+                    chars[i] == '把'
+                        && self.persons.starts_at(chars, i + 1, a).is_some_and(|n| {
+                            let gap = i + 1 + n;
+                            gap == a || self.homes.starts_at(chars, gap, a) == Some(a - gap)
+                        })
                 })
             }
             Aim::Final => {
