@@ -420,7 +420,6 @@ damn | severity=low
 滚一边去
 死远点
 滚远点
-收尸 | aim=any | except=收尸人
 绝后 | aim=explicit
 死无葬身之地
 不得善终
@@ -522,6 +521,11 @@ damn | severity=low
 摸到你家
 查到你家
 弄不死你
+收尸 | except=收尸人
+刨 | aim=object | sound=no
+信息我都有了
+地址我都有了
+我知道你家里人
 弄死 | aim=object
 打死 | aim=object
 砍死 | aim=object

@@ -1338,3 +1338,142 @@ fn suggestion<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Stri
         .map(|(_, c)| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms() -> AbuseTerms {
+        AbuseTerms::bundled().unwrap()
+    }
+
+    /// (kind, quoted span) of every hit.
+    fn hits(t: &AbuseTerms, text: &str) -> Vec<(&'static str, String)> {
+        t.find(text)
+            .iter()
+            .map(|h| (h.kind.as_str(), h.span.slice(text).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_unconditional_term_finds_itself_whole() {
+        let t = terms();
+        for term in t.terms().iter().filter(|x| x.aim == Aim::Any) {
+            let found = t.find(&term.term);
+            assert!(
+                found.iter().any(|h| h.span.slice(&term.term) == term.term),
+                "line {}: `{}` does not find itself: {found:?}",
+                term.line,
+                term.term
+            );
+        }
+    }
+
+    #[test]
+    fn spans_quote_the_original_with_what_was_inserted() {
+        let t = terms();
+        assert_eq!(hits(&t, "你是不是傻*逼，还不发货"), vec![("insult", "傻*逼".into())]);
+        assert_eq!(hits(&t, "草泥🐴，还不发货"), vec![("insult", "草泥🐴".into())]);
+        assert_eq!(hits(&t, "你就是个 Sha Bi 吧"), vec![("insult", "Sha Bi".into())]);
+        assert_eq!(hits(&t, "客服ＳＢ吧"), vec![("insult", "ＳＢ".into())]);
+        let found = t.find("你是个傻鼻吧");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].evasion, Evasion::Homophone);
+        assert_eq!((found[0].span.char_start, found[0].span.char_end), (3, 5));
+    }
+
+    #[test]
+    fn goods_are_not_people() {
+        let t = terms();
+        assert!(hits(&t, "发的什么垃圾，质量太差了").is_empty());
+        assert!(hits(&t, "你们这垃圾产品谁买谁后悔").is_empty());
+        assert!(hits(&t, "垃圾袋有没有加厚的").is_empty());
+        assert_eq!(hits(&t, "你就是个垃圾"), vec![("insult", "垃圾".into())]);
+        assert_eq!(hits(&t, "垃圾客服，什么都不会"), vec![("insult", "垃圾".into())]);
+        assert!(hits(&t, "狗粮是哪个牌子的").is_empty());
+        assert_eq!(hits(&t, "你就是条狗"), vec![("insult", "狗".into())]);
+    }
+
+    #[test]
+    fn family_possessives_are_not_expletives() {
+        let t = terms();
+        assert!(hits(&t, "帮我妈的订单改个地址").is_empty());
+        assert!(hits(&t, "他妈的腿不好，有没有防滑的鞋").is_empty());
+        assert!(hits(&t, "给你妹买的也可以一起发").is_empty());
+        assert_eq!(hits(&t, "妈的，怎么还不到"), vec![("expletive", "妈的".into())]);
+        assert_eq!(hits(&t, "你他妈的什么态度"), vec![("expletive", "他妈的".into())]);
+    }
+
+    #[test]
+    fn threats_need_a_person_and_rights_are_no_threats() {
+        let t = terms();
+        assert!(hits(&t, "这个药能弄死蟑螂吗").is_empty());
+        assert!(hits(&t, "你等一下我看看").is_empty());
+        assert!(hits(&t, "可以上门安装吗").is_empty());
+        assert!(hits(&t, "我要投诉你们，给差评，去12315曝光").is_empty());
+        assert!(hits(&t, "男人就是看了你这种洗脑文").is_empty());
+        assert_eq!(hits(&t, "再不退款我弄死你"), vec![("threat", "弄死".into())]);
+        assert_eq!(hits(&t, "我叫人把你家砸了"), vec![("threat", "砸".into())]);
+        assert!(hits(&t, "把她戏份砍了").is_empty());
+    }
+
+    #[test]
+    fn letters_keep_to_their_own_words() {
+        let t = terms();
+        for quiet in ["USB线是几米的", "SB-2型号还有货吗", "2B铅笔一盒几支", "您插入sim卡就可以了"] {
+            assert!(hits(&t, quiet).is_empty(), "{quiet}");
+        }
+        assert_eq!(hits(&t, "fuck you"), vec![("expletive", "fuck".into())]);
+        assert_eq!(hits(&t, "客服nmsl"), vec![("insult", "nmsl".into())]);
+    }
+
+    #[test]
+    fn short_terms_end_on_word_edges() {
+        let t = terms();
+        assert!(hits(&t, "帮我操作一下").is_empty());
+        assert!(hits(&t, "你靠谱吗").is_empty());
+        assert_eq!(hits(&t, "我操，又坏了"), vec![("expletive", "我操".into())]);
+    }
+
+    #[test]
+    fn errors_are_located_with_a_suggestion() {
+        let err = AbuseTerms::parse(
+            "a.lex",
+            "[insullt]\n傻逼\n[insult]\n废物 | aimm=person\n垃圾 | aim=persn\n滚 | except=滚筒,打球\n傻  逼\n傻逼\n",
+        )
+        .unwrap_err();
+        let messages: Vec<String> = err.0.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "a.lex:1:1: unknown section `[insullt]` (did you mean `insult`?)",
+                "a.lex:2:1: `傻逼` is under no section: put it below `[insult]`, `[threat]` …",
+                "a.lex:4:6: unknown key `aimm` (did you mean `aim`?)",
+                "a.lex:5:6: bad aim `persn` (did you mean `person`?)",
+                "a.lex:6:1: allow-context `打球` does not contain `滚`",
+                "a.lex:8:1: duplicate term `傻逼`: like line 7",
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_spans_are_char_boundaries(text in "[a-zA-Z0-9 傻逼草泥马你妈的垃圾滚🐴*，。!？\\u{200b}]{0,40}") {
+            let t = bundled_once();
+            for h in t.find(&text) {
+                proptest::prop_assert!(text.is_char_boundary(h.span.byte_start));
+                proptest::prop_assert!(text.is_char_boundary(h.span.byte_end));
+                proptest::prop_assert!(h.span.byte_start < h.span.byte_end);
+                proptest::prop_assert_eq!(
+                    h.span.char_end - h.span.char_start,
+                    h.span.slice(&text).chars().count()
+                );
+            }
+        }
+    }
+
+    fn bundled_once() -> &'static AbuseTerms {
+        static TERMS: OnceLock<AbuseTerms> = OnceLock::new();
+        TERMS.get_or_init(terms)
+    }
+}
