@@ -121,20 +121,40 @@ fn rows(dir: &Path, name: &str) -> Result<Vec<Vec<String>>, String> {
         .collect())
 }
 
-/// Does `terms` find what `expect` (`insult` = ABU001, `threat` = ABU002)
-/// asks in `sentence`?
-fn caught(terms: &AbuseTerms, sentence: &str, expect: &str) -> bool {
-    terms
-        .find(sentence)
+/// Hits of a detector in a sentence: (is a threat, quoted text).
+pub type Detect<'a> = dyn Fn(&str) -> Vec<(bool, String)> + 'a;
+
+/// Does `detect` find what `expect` (`insult` = ABU001, `threat` =
+/// ABU002) asks in `sentence`?
+fn caught(detect: &Detect<'_>, sentence: &str, expect: &str) -> bool {
+    detect(sentence)
         .iter()
-        .any(|h| h.kind.is_threat() == (expect == "threat"))
+        .any(|(threat, _)| *threat == (expect == "threat"))
 }
 
-/// Run the test set in `dir` (`fixtures/abuse`).
+/// Run the test set in `dir` (`fixtures/abuse`) with the abuse terms.
 ///
 /// # Errors
 /// A missing or malformed fixture file.
 pub fn evaluate(terms: &AbuseTerms, dir: &Path) -> Result<LexiconEval, String> {
+    evaluate_with(
+        &|text: &str| {
+            terms
+                .find(text)
+                .iter()
+                .map(|h| (h.kind.is_threat(), h.span.slice(text).to_string()))
+                .collect()
+        },
+        dir,
+    )
+}
+
+/// Run the test set in `dir` with any detector (for before/after
+/// comparisons).
+///
+/// # Errors
+/// A missing or malformed fixture file.
+pub fn evaluate_with(terms: &Detect<'_>, dir: &Path) -> Result<LexiconEval, String> {
     let mut eval = LexiconEval::default();
     let words = rows(dir, "insult_words.tsv")?;
     let templates = rows(dir, "templates.tsv")?;
@@ -167,9 +187,9 @@ pub fn evaluate(terms: &AbuseTerms, dir: &Path) -> Result<LexiconEval, String> {
         let [kind, sentence] = &r[..] else {
             return Err(format!("innocent.tsv: bad row {r:?}"));
         };
-        let hits = terms.find(sentence);
+        let hits = terms(sentence);
         let shown = match hits.first() {
-            Some(h) => format!("{sentence}  「{}」", h.span.slice(sentence)),
+            Some((_, quote)) => format!("{sentence}  「{quote}」"),
             None => sentence.clone(),
         };
         eval.innocent.entry(kind.clone()).or_default().add(hits.is_empty(), &shown);
