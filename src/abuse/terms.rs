@@ -812,10 +812,30 @@ impl AbuseTerms {
     /// [`AbuseTerms::find`] into a buffer (cleared first).
     pub fn find_into(&self, text: &str, out: &mut Vec<AbuseHit>) {
         out.clear();
-        let mut units = Vec::new();
-        fold(text, &self.syllables, &mut units);
-        let keys: String = units.iter().map(|u| u.key).collect();
-        let mut matches = self.automaton.find_overlapping_iter(&keys).peekable();
+        // Most texts hold no term: fold and search over reused buffers,
+        // and only build the rest when the automaton finds something.
+        thread_local! {
+            static BUFFERS: std::cell::RefCell<(Vec<Unit>, String)> = const {
+                std::cell::RefCell::new((Vec::new(), String::new()))
+            };
+        }
+        BUFFERS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffers) => {
+                let (units, keys) = &mut *buffers;
+                self.find_in(text, units, keys, out);
+            }
+            // Re-entered on this thread (never today): fresh buffers.
+            Err(_) => self.find_in(text, &mut Vec::new(), &mut String::new(), out),
+        });
+    }
+
+    fn find_in(&self, text: &str, units: &mut Vec<Unit>, keys: &mut String, out: &mut Vec<AbuseHit>) {
+        fold(text, &self.syllables, units);
+        keys.clear();
+        keys.extend(units.iter().map(|u| u.key));
+        let units = &units[..];
+        let keys = &keys[..];
+        let mut matches = self.automaton.find_overlapping_iter(keys).peekable();
         if matches.peek().is_none() {
             return;
         }
@@ -831,7 +851,7 @@ impl AbuseTerms {
             }
         };
         let folded_text = Folded {
-            units: &units,
+            units,
             keys: &key_chars,
             chars: &folded,
         };
@@ -928,35 +948,31 @@ impl AbuseTerms {
         {
             return None;
         }
-        let mut homophone_word = false;
-        if evasion == Evasion::Homophone && !skipped {
-            match self.plausible_homophone(text, a, b) {
-                Plausible::No => return None,
-                Plausible::IfNamed => homophone_word = true,
-                Plausible::Yes => {}
-            }
-        }
         let clause = text.clause(a, b);
         // A homophone is only read as abuse where it is aimed at someone:
         // sound-alikes are often common words (`拣货` for 贱货, `只拿` for
-        // 支那).
-        // Two-char ones need a named person (`你是制杖吗`): alone in a clause
-        // they are as often a word (`，拣货，`).
+        // 支那). Two-char ones need a named person (`你是制杖吗`): alone in
+        // a clause they are as often a word (`，拣货，`).
+        let sound_alike = evasion == Evasion::Homophone && !skipped;
         let aim = match (evasion, term.aim) {
             // Verbs, exclamations and clause-enders are read as written
             // (`看了你` is not 砍了你).
             (Evasion::Homophone, Aim::Object | Aim::Final | Aim::Alone) => return None,
-            (Evasion::Homophone, Aim::Any | Aim::Person | Aim::Explicit) if homophone_word => {
-                Aim::Named
-            }
-            (Evasion::Homophone, Aim::Any | Aim::Person | Aim::Explicit) if !skipped && b - a <= 2 => {
-                Aim::Named
-            }
-            (Evasion::Homophone, Aim::Any) if !skipped => Aim::Person,
+            (_, Aim::Any | Aim::Person | Aim::Explicit) if sound_alike && b - a <= 2 => Aim::Named,
+            (_, Aim::Any) if sound_alike => Aim::Person,
             (_, aim) => aim,
         };
+        // The cheap test first: jieba costs microseconds.
         if !self.aimed(aim, text, clause, a, b) {
             return None;
+        }
+        if sound_alike {
+            match self.plausible_homophone(text, a, b) {
+                Plausible::No => return None,
+                // A word of its own (`沙雕`) only when aimed at a named person.
+                Plausible::IfNamed if !self.aimed(Aim::Named, text, clause, a, b) => return None,
+                _ => {}
+            }
         }
         // A short term that ends inside a word is that word (`帮我操作`).
         if exact
