@@ -1,6 +1,6 @@
 //! The "before" figures: the generic lexicon matcher's `[insult]` and
 //! `[threat]` hits (lexicons/abuse.lex, what ABU001/ABU002 read before
-//! lexicons/abuse_terms.lex) over the test sets in `fixtures/abuse`.
+//! lexicons/abuse_terms.txt) over the test sets in `fixtures/abuse`.
 //!
 //! `cargo run --example abuse_lexicon_before [-- fixtures/abuse/holdout]`
 
@@ -16,7 +16,12 @@ fn main() {
             .find(text, None)
             .iter()
             .filter(|h| matches!(h.category, Category::Insult | Category::Threat))
-            .map(|h| (h.category == Category::Threat, h.span.slice(text).to_string()))
+            .map(|h| {
+                (
+                    h.category == Category::Threat,
+                    h.span.slice(text).to_string(),
+                )
+            })
             .collect()
     };
     match wwqa::abuse::terms_eval::evaluate_with(&detect, std::path::Path::new(&dir)) {

@@ -28,7 +28,11 @@ fn jddc(path: &std::path::Path) -> Vec<Msg> {
             last = cols[0].to_string();
             index = 0;
         }
-        let role = if cols[2] == "1" { Role::Agent } else { Role::Buyer };
+        let role = if cols[2] == "1" {
+            Role::Agent
+        } else {
+            Role::Buyer
+        };
         out.push((cols[0].to_string(), index, role, cols[6..].join("\t")));
         index += 1;
     }
@@ -55,8 +59,13 @@ fn labels(path: &std::path::Path) -> BTreeSet<(String, usize, String)> {
         .skip(1)
         .filter_map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            (c.len() >= 4 && (c[3] == "ABU001" || c[3] == "ABU002"))
-                .then(|| (c[0].to_string(), c[1].parse().unwrap_or(usize::MAX), c[3].to_string()))
+            (c.len() >= 4 && (c[3] == "ABU001" || c[3] == "ABU002")).then(|| {
+                (
+                    c[0].to_string(),
+                    c[1].parse().unwrap_or(usize::MAX),
+                    c[3].to_string(),
+                )
+            })
         })
         .collect()
 }
@@ -102,7 +111,10 @@ fn main() {
             labelled.len(),
             gold.len()
         );
-        for (which, after) in [("before (abuse.lex [insult]/[threat])", false), ("after (abuse_terms.lex)", true)] {
+        for (which, after) in [
+            ("before (abuse.lex [insult]/[threat])", false),
+            ("after (abuse_terms.txt)", true),
+        ] {
             let mut fired: BTreeSet<(String, usize, String)> = BTreeSet::new();
             let mut lines = Vec::new();
             for (id, k, role, text) in &messages {
@@ -111,8 +123,15 @@ fn main() {
                         .find(text)
                         .iter()
                         .map(|h| {
-                            let code = if h.kind.is_threat() { "ABU002" } else { "ABU001" };
-                            (code.to_string(), format!("{} {}", h.kind.as_str(), h.span.slice(text)))
+                            let code = if h.kind.is_threat() {
+                                "ABU002"
+                            } else {
+                                "ABU001"
+                            };
+                            (
+                                code.to_string(),
+                                format!("{} {}", h.kind.as_str(), h.span.slice(text)),
+                            )
                         })
                         .collect()
                 } else {
@@ -120,8 +139,12 @@ fn main() {
                         .find(text, Some(*role))
                         .iter()
                         .filter_map(|h| match h.category {
-                            Category::Insult => Some(("ABU001".to_string(), h.span.slice(text).to_string())),
-                            Category::Threat => Some(("ABU002".to_string(), h.span.slice(text).to_string())),
+                            Category::Insult => {
+                                Some(("ABU001".to_string(), h.span.slice(text).to_string()))
+                            }
+                            Category::Threat => {
+                                Some(("ABU002".to_string(), h.span.slice(text).to_string()))
+                            }
                             _ => None,
                         })
                         .collect()

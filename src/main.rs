@@ -276,7 +276,7 @@ enum EvalWhat {
         /// Test-set directory.
         #[arg(long, default_value = "fixtures/abuse")]
         fixtures: PathBuf,
-        /// Term list (default: the bundled lexicons/abuse_terms.lex).
+        /// Term list (default: the bundled lexicons/abuse_terms.txt).
         #[arg(long)]
         terms: Option<PathBuf>,
         /// Print one JSON object.
@@ -547,8 +547,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(p) => AbuseTerms::load(&p)?,
                 None => AbuseTerms::bundled()?,
             };
-            let eval = wwqa::abuse::terms_eval::evaluate(&terms, &fixtures)
-                .map_err(anyhow::Error::msg)?;
+            let eval =
+                wwqa::abuse::terms_eval::evaluate(&terms, &fixtures).map_err(anyhow::Error::msg)?;
             if json {
                 println!("{}", serde_json::to_string(&eval)?);
             } else {

@@ -16,7 +16,11 @@ fn check(eval: &LexiconEval) {
     let report = eval.render();
     println!("{report}");
     for (shape, t) in &eval.planted {
-        assert!(t.rate() >= 0.9, "planted recall for {shape} is {:.3}\n{report}", t.rate());
+        assert!(
+            t.rate() >= 0.9,
+            "planted recall for {shape} is {:.3}\n{report}",
+            t.rate()
+        );
     }
     assert!(eval.evasion_recall() >= 0.9, "{report}");
     assert!(eval.false_positive_rate() <= 0.05, "{report}");
@@ -29,7 +33,10 @@ fn main_set_meets_the_targets() {
     let planted: usize = eval.planted.values().map(|t| t.total).sum();
     let evasions: usize = eval.evasions.values().map(|t| t.total).sum();
     let innocent: usize = eval.innocent.values().map(|t| t.total).sum();
-    assert!(planted >= 150 && evasions >= 70 && innocent >= 200, "{planted} {evasions} {innocent}");
+    assert!(
+        planted >= 150 && evasions >= 70 && innocent >= 200,
+        "{planted} {evasions} {innocent}"
+    );
     assert!(eval.planted.len() >= 4, "several sentence shapes");
     check(&eval);
 }

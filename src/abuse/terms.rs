@@ -1,7 +1,7 @@
 //! Abuse terms with meaning: insults, expletives, curses, discrimination
 //! (ABU001) and threats (ABU002), read through the usual evasions.
 //!
-//! The list is `lexicons/abuse_terms.lex` (format in `lexicons/README.md`).
+//! The list is `lexicons/abuse_terms.txt` (format in `lexicons/README.md`).
 //! A hit is kept only when the term means what it says where it stands:
 //!
 //! * **Aim.** `垃圾` is an insult in `你就是垃圾` and `垃圾客服`, a verdict on
@@ -31,7 +31,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 /// The bundled list.
-pub const BUNDLED: &str = include_str!("../../lexicons/abuse_terms.lex");
+pub const BUNDLED: &str = include_str!("../../lexicons/abuse_terms.txt");
 
 /// What kind of abuse a term is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -360,18 +360,7 @@ fn emoji_char(c: char) -> Option<char> {
 fn is_clause_break(c: char) -> bool {
     matches!(
         c,
-        '，' | '。'
-            | '！'
-            | '？'
-            | ','
-            | '!'
-            | '?'
-            | ';'
-            | '；'
-            | '\n'
-            | '\r'
-            | '、'
-            | '…'
+        '，' | '。' | '！' | '？' | ',' | '!' | '?' | ';' | '；' | '\n' | '\r' | '、' | '…'
     )
 }
 
@@ -390,7 +379,10 @@ fn fold(text: &str, syllables: &Syllables, units: &mut Vec<Unit>) {
                 _ => {
                     // Two spaces in a row part sentences in pasted chats.
                     let second_space = c.is_whitespace()
-                        && text[..byte_start].chars().next_back().is_some_and(char::is_whitespace);
+                        && text[..byte_start]
+                            .chars()
+                            .next_back()
+                            .is_some_and(char::is_whitespace);
                     if is_clause_break(c) || second_space {
                         clause += 1;
                     }
@@ -465,25 +457,119 @@ impl Words {
 
 /// People an insult can be aimed at.
 const PERSONS: &[&str] = &[
-    "你", "您", "妳", "你们", "您们", "他", "她", "他们", "她们", "客服", "卖家", "商家", "店家",
-    "老板", "掌柜", "小二", "店主", "快递员", "师傅", "这人", "那人", "这种人", "什么人",
-    "这些人", "你丫", "ni", "nimen", "kefu",
+    "你",
+    "您",
+    "妳",
+    "你们",
+    "您们",
+    "他",
+    "她",
+    "他们",
+    "她们",
+    "客服",
+    "卖家",
+    "商家",
+    "店家",
+    "老板",
+    "掌柜",
+    "小二",
+    "店主",
+    "快递员",
+    "师傅",
+    "这人",
+    "那人",
+    "这种人",
+    "什么人",
+    "这些人",
+    "你丫",
+    "ni",
+    "nimen",
+    "kefu",
 ];
 
 /// Person nouns that an insult may stand before (`垃圾客服`).
 const PERSON_NOUNS: &[&str] = &[
-    "客服", "卖家", "商家", "店家", "老板", "掌柜", "小二", "店主", "快递员",
+    "客服",
+    "卖家",
+    "商家",
+    "店家",
+    "老板",
+    "掌柜",
+    "小二",
+    "店主",
+    "快递员",
 ];
 
 /// Words between a person and an insult aimed at them (`你就是个…`,
 /// `客服是不是…`, `你给我…`).
 const FILLERS: &[&str] = &[
-    "是", "就", "真", "都", "也", "还", "这", "那", "个", "种", "样", "么", "简直", "纯", "完全",
-    "太", "好", "大", "一", "不", "像", "才", "怎么", "全", "些", "又", "老", "死", "臭", "蠢",
-    "小", "根本", "本来", "确实", "实在", "他妈", "他妈的", "特么", "给我", "给老子", "群", "帮",
-    "伙", "条", "只", "有点", "一直", "天生", "这么", "那么", "很", "挺", "超", "真的",
-    "简直就是", "根本就是", "分明", "明明", "活脱脱", "妥妥", "彻头彻尾", "十足", "地道", "啊",
-    "呀", "吧", "sb",
+    "是",
+    "就",
+    "真",
+    "都",
+    "也",
+    "还",
+    "这",
+    "那",
+    "个",
+    "种",
+    "样",
+    "么",
+    "简直",
+    "纯",
+    "完全",
+    "太",
+    "好",
+    "大",
+    "一",
+    "不",
+    "像",
+    "才",
+    "怎么",
+    "全",
+    "些",
+    "又",
+    "老",
+    "死",
+    "臭",
+    "蠢",
+    "小",
+    "根本",
+    "本来",
+    "确实",
+    "实在",
+    "他妈",
+    "他妈的",
+    "特么",
+    "给我",
+    "给老子",
+    "群",
+    "帮",
+    "伙",
+    "条",
+    "只",
+    "有点",
+    "一直",
+    "天生",
+    "这么",
+    "那么",
+    "很",
+    "挺",
+    "超",
+    "真的",
+    "简直就是",
+    "根本就是",
+    "分明",
+    "明明",
+    "活脱脱",
+    "妥妥",
+    "彻头彻尾",
+    "十足",
+    "地道",
+    "啊",
+    "呀",
+    "吧",
+    "sb",
 ];
 
 /// Fillers after which an insult for a named person is still aimed (the
@@ -501,7 +587,18 @@ const BODY_PARTS: &[&str] = &[
 ];
 
 /// What is theirs in `把你家砸了`.
-const HOMES: &[&str] = &["家", "店", "全家", "家人", "祖坟", "的店", "的家", "的车", "们", "们的店"];
+const HOMES: &[&str] = &[
+    "家",
+    "店",
+    "全家",
+    "家人",
+    "祖坟",
+    "的店",
+    "的家",
+    "的车",
+    "们",
+    "们的店",
+];
 
 /// Goods after a term turn it into a verdict on goods (`垃圾质量`).
 const GOODS: &[&str] = &[
@@ -523,8 +620,8 @@ const POSSESSIVE_VERBS: &[&str] = &[
 
 /// Possessors and kin before a bare family term (`我妈的`, `姨妈的`).
 const POSSESSORS: &[&str] = &[
-    "我", "你", "他", "她", "俺", "咱", "姨", "舅", "姑", "伯", "叔", "婶", "大", "老", "后",
-    "干", "亲", "奶", "爷", "岳", "继", "养", "爸", "儿", "的", "们",
+    "我", "你", "他", "她", "俺", "咱", "姨", "舅", "姑", "伯", "叔", "婶", "大", "老", "后", "干",
+    "亲", "奶", "爷", "岳", "继", "养", "爸", "儿", "的", "们",
 ];
 
 /// Pronouns a family term may start with (`他妈的`).
@@ -575,12 +672,12 @@ const KEYS: &[&str] = &[
 ];
 
 impl AbuseTerms {
-    /// The bundled `lexicons/abuse_terms.lex`.
+    /// The bundled `lexicons/abuse_terms.txt`.
     ///
     /// # Errors
     /// A defect in the bundled file (a test loads it).
     pub fn bundled() -> Result<AbuseTerms, TermsError> {
-        AbuseTerms::parse("lexicons/abuse_terms.lex", BUNDLED)
+        AbuseTerms::parse("lexicons/abuse_terms.txt", BUNDLED)
     }
 
     /// Load a file.
@@ -652,7 +749,9 @@ impl AbuseTerms {
             let Some(kind) = kind else {
                 err(
                     col_of(trimmed),
-                    format!("`{term_text}` is under no section: put it below `[insult]`, `[threat]` …"),
+                    format!(
+                        "`{term_text}` is under no section: put it below `[insult]`, `[threat]` …"
+                    ),
                 );
                 continue;
             };
@@ -695,7 +794,11 @@ impl AbuseTerms {
                                 "bad aim `{v}`{}",
                                 suggestion(
                                     v,
-                                    ["any", "person", "explicit", "named", "object", "final", "alone"].into_iter()
+                                    [
+                                        "any", "person", "explicit", "named", "object", "final",
+                                        "alone"
+                                    ]
+                                    .into_iter()
                                 )
                             ),
                         ),
@@ -731,7 +834,10 @@ impl AbuseTerms {
             fold(&term.term, &syllables, &mut units);
             term.folded = units.iter().map(|u| u.folded).collect();
             if term.folded.is_empty() {
-                err(col_of(trimmed), format!("`{term_text}` is empty once folded"));
+                err(
+                    col_of(trimmed),
+                    format!("`{term_text}` is empty once folded"),
+                );
                 continue;
             }
             term.starts_with_pronoun = PRONOUN_STARTS.contains(&term.folded[0]);
@@ -829,7 +935,13 @@ impl AbuseTerms {
         });
     }
 
-    fn find_in(&self, text: &str, units: &mut Vec<Unit>, keys: &mut String, out: &mut Vec<AbuseHit>) {
+    fn find_in(
+        &self,
+        text: &str,
+        units: &mut Vec<Unit>,
+        keys: &mut String,
+        out: &mut Vec<AbuseHit>,
+    ) {
         fold(text, &self.syllables, units);
         keys.clear();
         keys.extend(units.iter().map(|u| u.key));
@@ -891,7 +1003,14 @@ impl AbuseTerms {
     }
 
     /// The hit of term `t` spelt `form` over units `a..b`, if it holds.
-    fn verify(&self, text: &Folded<'_>, a: usize, b: usize, t: u32, form: Form) -> Option<AbuseHit> {
+    fn verify(
+        &self,
+        text: &Folded<'_>,
+        a: usize,
+        b: usize,
+        t: u32,
+        form: Form,
+    ) -> Option<AbuseHit> {
         let term = &self.terms[t as usize];
         let units = text.units;
         // One clause only: a hit never spans a clause break.
@@ -931,7 +1050,10 @@ impl AbuseTerms {
         let skipped = units[a + 1..b]
             .iter()
             .any(|u| u.skipped_before == Skipped::Symbols);
-        let spaced = skipped || units[a + 1..b].iter().any(|u| u.skipped_before == Skipped::Space);
+        let spaced = skipped
+            || units[a + 1..b]
+                .iter()
+                .any(|u| u.skipped_before == Skipped::Space);
         let emoji = units[a..b].iter().any(|u| u.emoji);
         let evasion = match form {
             Form::Abbreviation => Evasion::Abbreviation,
@@ -1032,7 +1154,13 @@ impl AbuseTerms {
     }
 
     /// Does jieba's cut of the clause have a token edge where the hit ends?
-    fn ends_on_word_edge(&self, text: &Folded<'_>, clause: (usize, usize), a: usize, b: usize) -> bool {
+    fn ends_on_word_edge(
+        &self,
+        text: &Folded<'_>,
+        clause: (usize, usize),
+        a: usize,
+        b: usize,
+    ) -> bool {
         let (cs, ce) = clause;
         let clause_text: String = text.chars[cs..ce].iter().collect();
         let end: usize = text.chars[cs..b].iter().map(|c| c.len_utf8()).sum();
@@ -1045,7 +1173,14 @@ impl AbuseTerms {
 
     /// Does the term point where its entry needs it to? `clause` is the
     /// unit range of the clause around `a..b`.
-    fn aimed(&self, aim: Aim, text: &Folded<'_>, clause: (usize, usize), a: usize, b: usize) -> bool {
+    fn aimed(
+        &self,
+        aim: Aim,
+        text: &Folded<'_>,
+        clause: (usize, usize),
+        a: usize,
+        b: usize,
+    ) -> bool {
         let (cs, ce) = clause;
         let chars = text.chars;
         // Particles after the hit, up to `ce`: where they stop.
@@ -1163,7 +1298,14 @@ impl AbuseTerms {
 
     /// Is a family term used as a possessive (`给他妈的`, `我妈的订单`,
     /// `他妈的腿`)?
-    fn possessive(&self, term: &Term, text: &Folded<'_>, clause: (usize, usize), a: usize, b: usize) -> bool {
+    fn possessive(
+        &self,
+        term: &Term,
+        text: &Folded<'_>,
+        clause: (usize, usize),
+        a: usize,
+        b: usize,
+    ) -> bool {
         let (cs, ce) = clause;
         let chars = text.chars;
         if self.possessive_verbs.ends_at(chars, cs, a).is_some() {
@@ -1243,7 +1385,9 @@ fn inside_context(keys: &[char], a: usize, b: usize, context: &[char]) -> bool {
     (0..context.len().saturating_sub(hit.len()) + 1)
         .filter(|&o| context[o..].starts_with(hit))
         .any(|o| {
-            a >= o && a - o + context.len() <= keys.len() && keys[a - o..a - o + context.len()] == *context
+            a >= o
+                && a - o + context.len() <= keys.len()
+                && keys[a - o..a - o + context.len()] == *context
         })
 }
 
@@ -1252,7 +1396,13 @@ fn inside_context(keys: &[char], a: usize, b: usize, context: &[char]) -> bool {
 fn compile(
     terms: &[Term],
     syllables: &Syllables,
-) -> Result<(daachorse::CharwiseDoubleArrayAhoCorasick<u32>, Vec<Vec<(u32, Form)>>), String> {
+) -> Result<
+    (
+        daachorse::CharwiseDoubleArrayAhoCorasick<u32>,
+        Vec<Vec<(u32, Form)>>,
+    ),
+    String,
+> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut patterns: Vec<Vec<(u32, Form)>> = Vec::new();
     let mut spelled: Vec<String> = Vec::new();
@@ -1339,7 +1489,10 @@ fn compile(
         }
     }
     let automaton = daachorse::CharwiseDoubleArrayAhoCorasick::with_values(
-        spelled.iter().enumerate().map(|(i, p)| (p.as_str(), i as u32)),
+        spelled
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i as u32)),
     )
     .map_err(|e| format!("abuse terms: {e}"))?;
     Ok((automaton, patterns))
@@ -1388,9 +1541,18 @@ mod tests {
     #[test]
     fn spans_quote_the_original_with_what_was_inserted() {
         let t = terms();
-        assert_eq!(hits(&t, "你是不是傻*逼，还不发货"), vec![("insult", "傻*逼".into())]);
-        assert_eq!(hits(&t, "草泥🐴，还不发货"), vec![("insult", "草泥🐴".into())]);
-        assert_eq!(hits(&t, "你就是个 Sha Bi 吧"), vec![("insult", "Sha Bi".into())]);
+        assert_eq!(
+            hits(&t, "你是不是傻*逼，还不发货"),
+            vec![("insult", "傻*逼".into())]
+        );
+        assert_eq!(
+            hits(&t, "草泥🐴，还不发货"),
+            vec![("insult", "草泥🐴".into())]
+        );
+        assert_eq!(
+            hits(&t, "你就是个 Sha Bi 吧"),
+            vec![("insult", "Sha Bi".into())]
+        );
         assert_eq!(hits(&t, "客服ＳＢ吧"), vec![("insult", "ＳＢ".into())]);
         let found = t.find("你是个傻鼻吧");
         assert_eq!(found.len(), 1);
@@ -1405,7 +1567,10 @@ mod tests {
         assert!(hits(&t, "你们这垃圾产品谁买谁后悔").is_empty());
         assert!(hits(&t, "垃圾袋有没有加厚的").is_empty());
         assert_eq!(hits(&t, "你就是个垃圾"), vec![("insult", "垃圾".into())]);
-        assert_eq!(hits(&t, "垃圾客服，什么都不会"), vec![("insult", "垃圾".into())]);
+        assert_eq!(
+            hits(&t, "垃圾客服，什么都不会"),
+            vec![("insult", "垃圾".into())]
+        );
         assert!(hits(&t, "狗粮是哪个牌子的").is_empty());
         assert_eq!(hits(&t, "你就是条狗"), vec![("insult", "狗".into())]);
     }
@@ -1416,8 +1581,14 @@ mod tests {
         assert!(hits(&t, "帮我妈的订单改个地址").is_empty());
         assert!(hits(&t, "他妈的腿不好，有没有防滑的鞋").is_empty());
         assert!(hits(&t, "给你妹买的也可以一起发").is_empty());
-        assert_eq!(hits(&t, "妈的，怎么还不到"), vec![("expletive", "妈的".into())]);
-        assert_eq!(hits(&t, "你他妈的什么态度"), vec![("expletive", "他妈的".into())]);
+        assert_eq!(
+            hits(&t, "妈的，怎么还不到"),
+            vec![("expletive", "妈的".into())]
+        );
+        assert_eq!(
+            hits(&t, "你他妈的什么态度"),
+            vec![("expletive", "他妈的".into())]
+        );
     }
 
     #[test]
@@ -1428,7 +1599,10 @@ mod tests {
         assert!(hits(&t, "可以上门安装吗").is_empty());
         assert!(hits(&t, "我要投诉你们，给差评，去12315曝光").is_empty());
         assert!(hits(&t, "男人就是看了你这种洗脑文").is_empty());
-        assert_eq!(hits(&t, "再不退款我弄死你"), vec![("threat", "弄死".into())]);
+        assert_eq!(
+            hits(&t, "再不退款我弄死你"),
+            vec![("threat", "弄死".into())]
+        );
         assert_eq!(hits(&t, "我叫人把你家砸了"), vec![("threat", "砸".into())]);
         assert!(hits(&t, "把她戏份砍了").is_empty());
     }
@@ -1436,7 +1610,12 @@ mod tests {
     #[test]
     fn letters_keep_to_their_own_words() {
         let t = terms();
-        for quiet in ["USB线是几米的", "SB-2型号还有货吗", "2B铅笔一盒几支", "您插入sim卡就可以了"] {
+        for quiet in [
+            "USB线是几米的",
+            "SB-2型号还有货吗",
+            "2B铅笔一盒几支",
+            "您插入sim卡就可以了",
+        ] {
             assert!(hits(&t, quiet).is_empty(), "{quiet}");
         }
         assert_eq!(hits(&t, "fuck you"), vec![("expletive", "fuck".into())]);

@@ -99,7 +99,10 @@ impl LexiconEval {
                 let n = if fp { t.total - t.hits } else { t.hits };
                 s.push_str(&format!("  {k:<14} {n:>4}/{:<4}\n", t.total));
                 for f in &t.failures {
-                    s.push_str(&format!("      {} {f}\n", if fp { "fired:" } else { "missed:" }));
+                    s.push_str(&format!(
+                        "      {} {f}\n",
+                        if fp { "fired:" } else { "missed:" }
+                    ));
                 }
             }
         };
@@ -166,7 +169,10 @@ pub fn evaluate_with(terms: &Detect<'_>, dir: &Path) -> Result<LexiconEval, Stri
             let word = w.get(1).ok_or("insult_words.tsv: a row without a word")?;
             let sentence = template.replace("{X}", word);
             let ok = caught(terms, &sentence, "insult");
-            eval.planted.entry(shape.clone()).or_default().add(ok, &sentence);
+            eval.planted
+                .entry(shape.clone())
+                .or_default()
+                .add(ok, &sentence);
         }
     }
     for r in rows(dir, "planted_sentences.tsv")? {
@@ -174,14 +180,20 @@ pub fn evaluate_with(terms: &Detect<'_>, dir: &Path) -> Result<LexiconEval, Stri
             return Err(format!("planted_sentences.tsv: bad row {r:?}"));
         };
         let ok = caught(terms, sentence, expect);
-        eval.planted.entry(shape.clone()).or_default().add(ok, sentence);
+        eval.planted
+            .entry(shape.clone())
+            .or_default()
+            .add(ok, sentence);
     }
     for r in rows(dir, "evasions.tsv")? {
         let [kind, expect, sentence] = &r[..] else {
             return Err(format!("evasions.tsv: bad row {r:?}"));
         };
         let ok = caught(terms, sentence, expect);
-        eval.evasions.entry(kind.clone()).or_default().add(ok, sentence);
+        eval.evasions
+            .entry(kind.clone())
+            .or_default()
+            .add(ok, sentence);
     }
     for r in rows(dir, "innocent.tsv")? {
         let [kind, sentence] = &r[..] else {
@@ -192,7 +204,10 @@ pub fn evaluate_with(terms: &Detect<'_>, dir: &Path) -> Result<LexiconEval, Stri
             Some((_, quote)) => format!("{sentence}  「{quote}」"),
             None => sentence.clone(),
         };
-        eval.innocent.entry(kind.clone()).or_default().add(hits.is_empty(), &shown);
+        eval.innocent
+            .entry(kind.clone())
+            .or_default()
+            .add(hits.is_empty(), &shown);
     }
     Ok(eval)
 }

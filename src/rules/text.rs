@@ -399,7 +399,17 @@ impl TextRules {
         // reallocated, and most messages have no hit and no bare text.
         let matcher_id = std::ptr::from_ref::<Matcher>(self.matcher) as usize;
         let terms_id = std::ptr::from_ref::<AbuseTerms>(&self.abuse_terms) as usize;
-        scratch.seen.own(matcher_id.rotate_left(32) ^ terms_id);
+        // Abuse terms are read only for the rules that use them.
+        let abuse_on = [
+            super::abuse::insult::META.code,
+            super::abuse::threat::META.code,
+            super::abuse::offensive_candidate::META.code,
+        ]
+        .iter()
+        .any(|code| selection.enabled(code));
+        scratch
+            .seen
+            .own(matcher_id.rotate_left(32) ^ terms_id ^ usize::from(abuse_on));
         for (i, m) in session.messages.iter().enumerate() {
             let normalized = &mut scratch.normalized[i];
             let hits = &mut scratch.hits[i];
@@ -427,7 +437,7 @@ impl TextRules {
             } else {
                 normalized.refill(&m.text, options);
                 self.matcher.find_into(normalized, Some(m.role), hits);
-                if m.role != Role::System {
+                if abuse_on && m.role != Role::System {
                     self.abuse_terms.find_into(&m.text, abuse_hits);
                 }
                 let phrases = match m.role {

@@ -19,7 +19,10 @@ use crate::rules::Ctx;
 /// One finding per abuse-term hit that is (`threats`) or is not a threat.
 fn abuse_findings(ctx: &Ctx<'_>, meta: &RuleMeta, threats: bool, out: &mut Vec<Finding>) {
     for (i, m) in ctx.session.messages.iter().enumerate() {
-        for h in ctx.abuse[i].iter().filter(|h| h.kind.is_threat() == threats) {
+        for h in ctx.abuse[i]
+            .iter()
+            .filter(|h| h.kind.is_threat() == threats)
+        {
             let how = match h.evasion {
                 Evasion::None => String::new(),
                 e => format!(", written as {}", e.as_str()),
