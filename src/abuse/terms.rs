@@ -570,6 +570,14 @@ const FILLERS: &[&str] = &[
     "呀",
     "吧",
     "sb",
+    "全店",
+    "全家",
+    "一家子",
+    "店里",
+    "上下",
+    "所有人",
+    "个个",
+    "统统",
 ];
 
 /// Fillers after which an insult for a named person is still aimed (the
@@ -1323,9 +1331,17 @@ impl AbuseTerms {
         if at >= ce || self.person_nouns.starts_at(chars, at, ce).is_some() {
             return false;
         }
+        // Nouns, time words (`生日`) and places, read on the words after it
+        // and on their first two chars (`生日礼物` is tagged as a phrase).
+        let nominal = |text: &str| {
+            self.jieba()
+                .tag(text, false)
+                .first()
+                .is_some_and(|t| t.tag.starts_with(['n', 't', 's']))
+        };
         let after: String = chars[at..ce.min(at + 12)].iter().collect();
-        let tags = self.jieba().tag(&after, false);
-        tags.first().is_some_and(|t| t.tag.starts_with('n'))
+        let first_two: String = chars[at..ce.min(at + 2)].iter().collect();
+        nominal(&after) || nominal(&first_two)
     }
 }
 
@@ -1429,7 +1445,8 @@ fn compile(
                     .iter()
                     .filter_map(|&k| syllables.letters(k).and_then(|l| l.chars().next()))
                     .collect();
-                if initials.len() >= 3 && initials.len() == keys.len() {
+                // Three letters collide with model numbers (`NMB-3`).
+                if initials.len() >= 4 && initials.len() == keys.len() {
                     add(initials, t, Form::Abbreviation);
                 }
             } else {
