@@ -64,5 +64,39 @@ fn bench_score(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_score);
+/// The abuse terms (ABU001/ABU002) over the same messages, and over the
+/// customer-service paragraph (chat text: few hits, the fast path).
+fn bench_terms(c: &mut Criterion) {
+    let terms = match wwqa::abuse::terms::AbuseTerms::bundled() {
+        Ok(terms) => terms,
+        Err(e) => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+    let (messages, corpus) = messages();
+    let chat: Vec<String> = FALLBACK_PARAGRAPH
+        .split_inclusive(['。', '！', '？'])
+        .map(str::to_owned)
+        .collect();
+    let mut group = c.benchmark_group("abuse_terms");
+    for (name, texts) in [(corpus, &messages), ("builtin_paragraph_chat", &chat)] {
+        let bytes: usize = texts.iter().map(String::len).sum();
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function(name, |b| {
+            let mut hits = Vec::new();
+            b.iter(|| {
+                let mut found = 0usize;
+                for text in texts.iter() {
+                    terms.find_into(black_box(text), &mut hits);
+                    found += hits.len();
+                }
+                found
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_score, bench_terms);
 criterion_main!(benches);

@@ -321,6 +321,19 @@ enum EvalWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Recall on planted insults, threats and evasions, and false
+    /// positives on innocent look-alikes, of the abuse term list.
+    AbuseLexicon {
+        /// Test-set directory.
+        #[arg(long, default_value = "fixtures/abuse")]
+        fixtures: PathBuf,
+        /// Term list (default: the bundled lexicons/abuse_terms.txt).
+        #[arg(long)]
+        terms: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -677,6 +690,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string(&metrics)?);
             } else {
                 println!("{metrics}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            what:
+                EvalWhat::AbuseLexicon {
+                    fixtures,
+                    terms,
+                    json,
+                },
+        } => {
+            use wwqa::abuse::terms::AbuseTerms;
+            let terms = match terms {
+                Some(p) => AbuseTerms::load(&p)?,
+                None => AbuseTerms::bundled()?,
+            };
+            let eval =
+                wwqa::abuse::terms_eval::evaluate(&terms, &fixtures).map_err(anyhow::Error::msg)?;
+            if json {
+                println!("{}", serde_json::to_string(&eval)?);
+            } else {
+                print!("{}", eval.render());
             }
             Ok(ExitCode::SUCCESS)
         }

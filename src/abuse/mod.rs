@@ -6,6 +6,8 @@
 
 pub mod commitments;
 pub mod model;
+pub mod terms;
+pub mod terms_eval;
 
 pub use model::{evaluate, read_cold_csv, train, AbuseModel, Metrics, TrainOptions};
 

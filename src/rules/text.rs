@@ -3,6 +3,7 @@
 
 use super::options::RuleOptions;
 use super::Selection;
+use crate::abuse::terms::{AbuseHit, AbuseTerms};
 use crate::abuse::{AbuseItem, AbuseModel, SessionAbuse};
 use crate::finding::{Finding, RuleMeta, Span};
 use crate::lexicon::{Category, Hit, Matcher};
@@ -35,6 +36,11 @@ pub struct Ctx<'a> {
     /// Messages written by people of the shop, without spaces, punctuation,
     /// symbols and emoji ([`bare`](super::script::bare)); empty for others.
     pub bare: &'a [String],
+    /// Abuse-term hits per message ([`AbuseTerms`]; none for system
+    /// messages): insults, expletives, curses, slurs and threats.
+    pub abuse: &'a [Vec<AbuseHit>],
+    /// The abuse terms the hits index into.
+    pub abuse_terms: &'a AbuseTerms,
 }
 
 impl<'a> Ctx<'a> {
@@ -184,6 +190,7 @@ struct Scratch {
     hits: Vec<Vec<Hit>>,
     phrases: Vec<u32>,
     bare: Vec<String>,
+    abuse: Vec<Vec<AbuseHit>>,
     seen: Seen,
 }
 
@@ -200,6 +207,8 @@ struct Matched {
     /// [`Ctx::bare`], when the message was a person's (a robot's words
     /// count only in assist mode, which the text does not tell).
     bare: Option<String>,
+    /// [`Ctx::abuse`].
+    abuse: Vec<AbuseHit>,
 }
 
 /// Texts whose derived values a thread keeps (most are canned replies and
@@ -222,6 +231,7 @@ impl Scratch {
             self.hits.resize_with(n, Vec::new);
             self.phrases.resize(n, 0);
             self.bare.resize_with(n, String::new);
+            self.abuse.resize_with(n, Vec::new);
         }
     }
 }
@@ -254,6 +264,7 @@ pub struct TextRules {
     model: &'static AbuseModel,
     options: RuleOptions,
     phrases: PhraseLists,
+    abuse_terms: AbuseTerms,
     custom: crate::config::CustomRules,
     /// Tells this thread's memo of derived values whose they are: two
     /// engines in one process may match the same text differently.
@@ -277,6 +288,7 @@ impl TextRules {
             matcher: MatcherHandle::Bundled(Matcher::bundled()),
             model: AbuseModel::bundled()?,
             phrases: PhraseLists::new(&options)?,
+            abuse_terms: AbuseTerms::bundled().map_err(|e| e.to_string())?,
             options,
             custom: crate::config::CustomRules::default(),
             id: next_id(),
@@ -303,6 +315,7 @@ impl TextRules {
             matcher,
             model: AbuseModel::bundled()?,
             phrases: PhraseLists::new(&options)?,
+            abuse_terms: AbuseTerms::bundled().map_err(|e| e.to_string())?,
             options,
             custom,
             id: next_id(),
@@ -424,13 +437,25 @@ impl TextRules {
         // One normalisation per message, shared by the matcher and the
         // rules that read normalised text; buffers are refilled, not
         // reallocated, and most messages have no hit and no bare text.
-        scratch.seen.own(self.id);
+        // Abuse terms are read only for the rules that use them.
+        let abuse_on = [
+            super::abuse::insult::META.code,
+            super::abuse::threat::META.code,
+            super::abuse::offensive_candidate::META.code,
+        ]
+        .iter()
+        .any(|code| selection.enabled(code));
+        // The memo's values depend on the engine and on whether abuse terms
+        // were searched.
+        scratch.seen.own(self.id << 1 | usize::from(abuse_on));
         for (i, m) in session.messages.iter().enumerate() {
             let normalized = &mut scratch.normalized[i];
             let hits = &mut scratch.hits[i];
             let bare = &mut scratch.bare[i];
+            let abuse_hits = &mut scratch.abuse[i];
             hits.clear();
             bare.clear();
+            abuse_hits.clear();
             let human = m.role == Role::Agent
                 || (m.role == Role::Robot && m.robot_mode == Some(RobotMode::Assist));
             let digest = seen_digest(m.role, &m.text);
@@ -438,6 +463,7 @@ impl TextRules {
             if let Some(seen) = seen.filter(|s| s.role == m.role && *s.text == *m.text) {
                 normalized.clone_from(&seen.normalized);
                 hits.extend_from_slice(&seen.hits);
+                abuse_hits.extend_from_slice(&seen.abuse);
                 scratch.phrases[i] = seen.phrases;
                 match (&seen.bare, human) {
                     (Some(seen_bare), true) => bare.push_str(seen_bare),
@@ -450,6 +476,9 @@ impl TextRules {
                 normalized.refill(&m.text, options);
                 self.matcher
                     .find_in(&m.text, normalized, Some(m.role), hits);
+                if abuse_on && m.role != Role::System {
+                    self.abuse_terms.find_into(&m.text, abuse_hits);
+                }
                 let phrases = match m.role {
                     Role::Agent | Role::Robot => self.phrases.of(&m.text),
                     Role::Buyer | Role::System => 0,
@@ -465,6 +494,7 @@ impl TextRules {
                     hits: hits.clone(),
                     phrases,
                     bare: human.then(|| bare.clone()),
+                    abuse: abuse_hits.clone(),
                 });
             }
         }
@@ -478,6 +508,8 @@ impl TextRules {
             default_options: *options == NormalizeOptions::default(),
             phrases: &scratch.phrases[..n],
             bare: &scratch.bare[..n],
+            abuse: &scratch.abuse[..n],
+            abuse_terms: &self.abuse_terms,
         };
         let first = findings.len();
         for (rule, check) in super::registry::text_rules() {

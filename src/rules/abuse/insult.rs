@@ -1,37 +1,24 @@
 //! ABU001 `insult`.
 
 use crate::finding::{Finding, RuleMeta, Severity};
-use crate::lexicon::Category;
 use crate::rules::Ctx;
 
-/// An insult in either direction: 傻逼 and its evasions (傻*逼, s b, 傻B, 沙比, sb), nmsl, cnm, tmd, 滚, 废物 ….
+/// Abuse aimed at a person in either direction: insults, expletives,
+/// curses and slurs, through their evasions.
 pub static META: RuleMeta = RuleMeta {
     code: "ABU001",
     name: "insult",
     family: "abuse",
     severity: Severity::High,
-    summary: "An insult in either direction: 傻逼 and its evasions (傻*逼, s b, 傻B, 沙比, sb), nmsl, cnm, tmd, 滚, 废物 ….",
-    rationale: "辱骂 via 阿里旺旺 is 骚扰他人 (情节严重) when the agent insults a buyer (−12, serious −48; domain.md §2.1), and buyer insults are the shop's evidence in a complaint. Evasions (inserted symbols, repeated characters, homophones, pinyin initials) are folded by the normaliser.",
-    options: "Terms, allow-contexts (滚筒, 傻傻分不清, 你妈妈 …) and word-boundary flags: lexicons/abuse.lex, section [insult].",
-    fires: "客服: 你是不是傻*逼 / 买家: 滚你妈的",
-    quiet: "客服: 这款滚筒洗衣机傻傻分不清的话看参数表哦",
+    summary: "Abuse in either direction: 辱骂 (傻逼, 废物 or 垃圾 aimed at a person, 你这骗子), 脏话 (我操, 他妈的, 操你妈), 诅咒 (去死, 不得好死), 歧视 (slurs), also when spelt in pinyin (shabi), homophones (沙比, 草泥马), letter abbreviations (sb, nmsl), emoji (草泥🐴) or with symbols inside (傻*逼).",
+    rationale: "辱骂 via 阿里旺旺 is 骚扰他人 (情节严重) when the agent insults a buyer (−12, serious −48), and buyer insults are the shop's evidence in a complaint. A term counts only where it means abuse: aimed at a person, not at goods (发的什么垃圾 is a complaint about goods), and not a family possessive (帮我妈的订单).",
+    options: "Terms, kinds, severities, aims, allow-contexts and abbreviations: lexicons/abuse_terms.txt, sections [insult], [expletive], [curse], [discrimination].",
+    fires: "买家: 你是不是傻*逼，还不发货 / 客服: 你才沙比 / 买家: 垃圾客服，草泥🐴",
+    quiet: "买家: 帮我妈的订单改个地址，垃圾袋发错了，发的什么垃圾",
     file: file!(),
 };
 
-/// Every hit, with its direction (evidence).
+/// Every hit, with its kind, severity, evasion and direction (evidence).
 pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    for (i, m) in ctx.session.messages.iter().enumerate() {
-        for h in ctx.hits_of(i, Category::Insult) {
-            out.push(ctx.finding(
-                &META,
-                i,
-                h.span,
-                format!(
-                    "辱骂 (insult), {}: 「{}」",
-                    super::direction(m.role),
-                    h.span.slice(&m.text)
-                ),
-            ));
-        }
-    }
+    super::abuse_findings(ctx, &META, false, out);
 }

@@ -1,7 +1,6 @@
 //! ABU007 `offensive-candidate`.
 
 use crate::finding::{Finding, RuleMeta, Severity, Span};
-use crate::lexicon::Category;
 use crate::rules::Ctx;
 
 /// A message the offensiveness model scores high, with no lexicon hit.
@@ -10,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "offensive-candidate",
     family: "abuse",
     severity: Severity::Info,
-    summary: "A message the offensiveness model (char n-grams, trained on COLD) scores at or above the threshold, with no insult or threat hit: a CANDIDATE FOR REVIEW, never evidence.",
+    summary: "A message the offensiveness model (char n-grams, trained on COLD) scores at or above the threshold, with no abuse-term hit (ABU001/ABU002): a CANDIDATE FOR REVIEW, never evidence.",
     rationale: "Lexicons miss new wordings; the model ranks messages for a reviewer. It was trained on social-media comments that mostly attack groups, so it is triage, not proof (lexicons/abuse_model.md).",
     options: "`[offensive_model] threshold`, `min_chars` in lexicons/rules.toml.",
     fires: "买家: 你们这种人就是社会的垃圾，活该倒闭",
@@ -27,9 +26,7 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if matches!(m.role, crate::model::Role::System) || short {
             continue;
         }
-        if ctx.hits_of(i, Category::Insult).next().is_some()
-            || ctx.hits_of(i, Category::Threat).next().is_some()
-        {
+        if !ctx.abuse[i].is_empty() {
             continue;
         }
         let score = memo_score(ctx, &m.text);
