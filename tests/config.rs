@@ -398,3 +398,77 @@ fn roles_and_redaction_come_from_the_configuration() {
     assert!(!read(&out.join("findings.jsonl")).contains("\"SCR001\""));
     assert!(!read(&out.join("report.html")).contains("tb_5566"));
 }
+
+#[test]
+fn a_shops_abuse_terms_and_allow_list_bind_abu001() {
+    let chat = concat!(
+        r#"{"shop":"暖冬小铺","buyer":"tb_77","sender":"tb_77","time":"2024-03-05 10:00:00","text":"大笨熊玩偶还有货吗"}"#,
+        "\n",
+        r#"{"shop":"暖冬小铺","buyer":"tb_77","sender":"暖冬小铺:小雪","time":"2024-03-05 10:00:30","text":"有的亲"}"#,
+        "\n",
+        r#"{"shop":"暖冬小铺","buyer":"tb_77","sender":"tb_77","time":"2024-03-05 10:01:00","text":"你这个大笨熊，半天不回"}"#,
+        "\n"
+    );
+    let abu001 = |out: &Path| -> Vec<String> {
+        findings(out)
+            .into_iter()
+            .filter(|(c, ..)| c == "ABU001")
+            .map(|(_, q, _)| q)
+            .collect()
+    };
+    // Bundled: 大笨熊 is no listed insult.
+    let dir = workspace(&[]);
+    std::fs::write(dir.path().join("in/chat.jsonl"), chat).unwrap();
+    let (output, out) = scan(dir.path(), &[]);
+    assert!(output.status.success());
+    assert!(abu001(&out).is_empty());
+    // The shop's term fires wherever it stands …
+    let dir = workspace(&[
+        (
+            "wwqa.toml",
+            "[lexicons]\nabuse_terms = [\"shop_abuse.txt\"]\n",
+        ),
+        ("shop_abuse.txt", "[insult]\n大笨熊 | aim=any\n"),
+    ]);
+    std::fs::write(dir.path().join("in/chat.jsonl"), chat).unwrap();
+    let (output, out) = scan(dir.path(), &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(abu001(&out), vec!["大笨熊", "大笨熊"]);
+    // … but not inside the shop's own product name.
+    let dir = workspace(&[
+        (
+            "wwqa.toml",
+            "[lexicons]\nabuse_terms = [\"shop_abuse.txt\"]\nallow = [\"大笨熊玩偶\"]\n",
+        ),
+        ("shop_abuse.txt", "[insult]\n大笨熊 | aim=any\n"),
+    ]);
+    std::fs::write(dir.path().join("in/chat.jsonl"), chat).unwrap();
+    let (output, out) = scan(dir.path(), &[]);
+    assert!(output.status.success());
+    assert_eq!(abu001(&out), vec!["大笨熊"]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.join("summary.json"))).unwrap();
+    let terms = summary["config"]["lexicons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["file"] == "abuse_terms.txt")
+        .unwrap()
+        .clone();
+    assert!(terms["entries"].as_u64().unwrap() > 600);
+    // A bad line of the shop's file is located in it.
+    let dir = workspace(&[
+        (
+            "wwqa.toml",
+            "[lexicons]\nabuse_terms = [\"shop_abuse.txt\"]\n",
+        ),
+        ("shop_abuse.txt", "[insullt]\n大笨熊\n"),
+    ]);
+    let (output, _) = scan(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("wwqa: shop_abuse.txt:1:1: unknown section `[insullt]`"),
+        "{stderr}"
+    );
+}

@@ -710,170 +710,202 @@ impl AbuseTerms {
     /// severities or aims (with the nearest name), empty or duplicate
     /// terms, allow-contexts that do not hold their term.
     pub fn parse(path: &str, text: &str) -> Result<AbuseTerms, TermsError> {
+        AbuseTerms::parse_all(&[(path, text)], &[])
+    }
+
+    /// Parse several files as one list (the bundled file and a shop's
+    /// own, from its configuration), binding every term that lies inside
+    /// one of `allow` (the shop's own names) with that name as an
+    /// allow-context. `path` of the list is the first file's.
+    ///
+    /// # Errors
+    /// As [`AbuseTerms::parse`]; a term listed in two files is a duplicate.
+    pub fn parse_all(sources: &[(&str, &str)], allow: &[String]) -> Result<AbuseTerms, TermsError> {
         let syllables = Syllables::new();
         let mut errors = Vec::new();
         let mut terms: Vec<Term> = Vec::new();
-        let mut kind: Option<AbuseKind> = None;
-        let mut seen: HashMap<Vec<char>, usize> = HashMap::new();
-        for (n, raw) in text.lines().enumerate() {
-            let line = n + 1;
-            let mut err = |col: usize, message: String| {
-                errors.push(Diagnostic {
-                    location: format!("{path}:{line}:{col}"),
-                    message,
-                });
-            };
-            let content = match raw.find(" #") {
-                Some(at) => &raw[..at],
-                None if raw.trim_start().starts_with('#') => "",
-                None => raw,
-            };
-            let col_of = |part: &str| {
-                raw[..(part.as_ptr() as usize - raw.as_ptr() as usize)]
-                    .chars()
-                    .count()
-                    + 1
-            };
-            let trimmed = content.trim();
-            if trimmed.is_empty() {
-                continue;
-            }
-            if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-                kind = AbuseKind::parse(name.trim());
-                if kind.is_none() {
-                    let names = AbuseKind::ALL.map(AbuseKind::as_str);
+        let mut seen: HashMap<Vec<char>, String> = HashMap::new();
+        let path = sources.first().map_or("", |(p, _)| *p);
+        for &(path, text) in sources {
+            let mut kind: Option<AbuseKind> = None;
+            for (n, raw) in text.lines().enumerate() {
+                let line = n + 1;
+                let mut err = |col: usize, message: String| {
+                    errors.push(Diagnostic {
+                        location: format!("{path}:{line}:{col}"),
+                        message,
+                    });
+                };
+                let content = match raw.find(" #") {
+                    Some(at) => &raw[..at],
+                    None if raw.trim_start().starts_with('#') => "",
+                    None => raw,
+                };
+                let col_of = |part: &str| {
+                    raw[..(part.as_ptr() as usize - raw.as_ptr() as usize)]
+                        .chars()
+                        .count()
+                        + 1
+                };
+                let trimmed = content.trim();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+                    kind = AbuseKind::parse(name.trim());
+                    if kind.is_none() {
+                        let names = AbuseKind::ALL.map(AbuseKind::as_str);
+                        err(
+                            col_of(trimmed),
+                            format!(
+                                "unknown section `[{name}]`{}",
+                                suggestion(name, names.into_iter())
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                let mut fields = trimmed.split('|');
+                let term_text = fields.next().unwrap_or("").trim();
+                let Some(kind) = kind else {
                     err(
                         col_of(trimmed),
                         format!(
-                            "unknown section `[{name}]`{}",
-                            suggestion(name, names.into_iter())
-                        ),
-                    );
-                }
-                continue;
-            }
-            let mut fields = trimmed.split('|');
-            let term_text = fields.next().unwrap_or("").trim();
-            let Some(kind) = kind else {
-                err(
-                    col_of(trimmed),
-                    format!(
                         "`{term_text}` is under no section: put it below `[insult]`, `[threat]` …"
                     ),
-                );
-                continue;
-            };
-            let mut term = Term {
-                term: term_text.to_string(),
-                kind,
-                severity: kind.default_severity(),
-                aim: Aim::Any,
-                sound: true,
-                possessive: false,
-                abbreviations: Vec::new(),
-                except: Vec::new(),
-                line,
-                except_keys: Vec::new(),
-                folded: Vec::new(),
-                starts_with_pronoun: false,
-            };
-            for field in fields {
-                let col = col_of(field.trim_start()).max(1);
-                let (key, value) = match field.split_once('=') {
-                    Some((k, v)) => (k.trim(), Some(v.trim())),
-                    None => (field.trim(), None),
+                    );
+                    continue;
                 };
-                match (key, value) {
-                    ("severity", Some(v)) => match Severity::parse(v) {
-                        Some(s) => term.severity = s,
-                        None => err(
-                            col,
-                            format!(
-                                "bad severity `{v}`{}",
-                                suggestion(v, ["info", "low", "medium", "high"].into_iter())
+                let mut term = Term {
+                    term: term_text.to_string(),
+                    kind,
+                    severity: kind.default_severity(),
+                    aim: Aim::Any,
+                    sound: true,
+                    possessive: false,
+                    abbreviations: Vec::new(),
+                    except: Vec::new(),
+                    line,
+                    except_keys: Vec::new(),
+                    folded: Vec::new(),
+                    starts_with_pronoun: false,
+                };
+                for field in fields {
+                    let col = col_of(field.trim_start()).max(1);
+                    let (key, value) = match field.split_once('=') {
+                        Some((k, v)) => (k.trim(), Some(v.trim())),
+                        None => (field.trim(), None),
+                    };
+                    match (key, value) {
+                        ("severity", Some(v)) => match Severity::parse(v) {
+                            Some(s) => term.severity = s,
+                            None => err(
+                                col,
+                                format!(
+                                    "bad severity `{v}`{}",
+                                    suggestion(v, ["info", "low", "medium", "high"].into_iter())
+                                ),
                             ),
-                        ),
-                    },
-                    ("aim", Some(v)) => match Aim::parse(v) {
-                        Some(a) => term.aim = a,
-                        None => err(
-                            col,
-                            format!(
-                                "bad aim `{v}`{}",
-                                suggestion(
-                                    v,
-                                    [
-                                        "any", "person", "explicit", "named", "object", "final",
-                                        "alone"
-                                    ]
-                                    .into_iter()
-                                )
+                        },
+                        ("aim", Some(v)) => match Aim::parse(v) {
+                            Some(a) => term.aim = a,
+                            None => err(
+                                col,
+                                format!(
+                                    "bad aim `{v}`{}",
+                                    suggestion(
+                                        v,
+                                        [
+                                            "any", "person", "explicit", "named", "object",
+                                            "final", "alone"
+                                        ]
+                                        .into_iter()
+                                    )
+                                ),
                             ),
+                        },
+                        ("sound", v) => match v.unwrap_or("yes") {
+                            "yes" => term.sound = true,
+                            "no" => term.sound = false,
+                            other => err(col, format!("bad sound `{other}`: use yes or no")),
+                        },
+                        ("possessive", None) => term.possessive = true,
+                        ("abbr", None) => term.abbreviations.push(String::new()),
+                        ("abbr", Some(v)) => term.abbreviations.extend(
+                            v.split([',', '，'])
+                                .map(|a| a.trim().to_ascii_lowercase())
+                                .filter(|a| !a.is_empty()),
                         ),
-                    },
-                    ("sound", v) => match v.unwrap_or("yes") {
-                        "yes" => term.sound = true,
-                        "no" => term.sound = false,
-                        other => err(col, format!("bad sound `{other}`: use yes or no")),
-                    },
-                    ("possessive", None) => term.possessive = true,
-                    ("abbr", None) => term.abbreviations.push(String::new()),
-                    ("abbr", Some(v)) => term.abbreviations.extend(
-                        v.split([',', '，'])
-                            .map(|a| a.trim().to_ascii_lowercase())
-                            .filter(|a| !a.is_empty()),
-                    ),
-                    ("except", Some(v)) => term.except.extend(
-                        v.split([',', '，'])
-                            .map(|a| a.trim().to_string())
-                            .filter(|a| !a.is_empty()),
-                    ),
-                    ("note", _) => {}
-                    (k, _) if KEYS.contains(&k) => {
-                        err(col, format!("`{k}` needs a value here"));
+                        ("except", Some(v)) => term.except.extend(
+                            v.split([',', '，'])
+                                .map(|a| a.trim().to_string())
+                                .filter(|a| !a.is_empty()),
+                        ),
+                        ("note", _) => {}
+                        (k, _) if KEYS.contains(&k) => {
+                            err(col, format!("`{k}` needs a value here"));
+                        }
+                        (k, _) => err(
+                            col,
+                            format!("unknown key `{k}`{}", suggestion(k, KEYS.iter().copied())),
+                        ),
                     }
-                    (k, _) => err(
-                        col,
-                        format!("unknown key `{k}`{}", suggestion(k, KEYS.iter().copied())),
-                    ),
                 }
-            }
-            let mut units = Vec::new();
-            fold(&term.term, &syllables, &mut units);
-            term.folded = units.iter().map(|u| u.folded).collect();
-            if term.folded.is_empty() {
-                err(
-                    col_of(trimmed),
-                    format!("`{term_text}` is empty once folded"),
-                );
-                continue;
-            }
-            term.starts_with_pronoun = PRONOUN_STARTS.contains(&term.folded[0]);
-            let term_keys: Vec<char> = units.iter().map(|u| u.key).collect();
-            for context in &term.except {
-                let keys = keys_of(context, &syllables);
-                if !contains(&keys, &term_keys)
-                    && !term
-                        .abbreviations
-                        .iter()
-                        .any(|a| contains(&keys, &a.chars().collect::<Vec<_>>()))
-                {
+                let mut units = Vec::new();
+                fold(&term.term, &syllables, &mut units);
+                term.folded = units.iter().map(|u| u.folded).collect();
+                if term.folded.is_empty() {
                     err(
                         col_of(trimmed),
-                        format!("allow-context `{context}` does not contain `{term_text}`"),
+                        format!("`{term_text}` is empty once folded"),
                     );
+                    continue;
                 }
-                term.except_keys.push(keys);
+                term.starts_with_pronoun = PRONOUN_STARTS.contains(&term.folded[0]);
+                let term_keys: Vec<char> = units.iter().map(|u| u.key).collect();
+                for context in &term.except {
+                    let keys = keys_of(context, &syllables);
+                    if !contains(&keys, &term_keys)
+                        && !term
+                            .abbreviations
+                            .iter()
+                            .any(|a| contains(&keys, &a.chars().collect::<Vec<_>>()))
+                    {
+                        err(
+                            col_of(trimmed),
+                            format!("allow-context `{context}` does not contain `{term_text}`"),
+                        );
+                    }
+                    term.except_keys.push(keys);
+                }
+                if let Some(first) = seen.get(&term.folded) {
+                    err(
+                        col_of(trimmed),
+                        format!("duplicate term `{term_text}`: like {first}"),
+                    );
+                    continue;
+                }
+                let at = if sources.len() == 1 {
+                    format!("line {line}")
+                } else {
+                    format!("{path}:{line}")
+                };
+                seen.insert(term.folded.clone(), at);
+                terms.push(term);
             }
-            if let Some(&first) = seen.get(&term.folded) {
-                err(
-                    col_of(trimmed),
-                    format!("duplicate term `{term_text}`: like line {first}"),
-                );
-                continue;
+        }
+        for name in allow {
+            let keys = keys_of(name, &syllables);
+            for term in &mut terms {
+                let term_keys = keys_of(&term.term, &syllables);
+                if !term_keys.is_empty()
+                    && contains(&keys, &term_keys)
+                    && !term.except.contains(name)
+                {
+                    term.except.push(name.clone());
+                    term.except_keys.push(keys.clone());
+                }
             }
-            seen.insert(term.folded.clone(), line);
-            terms.push(term);
         }
         if !errors.is_empty() {
             return Err(TermsError(errors));

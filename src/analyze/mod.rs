@@ -62,8 +62,14 @@ impl Analyzers {
         let lexicons = config.lexicons()?;
         let custom = crate::config::CustomRules::build(config, &config.allow_list())?;
         let custom_metas = custom.metas();
+        let abuse_terms = if config.abuse_terms_are_bundled() {
+            None
+        } else {
+            Some(config.abuse_terms()?)
+        };
         let text = crate::rules::TextRules::configured(
             (!config.lexicons_are_bundled()).then_some(&lexicons[..]),
+            abuse_terms,
             options,
             custom,
         )

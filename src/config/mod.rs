@@ -208,6 +208,8 @@ struct LexiconsFile {
     replace: Vec<Spanned<String>>,
     #[serde(default)]
     allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    abuse_terms: Vec<Spanned<String>>,
 }
 
 /// `[rules]` as written.
@@ -309,6 +311,9 @@ pub struct Config {
     pub lexicon_replace: Vec<(Located<String>, LexiconFile)>,
     /// `[lexicons] allow`: no term fires inside these.
     pub allow: Vec<Located<String>>,
+    /// `[lexicons] abuse_terms`: files of insult and threat terms added
+    /// to `lexicons/abuse_terms.txt`.
+    pub abuse_extend: Vec<(Located<String>, LexiconFile)>,
     /// `[rules] select` (`None`: every rule).
     pub select: Option<Vec<Located<String>>>,
     /// `[rules] extend-select`.
@@ -452,6 +457,11 @@ impl Config {
                 .map(read)
                 .collect::<Result<_, _>>()?,
             allow: lexicons.allow.iter().cloned().map(Into::into).collect(),
+            abuse_extend: lexicons
+                .abuse_terms
+                .iter()
+                .map(read)
+                .collect::<Result<_, _>>()?,
             select: file
                 .rules
                 .select
@@ -628,6 +638,34 @@ impl Config {
     /// the bundled matcher, built once per process).
     pub fn lexicons_are_bundled(&self) -> bool {
         self.lexicon_extend.is_empty() && self.lexicon_replace.is_empty() && self.allow.is_empty()
+    }
+
+    /// True when the configuration changes no abuse term.
+    pub fn abuse_terms_are_bundled(&self) -> bool {
+        self.abuse_extend.is_empty() && self.allow.is_empty()
+    }
+
+    /// The abuse terms in force: `lexicons/abuse_terms.txt` with the
+    /// `[lexicons] abuse_terms` files, the allow-list applied.
+    ///
+    /// # Errors
+    /// A line of an added file that does not hold (located in that file).
+    pub fn abuse_terms(&self) -> Result<crate::abuse::terms::AbuseTerms, ConfigError> {
+        let mut sources: Vec<(&str, &str)> =
+            vec![("lexicons/abuse_terms.txt", crate::abuse::terms::BUNDLED)];
+        sources.extend(
+            self.abuse_extend
+                .iter()
+                .map(|(_, f)| (f.path.as_str(), f.text.as_str())),
+        );
+        crate::abuse::terms::AbuseTerms::parse_all(&sources, &self.allow_list()).map_err(|e| {
+            let first = e.0.first();
+            let rendered = first.map_or_else(
+                || e.to_string(),
+                |d| format!("{}: {}", d.location, d.message),
+            );
+            ConfigError::parse_rendered(&rendered, "lexicons/abuse_terms.txt")
+        })
     }
 
     /// `[lexicons] allow`, as written.

@@ -99,7 +99,24 @@ impl Record {
                     sha256: short_hash(digest.as_bytes()),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut lexicons = lexicons;
+        let terms = analyzers.text.abuse_terms().terms();
+        let mut digest = String::new();
+        for t in terms {
+            digest.push_str(&format!(
+                "{}\t{}\t{}\t{}\n",
+                t.term,
+                t.kind.as_str(),
+                t.severity.as_str(),
+                t.except.join(",")
+            ));
+        }
+        lexicons.push(LexiconRecord {
+            file: "abuse_terms.txt".to_string(),
+            entries: terms.len(),
+            sha256: short_hash(digest.as_bytes()),
+        });
         let rules = RulesRecord {
             options_version: analyzers.text.version(),
             select: analyzers.selection.select.clone(),

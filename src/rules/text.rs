@@ -302,6 +302,7 @@ impl TextRules {
     /// Lexicons that do not combine, or a bundled file that does not load.
     pub fn configured(
         lexicons: Option<&[crate::lexicon::Lexicon]>,
+        abuse_terms: Option<AbuseTerms>,
         options: RuleOptions,
         custom: crate::config::CustomRules,
     ) -> Result<TextRules, String> {
@@ -315,7 +316,10 @@ impl TextRules {
             matcher,
             model: AbuseModel::bundled()?,
             phrases: PhraseLists::new(&options)?,
-            abuse_terms: AbuseTerms::bundled().map_err(|e| e.to_string())?,
+            abuse_terms: match abuse_terms {
+                Some(terms) => terms,
+                None => AbuseTerms::bundled().map_err(|e| e.to_string())?,
+            },
             options,
             custom,
             id: next_id(),
@@ -325,6 +329,11 @@ impl TextRules {
     /// The custom rules.
     pub fn custom(&self) -> &crate::config::CustomRules {
         &self.custom
+    }
+
+    /// The abuse terms ABU001/ABU002 read.
+    pub fn abuse_terms(&self) -> &AbuseTerms {
+        &self.abuse_terms
     }
 
     /// The matcher the rules read hits from.
