@@ -82,36 +82,6 @@
 随时咨询
 有问题随时
 
-[apology]
-抱歉
-非常抱歉
-久等 | note=让您久等了
-不好意思
-对不起
-给您带来不便
-给您添麻烦了
-实在抱歉
-深表歉意
-
-[follow_up]
-稍等 | note=subject of the 漏跟进 check (promise to come back)
-请稍等
-请稍候
-稍后回复
-我去查一下
-我查一下
-帮您查一下
-帮您查询
-为您查询
-我去问一下
-帮您核实
-核实一下
-马上 | note=马上为您处理
-马上为您
-我帮您看看
-这边帮您
-正在为您查询
-
 [review_invite]
 好评 | note=longer 好评返现 in offplatform.lex wins where it applies
 给个好评

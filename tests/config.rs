@@ -87,7 +87,7 @@ fn without_a_configuration_the_bundled_rules_judge() {
         serde_json::from_str(&read(&out.join("summary.json"))).unwrap();
     assert_eq!(summary["config"]["file"], serde_json::Value::Null);
     assert_eq!(summary["config"]["latency"]["window_start"], "08:00");
-    assert_eq!(summary["config"]["lexicons"].as_array().unwrap().len(), 3);
+    assert_eq!(summary["config"]["lexicons"].as_array().unwrap().len(), 4);
 }
 
 #[test]
@@ -280,6 +280,11 @@ fn bad_configurations_are_located_errors_before_any_input_is_read() {
             "[lexicons]\nextend = [\"shop.lex\"]\n",
             Some(("shop.lex", "[competitor]\n暖冬优选\n[insullt]\n傻X\n")),
             "shop.lex:3:1: unknown category `insullt`; did you mean `insult`?",
+        ),
+        (
+            "[lexicons]\nextend = [\"shop.lex\"]\n",
+            Some(("shop.lex", "[competitor]\n暖冬优选\n[insult]\n大笨熊\n")),
+            "shop.lex:4:1: `大笨熊`: insult and threat terms belong in an abuse terms file",
         ),
         (
             "[rules]\nselect = [\"SRC002\"]\n",

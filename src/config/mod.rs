@@ -681,8 +681,27 @@ impl Config {
     /// A lexicon file with a bad line (located in that file).
     pub fn lexicons(&self) -> Result<Vec<crate::lexicon::Lexicon>, ConfigError> {
         let parse = |file: &LexiconFile| {
-            crate::lexicon::parse(&file.path, &file.text)
-                .map_err(|e| ConfigError::parse_rendered(&e.to_string(), &file.path))
+            let lexicon = crate::lexicon::parse(&file.path, &file.text)
+                .map_err(|e| ConfigError::parse_rendered(&e.to_string(), &file.path))?;
+            // ABU001/ABU002 read the abuse terms, not `.lex` sections: a
+            // shop's insult in a `.lex` file would silently never fire.
+            use crate::lexicon::Category;
+            if let Some(e) = lexicon
+                .entries
+                .iter()
+                .find(|e| matches!(e.category, Category::Insult | Category::Threat))
+            {
+                return Err(ConfigError {
+                    path: file.path.clone(),
+                    line: e.line,
+                    column: 1,
+                    message: format!(
+                        "`{}`: insult and threat terms belong in an abuse terms file (`[lexicons] abuse_terms`, format of lexicons/abuse_terms.txt), which ABU001/ABU002 read",
+                        e.term
+                    ),
+                });
+            }
+            Ok(lexicon)
         };
         let mut lexicons = crate::lexicon::bundled()
             .map_err(|e| ConfigError::parse_rendered(&e.to_string(), "lexicons"))?;

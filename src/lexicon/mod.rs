@@ -33,10 +33,6 @@ pub enum Category {
     Greeting,
     /// Closing words (祝您, 再见, 感谢).
     Closing,
-    /// Apologies (抱歉, 久等, 不好意思).
-    Apology,
-    /// Promises to come back (稍等, 我去查一下, 马上).
-    FollowUp,
     /// Review invitations (好评, 五星, 评价).
     ReviewInvite,
     /// Dismissive or impatient agent phrases (不知道, 不归我管, 急什么).
@@ -53,25 +49,19 @@ pub enum Category {
     Insult,
     /// Threats (弄死你, 等着瞧).
     Threat,
-    /// Buyer complaint and escalation signals (投诉, 12315, 曝光).
-    Complaint,
     /// Requests to stop messaging (别发了, 不要再发).
     StopRequest,
     /// Off-platform contact and payment (微信, VX, QQ, 支付宝转账).
     OffPlatform,
     /// Trade fraud and review inducement (好评返现, 刷单).
     TradeFraud,
-    /// Asking for or leaking personal data (身份证号, 银行卡号).
-    Privacy,
 }
 
 impl Category {
     /// Every category, in declaration order.
-    pub const ALL: [Category; 17] = [
+    pub const ALL: [Category; 13] = [
         Category::Greeting,
         Category::Closing,
-        Category::Apology,
-        Category::FollowUp,
         Category::ReviewInvite,
         Category::Dismissive,
         Category::Refusal,
@@ -80,11 +70,9 @@ impl Category {
         Category::Competitor,
         Category::Insult,
         Category::Threat,
-        Category::Complaint,
         Category::StopRequest,
         Category::OffPlatform,
         Category::TradeFraud,
-        Category::Privacy,
     ];
 
     /// The snake-case name used in `.lex` files and outputs.
@@ -92,8 +80,6 @@ impl Category {
         match self {
             Category::Greeting => "greeting",
             Category::Closing => "closing",
-            Category::Apology => "apology",
-            Category::FollowUp => "follow_up",
             Category::ReviewInvite => "review_invite",
             Category::Dismissive => "dismissive",
             Category::Refusal => "refusal",
@@ -102,11 +88,9 @@ impl Category {
             Category::Competitor => "competitor",
             Category::Insult => "insult",
             Category::Threat => "threat",
-            Category::Complaint => "complaint",
             Category::StopRequest => "stop_request",
             Category::OffPlatform => "off_platform",
             Category::TradeFraud => "trade_fraud",
-            Category::Privacy => "privacy",
         }
     }
 
@@ -118,10 +102,8 @@ impl Category {
     /// The family (`script`, `abuse`, `offplatform`).
     pub fn family(self) -> &'static str {
         match self {
-            Category::Insult | Category::Threat | Category::Complaint | Category::StopRequest => {
-                "abuse"
-            }
-            Category::OffPlatform | Category::TradeFraud | Category::Privacy => "offplatform",
+            Category::Insult | Category::Threat | Category::StopRequest => "abuse",
+            Category::OffPlatform | Category::TradeFraud => "offplatform",
             _ => "script",
         }
     }
@@ -132,11 +114,9 @@ impl Category {
     /// phrases and refusals are soft; the rest are signals (info).
     pub fn default_severity(self) -> Severity {
         match self {
-            Category::Insult
-            | Category::Threat
-            | Category::OffPlatform
-            | Category::TradeFraud
-            | Category::Privacy => Severity::High,
+            Category::Insult | Category::Threat | Category::OffPlatform | Category::TradeFraud => {
+                Severity::High
+            }
             Category::AbsoluteClaim | Category::OverPromise | Category::Competitor => {
                 Severity::Medium
             }
@@ -149,12 +129,10 @@ impl Category {
     /// shop side, complaints and stop requests the buyer, the rest anyone.
     pub fn default_role(self) -> RoleFilter {
         match self {
-            Category::Complaint | Category::StopRequest => RoleFilter::Buyer,
-            Category::Insult
-            | Category::Threat
-            | Category::OffPlatform
-            | Category::TradeFraud
-            | Category::Privacy => RoleFilter::Any,
+            Category::StopRequest => RoleFilter::Buyer,
+            Category::Insult | Category::Threat | Category::OffPlatform | Category::TradeFraud => {
+                RoleFilter::Any
+            }
             _ => RoleFilter::Agent,
         }
     }
