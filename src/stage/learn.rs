@@ -311,6 +311,20 @@ pub fn evaluate_corpus(classifier: &dyn super::eval::Classify, corpus: &Corpus) 
 /// Nested `k`-fold cross-validation of the learned classifier: for each
 /// outer fold, select and train on the others, classify the fold.
 pub fn cross_validate_model(corpus: &Corpus, cues: &CueClassifier, k: usize) -> CorpusReport {
+    let (results, fold_choices) = cross_validated_results(corpus, cues, k);
+    let mut report = CorpusReport::from_results(corpus, &results);
+    report.cv_folds = Some(k.max(2));
+    report.fold_choices = fold_choices;
+    report
+}
+
+/// The held-out result of every item under nested `k`-fold
+/// cross-validation (corpus order), and each fold's selection.
+pub fn cross_validated_results(
+    corpus: &Corpus,
+    cues: &CueClassifier,
+    k: usize,
+) -> (Vec<StageResult>, Vec<Selection>) {
     let k = k.max(2);
     let examples = featurize(corpus, cues);
     let ids: Vec<&str> = corpus
@@ -332,10 +346,7 @@ pub fn cross_validate_model(corpus: &Corpus, cues: &CueClassifier, k: usize) -> 
         fold_choices.push(selection);
     }
     let results: Vec<StageResult> = results.into_iter().map(|r| r.expect("every item is in one fold")).collect();
-    let mut report = CorpusReport::from_results(corpus, &results);
-    report.cv_folds = Some(k);
-    report.fold_choices = fold_choices;
-    report
+    (results, fold_choices)
 }
 
 /// `k`-fold cross-validation of the cue lexicon alone (the classifier

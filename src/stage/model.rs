@@ -37,7 +37,7 @@ const FORMAT_VERSION: u32 = 1;
 
 /// Buyer text messages whose tokens are read: the request is in the first
 /// few, and the cap bounds the cost of a very long session.
-const MAX_BUYER_MESSAGES: usize = 12;
+const MAX_BUYER_MESSAGES: usize = 6;
 /// Shop messages whose tokens are read (their first replies say what the
 /// shop understood the request to be).
 const MAX_SHOP_MESSAGES: usize = 6;
