@@ -91,7 +91,7 @@ impl Params {
 /// One lexicon pattern: its text, whether it needs word boundaries, and the
 /// stages it argues for (a phrase may weigh on several stages).
 #[derive(Debug, Clone)]
-struct Pattern {
+pub(super) struct Pattern {
     text: String,
     /// Match only on jieba word boundaries.
     word: bool,
@@ -152,7 +152,7 @@ impl Evidence {
 /// loads the jieba dictionary once. Build once and share (`Send + Sync`).
 #[derive(Clone)]
 pub struct CueClassifier {
-    patterns: Vec<Pattern>,
+    pub(super) patterns: Vec<Pattern>,
     automaton: AhoCorasick,
     params: Params,
 }
@@ -414,7 +414,7 @@ impl CueClassifier {
     /// Whether `start..end` of `text` begins and ends on jieba word
     /// boundaries: the shared segmenter cuts only a few characters around
     /// the match, so long messages stay cheap.
-    fn on_word_boundaries(&self, text: &str, start: usize, end: usize) -> bool {
+    pub(super) fn on_word_boundaries(&self, text: &str, start: usize, end: usize) -> bool {
         crate::segment::is_word_boundary_hit(text, start, end)
     }
 

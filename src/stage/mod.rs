@@ -167,3 +167,6 @@ impl StageResult {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod model_tests;

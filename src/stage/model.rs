@@ -237,16 +237,11 @@ pub fn visit_features(
     name.push_str("cue_pred:");
     name.push_str(verdict.stage.as_str());
     visit(&name, 1.0, None);
-    for (message, shop_side, phrase, span) in cues.phrase_hits(&evidence) {
-        name.clear();
-        name.push_str(if shop_side { "acue:" } else { "cue:" });
-        name.push_str(phrase);
-        visit(
-            &name,
-            1.0,
-            Some((message, span.byte_start, span.byte_end)),
-        );
-    }
+    // Phrase hits in message order; a buyer's are emitted with the scope
+    // (negated, hypothetical, third-party) of the clause they are in.
+    let phrases: Vec<(usize, bool, &str, Span)> = cues.phrase_hits(&evidence).collect();
+    let mut next_phrase = 0usize;
+    let mut scopes: Vec<(usize, &'static str)> = Vec::new();
 
     let mut buyer_texts = 0usize;
     let mut shop_texts = 0usize;
@@ -322,6 +317,7 @@ pub fn visit_features(
                     visit(&name, 1.0, Some((index, start, start + token.len())));
                 }
             }
+            emit_phrases(&phrases, &mut next_phrase, index, &[], &mut name, visit);
             continue;
         }
         let substantive = tokens
@@ -332,9 +328,11 @@ pub fn visit_features(
         let first_request = substantive && requests < FIRST_REQUEST_MESSAGES;
         requests += usize::from(substantive);
         let mut scope = "b:";
+        scopes.clear();
         for &(token, start) in &tokens {
             if is_clause_break(token) {
                 scope = "b:";
+                scopes.push((start, scope));
                 continue;
             }
             if !is_wordlike(token) {
@@ -347,15 +345,24 @@ pub fn visit_features(
                 push_token(&mut name, "f:", token);
                 visit(&name, 1.0, origin);
             }
-            if opens_negation(token) {
-                scope = "n:";
+            let opened = if opens_negation(token) {
+                Some("n:")
             } else if opens_hypothetical(token) {
-                scope = "h:";
+                Some("h:")
             } else if opens_third_party(token) {
-                scope = "t:";
+                Some("t:")
+            } else {
+                None
+            };
+            if let Some(opened) = opened {
+                scope = opened;
+                scopes.push((start + token.len(), scope));
             }
         }
+        emit_phrases(&phrases, &mut next_phrase, index, &scopes, &mut name, visit);
     }
+    // Phrases in messages the loop skipped (beyond the caps, cards).
+    emit_phrases(&phrases, &mut next_phrase, usize::MAX, &[], &mut name, visit);
     let said = match buyer_texts {
         0 => "sig:buyer_texts_0",
         1 => "sig:buyer_texts_1",
@@ -366,6 +373,46 @@ pub fn visit_features(
     visit(said, 1.0, None);
     if requests == 0 {
         visit("sig:no_request", 1.0, None);
+    }
+}
+
+/// Emit the phrase hits of messages up to `message` (those of `message`
+/// itself with the scope that `scopes`, (byte offset, scope) changes in
+/// order, gives their start).
+fn emit_phrases(
+    phrases: &[(usize, bool, &str, Span)],
+    next: &mut usize,
+    message: usize,
+    scopes: &[(usize, &'static str)],
+    name: &mut String,
+    visit: &mut dyn FnMut(&str, f32, Option<Origin>),
+) {
+    while let Some(&(at, shop_side, phrase, span)) = phrases.get(*next) {
+        if at > message {
+            break;
+        }
+        *next += 1;
+        let scope = if shop_side {
+            "a"
+        } else if at == message {
+            scopes
+                .iter()
+                .take_while(|(offset, _)| *offset <= span.byte_start)
+                .last()
+                .map_or("", |(_, scope)| match *scope {
+                    "n:" => "n",
+                    "h:" => "h",
+                    "t:" => "t",
+                    _ => "",
+                })
+        } else {
+            ""
+        };
+        name.clear();
+        name.push_str(scope);
+        name.push_str("cue:");
+        name.push_str(phrase);
+        visit(name, 1.0, Some((at, span.byte_start, span.byte_end)));
     }
 }
 
@@ -811,6 +858,31 @@ pub fn train(examples: &[Example], options: &TrainOptions, high_threshold: f32) 
     }
 }
 
+/// True for a feature that shows the session has something to be about: a
+/// substantive buyer request, a stage phrase, a card, an order number or a
+/// shop reply that is more than small talk.
+fn shows_request(name: &str) -> bool {
+    // A shop's substantive words count too: an excerpt may start after
+    // the buyer's question, with only the shop's answer to show it.
+    if let Some(token) = name.strip_prefix("a:") {
+        return !is_small_talk(token);
+    }
+    name.starts_with("f:")
+        || name.starts_with("cue:")
+        || name.starts_with("acue:")
+        || name.starts_with("ncue:")
+        || name.starts_with("hcue:")
+        || name.starts_with("tcue:")
+        || matches!(
+            name,
+            "sig:order_card"
+                | "sig:shop_order_card"
+                | "sig:product_card"
+                | "sig:shop_product_card"
+                | "sig:order_number"
+        )
+}
+
 /// Reasons kept per session: enough to see why, short enough to read.
 const MAX_REASONS: usize = 8;
 
@@ -875,7 +947,9 @@ impl StageClassifier {
     pub fn classify_with(&self, session: &Session, segmenter: &Segmenter) -> StageResult {
         // Each model feature once (its first occurrence, for the quote).
         let mut active: Vec<(u32, f32, Option<Origin>)> = Vec::new();
+        let mut has_request = false;
         visit_features(session, &self.cues, segmenter, &mut |name, value, origin| {
+            has_request |= shows_request(name);
             if let Some(&i) = self.model.index.get(name) {
                 match active.iter_mut().find(|(j, _, _)| *j == i) {
                     Some(slot) => {
@@ -887,6 +961,18 @@ impl StageClassifier {
                 }
             }
         });
+        if !has_request {
+            // Nothing a stage could be about: no request from the buyer,
+            // no card, no stage phrase from either side (GUIDE: "no
+            // discernible request" is other), whatever the weights say.
+            return StageResult {
+                stage: Stage::Other,
+                confidence: 1.0,
+                high_confidence: true,
+                reasons: Vec::new(),
+                scores: StageScores::from_array([0.0, 0.0, 0.0, 1.0]),
+            };
+        }
         let mut logits = self.model.bias;
         for &(i, value, _) in &active {
             let w = &self.model.weights[i as usize];
