@@ -279,7 +279,7 @@ impl CorpusReport {
         let mut out = String::new();
         if let Some(k) = self.cv_folds {
             out.push_str(&format!(
-                "{k}-fold cross-validation (weights, L2 and threshold chosen inside each fold)\n"
+                "{k}-fold cross-validation (everything learned or chosen inside each fold)\n"
             ));
         }
         out.push_str("ALL\n");
