@@ -425,9 +425,12 @@ impl CueClassifier {
         evidence: &'a Evidence,
     ) -> impl Iterator<Item = (usize, bool, &'a str, Span)> + 'a {
         evidence.hits.iter().filter_map(|hit| match hit.source {
-            CueSource::Pattern(p) => {
-                Some((hit.message, hit.shop_side, self.patterns[p].text.as_str(), hit.span))
-            }
+            CueSource::Pattern(p) => Some((
+                hit.message,
+                hit.shop_side,
+                self.patterns[p].text.as_str(),
+                hit.span,
+            )),
             _ => None,
         })
     }
@@ -646,4 +649,3 @@ pub(super) fn group_stage(account: &str) -> Option<Stage> {
         None
     }
 }
-

@@ -126,7 +126,9 @@ pub fn parse_ecd(text: &str, path: &str) -> Result<Vec<Session>, String> {
         }
         let fields: Vec<&str> = content.split('\t').collect();
         if !matches!(fields[0], "0" | "1") || fields.len() < 2 {
-            return Err(format!("{path}:{line_no}: not an ECD line (label 0/1, then turns)"));
+            return Err(format!(
+                "{path}:{line_no}: not an ECD line (label 0/1, then turns)"
+            ));
         }
         let id = format!("ecd-{part}-{line_no:03}");
         let last = fields.len() - 2;
@@ -454,11 +456,7 @@ fn ratio(part: usize, whole: usize) -> f64 {
 }
 
 /// Classify every labelled session found in `sessions` and compare.
-pub fn evaluate(
-    classifier: &dyn Classify,
-    sessions: &[Session],
-    labels: &Labels,
-) -> EvalReport {
+pub fn evaluate(classifier: &dyn Classify, sessions: &[Session], labels: &Labels) -> EvalReport {
     let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut results: Vec<(&LabelRow, StageResult)> = Vec::new();
     let mut missing = 0usize;

@@ -345,7 +345,10 @@ pub fn cross_validated_results(
         }
         fold_choices.push(selection);
     }
-    let results: Vec<StageResult> = results.into_iter().map(|r| r.expect("every item is in one fold")).collect();
+    let results: Vec<StageResult> = results
+        .into_iter()
+        .map(|r| r.expect("every item is in one fold"))
+        .collect();
     (results, fold_choices)
 }
 
@@ -377,7 +380,10 @@ pub fn cross_validate_baseline(corpus: &Corpus, cues: &CueClassifier, k: usize) 
             }
         }
     }
-    let results: Vec<StageResult> = results.into_iter().map(|r| r.expect("every item is in one fold")).collect();
+    let results: Vec<StageResult> = results
+        .into_iter()
+        .map(|r| r.expect("every item is in one fold"))
+        .collect();
     let mut report = CorpusReport::from_results(corpus, &results);
     report.cv_folds = Some(k);
     report
@@ -434,7 +440,11 @@ pub struct EvalHow {
 ///
 /// # Errors
 /// Unreadable or malformed data, labels or model files.
-pub fn run_eval(data: &[PathBuf], labels: &[PathBuf], how: &EvalHow) -> Result<CorpusReport, String> {
+pub fn run_eval(
+    data: &[PathBuf],
+    labels: &[PathBuf],
+    how: &EvalHow,
+) -> Result<CorpusReport, String> {
     let corpus = load_corpus(data, labels)?;
     let cues = CueClassifier::from_lexicon_str(super::BUILTIN_LEXICON, "lexicons/stage_cues.tsv")?;
     Ok(match (how.cv, how.baseline) {

@@ -50,10 +50,8 @@ const FIRST_REQUEST_MESSAGES: usize = 2;
 /// Tokens that open a negated clause (the rest of the clause is read as
 /// `n:` features): "还没发货", "没有收到" differ from "发货", "收到".
 fn opens_negation(token: &str) -> bool {
-    matches!(
-        token.chars().next(),
-        Some('不' | '没' | '未' | '别' | '无')
-    ) || matches!(token, "还没" | "还没有" | "并未" | "尚未")
+    matches!(token.chars().next(), Some('不' | '没' | '未' | '别' | '无'))
+        || matches!(token, "还没" | "还没有" | "并未" | "尚未")
 }
 
 /// Tokens that open a hypothetical or future clause (`h:` features):
@@ -147,18 +145,7 @@ fn is_clause_break(token: &str) -> bool {
         c.is_whitespace()
             || matches!(
                 c,
-                '，' | '。'
-                    | '！'
-                    | '？'
-                    | ','
-                    | '.'
-                    | '!'
-                    | '?'
-                    | '；'
-                    | ';'
-                    | '~'
-                    | '～'
-                    | '…'
+                '，' | '。' | '！' | '？' | ',' | '.' | '!' | '?' | '；' | ';' | '~' | '～' | '…'
             )
     })
 }
@@ -362,7 +349,14 @@ pub fn visit_features(
         emit_phrases(&phrases, &mut next_phrase, index, &scopes, &mut name, visit);
     }
     // Phrases in messages the loop skipped (beyond the caps, cards).
-    emit_phrases(&phrases, &mut next_phrase, usize::MAX, &[], &mut name, visit);
+    emit_phrases(
+        &phrases,
+        &mut next_phrase,
+        usize::MAX,
+        &[],
+        &mut name,
+        visit,
+    );
     let said = match buyer_texts {
         0 => "sig:buyer_texts_0",
         1 => "sig:buyer_texts_1",
@@ -584,7 +578,11 @@ impl StageModel {
             let fields: Vec<&str> = line.split('\t').collect();
             // Column (1-based, in chars) where field `i` starts.
             let col = |i: usize| -> usize {
-                fields[..i].iter().map(|f| f.chars().count() + 1).sum::<usize>() + 1
+                fields[..i]
+                    .iter()
+                    .map(|f| f.chars().count() + 1)
+                    .sum::<usize>()
+                    + 1
             };
             let err = |i: usize, msg: String| format!("{path}:{line_no}:{}: {msg}", col(i));
             let number = |i: usize| -> Result<f32, String> {
@@ -595,7 +593,10 @@ impl StageModel {
                     .ok_or_else(|| {
                         err(
                             i.min(fields.len().saturating_sub(1)),
-                            format!("expected a number, found `{}`", fields.get(i).unwrap_or(&"")),
+                            format!(
+                                "expected a number, found `{}`",
+                                fields.get(i).unwrap_or(&"")
+                            ),
                         )
                     })
             };
@@ -611,12 +612,20 @@ impl StageModel {
                         ),
                     ));
                 }
-                Ok([number(from)?, number(from + 1)?, number(from + 2)?, number(from + 3)?])
+                Ok([
+                    number(from)?,
+                    number(from + 1)?,
+                    number(from + 2)?,
+                    number(from + 3)?,
+                ])
             };
             match fields[0] {
                 "format" => {
                     if fields.len() != 3 || fields[1] != FORMAT_NAME {
-                        return Err(err(0, format!("expected `format\t{FORMAT_NAME}\t{FORMAT_VERSION}`")));
+                        return Err(err(
+                            0,
+                            format!("expected `format\t{FORMAT_NAME}\t{FORMAT_VERSION}`"),
+                        ));
                     }
                     if fields[2] != FORMAT_VERSION.to_string() {
                         return Err(err(
@@ -631,7 +640,10 @@ impl StageModel {
                 }
                 "param" => {
                     if fields.len() != 3 {
-                        return Err(err(0, format!("`param` row needs 3 fields, found {}", fields.len())));
+                        return Err(err(
+                            0,
+                            format!("`param` row needs 3 fields, found {}", fields.len()),
+                        ));
                     }
                     let value = number(2)?;
                     let whole = |v: f32| -> Result<usize, String> {
@@ -671,7 +683,10 @@ impl StageModel {
                 other => {
                     return Err(err(
                         0,
-                        format!("unknown row kind `{other}`{}", did_you_mean(other, ROW_KINDS)),
+                        format!(
+                            "unknown row kind `{other}`{}",
+                            did_you_mean(other, ROW_KINDS)
+                        ),
                     ))
                 }
             }
@@ -729,7 +744,13 @@ impl StageModel {
     }
 }
 
-const PARAMS: &[&str] = &["l2", "iterations", "learning_rate", "min_count", "high_threshold"];
+const PARAMS: &[&str] = &[
+    "l2",
+    "iterations",
+    "learning_rate",
+    "min_count",
+    "high_threshold",
+];
 const ROW_KINDS: &[&str] = &["format", "param", "bias", "w"];
 
 fn did_you_mean(word: &str, known: &[&str]) -> String {
@@ -903,7 +924,10 @@ impl StageClassifier {
     /// Only if a bundled file is malformed.
     pub fn bundled() -> Result<StageClassifier, String> {
         Ok(StageClassifier {
-            cues: CueClassifier::from_lexicon_str(super::BUILTIN_LEXICON, "lexicons/stage_cues.tsv")?,
+            cues: CueClassifier::from_lexicon_str(
+                super::BUILTIN_LEXICON,
+                "lexicons/stage_cues.tsv",
+            )?,
             model: StageModel::bundled()?,
         })
     }
@@ -918,7 +942,10 @@ impl StageClassifier {
     /// names it in errors.
     pub fn from_model(path: &str, text: &str) -> Result<StageClassifier, String> {
         Ok(StageClassifier {
-            cues: CueClassifier::from_lexicon_str(super::BUILTIN_LEXICON, "lexicons/stage_cues.tsv")?,
+            cues: CueClassifier::from_lexicon_str(
+                super::BUILTIN_LEXICON,
+                "lexicons/stage_cues.tsv",
+            )?,
             model: StageModel::parse(path, text)?,
         })
     }
@@ -948,17 +975,28 @@ impl StageClassifier {
         // Each model feature once (its first occurrence, for the quote).
         let mut active: Vec<(u32, f32, Option<Origin>)> = Vec::new();
         let mut has_request = false;
-        visit_features(session, &self.cues, segmenter, &mut |name, value, origin| {
-            has_request |= shows_request(name);
-            if let Some(&i) = self.model.index.get(name) {
-                match active.iter_mut().find(|(j, _, _)| *j == i) {
-                    Some(slot) => {
-                        if value.abs() > slot.1.abs() {
-                            slot.1 = value;
-                        }
-                    }
-                    None => active.push((i, value, origin)),
+        visit_features(
+            session,
+            &self.cues,
+            segmenter,
+            &mut |name, value, origin| {
+                has_request |= shows_request(name);
+                if let Some(&i) = self.model.index.get(name) {
+                    active.push((i, value, origin));
                 }
+            },
+        );
+        // Each feature once: its largest value, the origin of its first
+        // occurrence (the stable sort keeps visiting order within a feature).
+        active.sort_by_key(|(i, _, _)| *i);
+        active.dedup_by(|later, first| {
+            if later.0 == first.0 {
+                if later.1.abs() > first.1.abs() {
+                    first.1 = later.1;
+                }
+                true
+            } else {
+                false
             }
         });
         if !has_request {
@@ -1013,7 +1051,11 @@ impl StageClassifier {
                 })
             })
             .collect();
-        reasons.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.cue.cmp(&b.cue)));
+        reasons.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.cue.cmp(&b.cue))
+        });
         reasons.truncate(MAX_REASONS);
         StageResult {
             stage,

@@ -12,7 +12,12 @@ fn classify(lines: &[(Role, Option<&str>, &str)]) -> StageResult {
 
 #[test]
 fn taobao_pre_sale_questions_are_pre_sale_not_other() {
-    for text in ["能便宜点吗", "100件什么价", "还有现货吗", "这款有没有红色的，包邮吗"] {
+    for text in [
+        "能便宜点吗",
+        "100件什么价",
+        "还有现货吗",
+        "这款有没有红色的，包邮吗",
+    ] {
         let result = classify(&[buyer("你好"), buyer(text)]);
         assert_eq!(result.stage, Stage::PreSale, "{text}: {result:?}");
     }
@@ -29,13 +34,18 @@ fn cancel_and_refund_before_delivery_is_in_sale() {
     assert!(result.high_confidence, "{result:?}");
     // The reasons quote the buyer's words that fired, sliced from the
     // original text by their spans.
-    let quoted = quotes(&session(&[
-        buyer("[订单编号:1234567890123，订单金额:59.00，下单时间:2024-03-01 10:00:00]"),
-        buyer("还没发货，我想取消订单退款"),
-        agent("好的亲，这边帮您取消"),
-    ]), &result);
+    let quoted = quotes(
+        &session(&[
+            buyer("[订单编号:1234567890123，订单金额:59.00，下单时间:2024-03-01 10:00:00]"),
+            buyer("还没发货，我想取消订单退款"),
+            agent("好的亲，这边帮您取消"),
+        ]),
+        &result,
+    );
     assert!(
-        quoted.iter().any(|(id, quote)| id == "m1" && quote == "发货"),
+        quoted
+            .iter()
+            .any(|(id, quote)| id == "m1" && quote == "发货"),
         "{quoted:?}"
     );
     let negated = result
@@ -68,7 +78,11 @@ fn merchant_back_office_question_is_other() {
 
 #[test]
 fn nothing_to_be_about_is_other_with_full_confidence() {
-    for lines in [vec![], vec![buyer("在吗")], vec![buyer("在吗"), buyer("你好")]] {
+    for lines in [
+        vec![],
+        vec![buyer("在吗")],
+        vec![buyer("在吗"), buyer("你好")],
+    ] {
         let result = classify(&lines);
         assert_eq!(result.stage, Stage::Other);
         assert_eq!(result.confidence, 1.0);
@@ -76,7 +90,10 @@ fn nothing_to_be_about_is_other_with_full_confidence() {
     }
     // One substantive word from either side is enough to leave it to the
     // model.
-    assert_ne!(classify(&[buyer("在吗"), buyer("退货")]).stage, Stage::Other);
+    assert_ne!(
+        classify(&[buyer("在吗"), buyer("退货")]).stage,
+        Stage::Other
+    );
 }
 
 #[test]
@@ -96,7 +113,15 @@ fn confidence_is_the_probability_of_the_chosen_stage() {
 fn odd_input_does_not_panic() {
     let classifier = StageClassifier::builtin();
     let long = "退货".repeat(5000);
-    for text in ["", " ", "\t\n", "😀😀", "[订单编号:", &long, "\u{200b}退款\u{200b}"] {
+    for text in [
+        "",
+        " ",
+        "\t\n",
+        "😀😀",
+        "[订单编号:",
+        &long,
+        "\u{200b}退款\u{200b}",
+    ] {
         let _ = classifier.classify(&session(&[buyer(text), agent(text)]));
     }
 }
@@ -174,12 +199,18 @@ fn model_file_errors_are_located() {
         ),
     ];
     for (body, expected) in cases {
-        let text = if body.starts_with("format") || body.starts_with("w\tb:x\t1\t2\t3\t4\n") && expected.contains("first row") {
+        let text = if body.starts_with("format")
+            || body.starts_with("w\tb:x\t1\t2\t3\t4\n") && expected.contains("first row")
+        {
             body.to_string()
         } else {
             format!("{head}{body}")
         };
-        assert_eq!(StageModel::parse("m.tsv", &text).unwrap_err(), expected, "{body:?}");
+        assert_eq!(
+            StageModel::parse("m.tsv", &text).unwrap_err(),
+            expected,
+            "{body:?}"
+        );
     }
     assert!(StageClassifier::from_model("m.tsv", "bias\t0\t0\t0\t0\n").is_err());
     let ok = StageClassifier::from_model(

@@ -24,7 +24,10 @@ fn all_labelled() -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
         dir.join("labels/ecd_train_stage_labels.tsv"),
     ];
     if let Some(absent) = data.iter().chain(&labels).find(|p| !p.exists()) {
-        println!("skipped: {} absent (set WWQA_SHARED_DATA)", absent.display());
+        println!(
+            "skipped: {} absent (set WWQA_SHARED_DATA)",
+            absent.display()
+        );
         return None;
     }
     Some((data, labels))
@@ -38,7 +41,11 @@ fn all_labels_load_with_every_session_found() {
     };
     let corpus = load_corpus(&data, &labels).expect("labelled data loads");
     assert_eq!(corpus.items.len(), 880);
-    assert!(corpus.missing.iter().all(|(_, m)| *m == 0), "{:?}", corpus.missing);
+    assert!(
+        corpus.missing.iter().all(|(_, m)| *m == 0),
+        "{:?}",
+        corpus.missing
+    );
     // ECD excerpts: turns alternate from the buyer, the last is the shop's,
     // and the word-segmentation spaces are gone.
     let first = corpus
@@ -77,9 +84,17 @@ fn ecd_lines_become_numbered_sessions() {
     assert_eq!(sessions.len(), 2);
     assert_eq!(sessions[0].id, "ecd-test-001");
     assert_eq!(sessions[1].id, "ecd-test-002");
-    let texts: Vec<&str> = sessions[0].messages.iter().map(|m| m.text.as_str()).collect();
+    let texts: Vec<&str> = sessions[0]
+        .messages
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
     assert_eq!(texts, ["有现货吗", "有的亲", "100件什么价", "亲可以优惠哦"]);
-    let roles: Vec<bool> = sessions[0].messages.iter().map(|m| m.is_shop_side()).collect();
+    let roles: Vec<bool> = sessions[0]
+        .messages
+        .iter()
+        .map(|m| m.is_shop_side())
+        .collect();
     assert_eq!(roles, [false, true, false, true]);
     assert_eq!(sessions[1].messages[0].source.line_start, 2);
     let err = parse_ecd("1\tok\nx\tbad\n", "e.tsv").unwrap_err();
@@ -205,4 +220,3 @@ fn folds_are_stable_and_cover_all() {
     }
     assert!(sizes.iter().all(|&n| n > 5), "{sizes:?}");
 }
-
