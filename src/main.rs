@@ -458,8 +458,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train {
             what: TrainWhat::Stage { data, labels, out },
         } => {
-            let summary = wwqa::stage::learn::run_train(&data, &labels, &out)
-                .map_err(anyhow::Error::msg)?;
+            let summary =
+                wwqa::stage::learn::run_train(&data, &labels, &out).map_err(anyhow::Error::msg)?;
             eprintln!("wwqa: {summary}");
             Ok(ExitCode::SUCCESS)
         }
@@ -479,8 +479,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 baseline,
                 model,
             };
-            let report = wwqa::stage::learn::run_eval(&data, &labels, &how)
-                .map_err(anyhow::Error::msg)?;
+            let report =
+                wwqa::stage::learn::run_eval(&data, &labels, &how).map_err(anyhow::Error::msg)?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
