@@ -220,3 +220,54 @@ fn folds_are_stable_and_cover_all() {
     }
     assert!(sizes.iter().all(|&n| n > 5), "{sizes:?}");
 }
+
+#[test]
+fn wwqa_jsonl_sessions_are_evaluated_per_labels_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("chats.jsonl");
+    std::fs::write(
+        &data,
+        concat!(
+            r#"{"shop":"测试店","buyer":"小王","sender":"小王","text":"这款还有现货吗，能便宜点吗","session":"s1"}"#,
+            "\n",
+            r#"{"shop":"测试店","buyer":"小王","sender":"测试店:小美","role":"agent","text":"亲，有现货的","session":"s1"}"#,
+            "\n",
+            r#"{"shop":"测试店","buyer":"小李","sender":"小李","text":"收到的杯子是碎的，要退货","session":"s2"}"#,
+            "\n",
+        ),
+    )
+    .expect("write data");
+    let first = dir.path().join("first.tsv");
+    let second = dir.path().join("second.tsv");
+    std::fs::write(
+        &first,
+        format!("{LABELS_HEADER}\ns1\tpre_sale\thigh\t问现货\nnone\tother\tlow\tx\n"),
+    )
+    .expect("write labels");
+    std::fs::write(
+        &second,
+        format!("{LABELS_HEADER}\ns2\tafter_sale\thigh\t碎了退货\n"),
+    )
+    .expect("write labels");
+    let report = run_eval(
+        &[data.clone()],
+        &[first.clone(), second.clone()],
+        &EvalHow::default(),
+    )
+    .expect("eval runs");
+    assert_eq!(report.overall.n, 2);
+    assert_eq!(report.overall.missing, 1);
+    assert_eq!(report.overall.accuracy, 1.0);
+    let sources: Vec<(&str, usize, usize)> = report
+        .by_source
+        .iter()
+        .map(|s| (s.source.as_str(), s.report.n, s.report.missing))
+        .collect();
+    assert_eq!(sources, [("first", 1, 1), ("second", 1, 0)]);
+    // A session labelled in two files is an error, not a silent pick.
+    let err = run_eval(&[data], &[first.clone(), first], &EvalHow::default()).unwrap_err();
+    assert!(
+        err.contains("session `s1` is also labelled in first"),
+        "{err}"
+    );
+}
