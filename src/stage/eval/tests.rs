@@ -250,7 +250,7 @@ fn wwqa_jsonl_sessions_are_evaluated_per_labels_file() {
     )
     .expect("write labels");
     let report = run_eval(
-        &[data.clone()],
+        std::slice::from_ref(&data),
         &[first.clone(), second.clone()],
         &EvalHow::default(),
     )
