@@ -269,6 +269,19 @@ enum TrainWhat {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Train the session-stage model (logistic regression, L2 and
+    /// confidence threshold chosen by cross-validation) on labelled sessions.
+    Stage {
+        /// Transcript files (JDDC TSV, ECD excerpts, wwqa jsonl/csv…); repeat.
+        #[arg(long, required = true)]
+        data: Vec<PathBuf>,
+        /// Labels TSVs (session_id, stage, confidence, reason); repeat.
+        #[arg(long, required = true)]
+        labels: Vec<PathBuf>,
+        /// Model file to write, e.g. lexicons/stage_model.tsv.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -276,12 +289,22 @@ enum EvalWhat {
     /// 4-way and binary accuracy of the session-stage classifier against
     /// hand labels.
     Stage {
-        /// Transcript file, e.g. ../shared/data/dialogue_jddc/jddc_chat_sample.tsv.
+        /// Transcript files (JDDC TSV, ECD excerpts, wwqa jsonl/csv…); repeat.
+        #[arg(long, required = true)]
+        data: Vec<PathBuf>,
+        /// Labels TSVs (session_id, stage, confidence, reason); repeat.
+        #[arg(long, required = true)]
+        labels: Vec<PathBuf>,
+        /// Nested K-fold cross-validation: train inside each fold instead
+        /// of using the shipped model.
         #[arg(long)]
-        data: PathBuf,
-        /// Labels TSV (session_id, stage, confidence, reason).
+        cv: Option<usize>,
+        /// Measure the cue lexicon alone (the classifier before the model).
         #[arg(long)]
-        labels: PathBuf,
+        baseline: bool,
+        /// Stage model file to evaluate instead of the bundled one.
+        #[arg(long)]
+        model: Option<PathBuf>,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -577,13 +600,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval {
-            what: EvalWhat::Stage { data, labels, json },
+        Command::Train {
+            what: TrainWhat::Stage { data, labels, out },
         } => {
-            use wwqa::stage::{eval, StageClassifier};
-            let sessions = eval::load_sessions(&data).map_err(anyhow::Error::msg)?;
-            let labels = eval::load_labels(&labels).map_err(anyhow::Error::msg)?;
-            let report = eval::evaluate(&StageClassifier::builtin(), &sessions, &labels);
+            let summary =
+                wwqa::stage::learn::run_train(&data, &labels, &out).map_err(anyhow::Error::msg)?;
+            eprintln!("wwqa: {summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            what:
+                EvalWhat::Stage {
+                    data,
+                    labels,
+                    cv,
+                    baseline,
+                    model,
+                    json,
+                },
+        } => {
+            let how = wwqa::stage::learn::EvalHow {
+                cv,
+                baseline,
+                model,
+            };
+            let report =
+                wwqa::stage::learn::run_eval(&data, &labels, &how).map_err(anyhow::Error::msg)?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {

@@ -252,6 +252,7 @@ struct RolesFile {
 #[serde(deny_unknown_fields)]
 struct StageFile {
     cues: Option<Spanned<String>>,
+    model: Option<Spanned<String>>,
 }
 
 /// `[report]` as written.
@@ -332,6 +333,8 @@ pub struct Config {
     pub roles_extend: RolesExtend,
     /// `[stage] cues`, read.
     pub stage_cues: Option<(Located<String>, LexiconFile)>,
+    /// `[stage] model`, read.
+    pub stage_model: Option<(Located<String>, LexiconFile)>,
     /// `[report] redact`.
     pub redact: Option<bool>,
     /// `[report] key_env`.
@@ -508,6 +511,7 @@ impl Config {
                 agent_nick_keywords: roles.agent_nick_keywords.clone(),
             },
             stage_cues: file.stage.cues.as_ref().map(read).transpose()?,
+            stage_model: file.stage.model.as_ref().map(read).transpose()?,
             redact: file.report.redact,
             key_env: file.report.key_env.clone().map(Into::into),
             flag_select: None,
@@ -815,18 +819,28 @@ impl Config {
         })
     }
 
-    /// The stage classifier (`[stage] cues`, or the bundled cues).
+    /// The stage classifier: `[stage] model` (a file `wwqa train stage`
+    /// wrote) over `[stage] cues` (its cue features), each bundled unless
+    /// set.
     ///
     /// # Errors
-    /// A cue file with a bad line.
+    /// A model or cue file with a bad line.
     pub fn stage(&self) -> Result<crate::stage::StageClassifier, ConfigError> {
-        match &self.stage_cues {
-            Some((_, file)) => {
-                crate::stage::StageClassifier::from_lexicon_str(&file.text, &file.path)
-                    .map_err(|e| ConfigError::parse_rendered(&e, &file.path))
-            }
-            None => Ok(crate::stage::StageClassifier::builtin()),
+        use crate::stage::{CueClassifier, StageClassifier, StageModel};
+        if self.stage_cues.is_none() && self.stage_model.is_none() {
+            return Ok(StageClassifier::builtin());
         }
+        let located = |e: String, path: &str| ConfigError::parse_rendered(&e, path);
+        let cues = match &self.stage_cues {
+            Some((_, f)) => CueClassifier::from_lexicon_str(&f.text, &f.path)
+                .map_err(|e| located(e, &f.path))?,
+            None => StageClassifier::builtin().cues().clone(),
+        };
+        let model = match &self.stage_model {
+            Some((_, f)) => StageModel::parse(&f.path, &f.text).map_err(|e| located(e, &f.path))?,
+            None => StageModel::bundled().map_err(|e| located(e, "lexicons/stage_model.tsv"))?,
+        };
+        Ok(StageClassifier::from_parts(cues, model))
     }
 
     /// The rule selection: `--select` (else `[rules] select`) with

@@ -150,13 +150,21 @@ impl Record {
             roles.unknown_shop
         );
         let roles_changed = config.roles_file.is_some() || !config.roles_extend.is_empty();
-        let stage = match &config.stage_cues {
-            Some((_, file)) => format!(
-                "{} {}",
-                file_name(&file.path),
-                short_hash(file.text.as_bytes())
-            ),
-            None => "bundled".to_string(),
+        let stage = [&config.stage_model, &config.stage_cues]
+            .into_iter()
+            .flatten()
+            .map(|(_, file)| {
+                format!(
+                    "{} {}",
+                    file_name(&file.path),
+                    short_hash(file.text.as_bytes())
+                )
+            })
+            .collect::<Vec<_>>();
+        let stage = if stage.is_empty() {
+            "bundled".to_string()
+        } else {
+            stage.join(", ")
         };
         let mut record = Record {
             file: config

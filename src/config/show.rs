@@ -213,13 +213,13 @@ pub fn render(config: &Config, analyzers: &Analyzers) -> String {
     }
 
     out.push_str("\n[stage]\n");
-    let stage_origin = match &config.stage_cues {
+    let stage_origin = match config.stage_model.as_ref().or(config.stage_cues.as_ref()) {
         Some((name, _)) => config.origin_at(&name.span),
         None => Origin::Bundled,
     };
     line(
         &mut out,
-        "cues",
+        "model and cues",
         &format!("\"{}\"", analyzers.record.stage),
         &stage_origin,
     );

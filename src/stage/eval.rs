@@ -3,11 +3,31 @@
 //! cross-validation of the tunable scoring parameters (so the figures
 //! reported are on sessions the tuning never saw).
 
-use super::{Evidence, Params, Stage, StageClassifier, StageResult};
+use super::cues::Evidence;
+use super::{CueClassifier, Params, Stage, StageClassifier, StageResult};
 use crate::model::Session;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// Anything that gives a session a stage: the learned classifier, or the
+/// cue lexicon alone (the baseline).
+pub trait Classify {
+    /// The stage of one session.
+    fn classify(&self, session: &Session) -> StageResult;
+}
+
+impl Classify for StageClassifier {
+    fn classify(&self, session: &Session) -> StageResult {
+        StageClassifier::classify(self, session)
+    }
+}
+
+impl Classify for CueClassifier {
+    fn classify(&self, session: &Session) -> StageResult {
+        CueClassifier::classify(self, session)
+    }
+}
 
 /// One hand label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +61,11 @@ pub const LABELS_HEADER: &str = "session_id\tstage\tconfidence\treason";
 /// first one): an evaluation must not silently drop sessions.
 pub fn load_sessions(path: &Path) -> Result<Vec<Session>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        if looks_like_ecd(text) {
+            return parse_ecd(text, &path.to_string_lossy());
+        }
+    }
     let parsed = crate::ingest::ingest_bytes(
         &path.to_string_lossy(),
         &bytes,
@@ -59,6 +84,106 @@ pub fn load_sessions(path: &Path) -> Result<Vec<Session>, String> {
         parsed.messages,
         &crate::session::SessionOptions::default(),
     ))
+}
+
+/// True for the ECD (Taobao E-commerce Dialogue Corpus) layout: every
+/// line `0|1 \t turn \t turn …`, with no session ids, roles or times.
+pub fn looks_like_ecd(text: &str) -> bool {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
+    lines.peek().is_some()
+        && lines.all(|line| {
+            let mut fields = line.split('\t');
+            matches!(fields.next(), Some("0" | "1")) && fields.next().is_some()
+        })
+}
+
+/// Sessions of an ECD file, as the labels README numbers them: line *i*
+/// (from 1) is session `ecd-<part>-NNN` (`<part>` from the file name,
+/// `ecd_sample_train_positive.tsv` → `train`); the turns after the label
+/// alternate buyer, shop, buyer … with the last one the shop's; the spaces
+/// of the word segmentation are removed.
+pub fn parse_ecd(text: &str, path: &str) -> Result<Vec<Session>, String> {
+    use crate::model::{ConversationKey, Message, MessageKind, Role, SourceRef};
+    let file_name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let part = file_name
+        .strip_prefix("ecd_sample_")
+        .and_then(|rest| rest.split(['_', '.']).next())
+        .filter(|p| !p.is_empty())
+        .unwrap_or("file");
+    let path_arc: std::sync::Arc<str> = std::sync::Arc::from(path);
+    let mut sessions = Vec::new();
+    let mut offset = 0u64;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let line_no = index + 1;
+        let start = offset;
+        offset += line.len() as u64;
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = content.split('\t').collect();
+        if !matches!(fields[0], "0" | "1") || fields.len() < 2 {
+            return Err(format!(
+                "{path}:{line_no}: not an ECD line (label 0/1, then turns)"
+            ));
+        }
+        let id = format!("ecd-{part}-{line_no:03}");
+        let last = fields.len() - 2;
+        let conversation = ConversationKey {
+            shop: "ECD".to_string(),
+            buyer: id.clone(),
+        };
+        let messages = fields[1..]
+            .iter()
+            .enumerate()
+            .map(|(turn, raw)| {
+                // The last turn is the shop's response; before it, turns
+                // alternate from the buyer.
+                let shop = turn == last || turn % 2 == 1;
+                let text: String = raw.split(' ').collect();
+                let (role, sender) = if shop {
+                    (Role::Agent, "ECD:客服".to_string())
+                } else {
+                    (Role::Buyer, id.clone())
+                };
+                Message {
+                    id: format!("{id}#{turn}"),
+                    conversation: conversation.clone(),
+                    time: None,
+                    account: shop.then(|| "ECD:客服".to_string()),
+                    sender,
+                    role,
+                    robot_mode: None,
+                    kind: if text.starts_with("[订单编号") {
+                        MessageKind::OrderCard
+                    } else {
+                        crate::ingest::kind_of_text(&text)
+                    },
+                    text,
+                    source: SourceRef {
+                        path: path_arc.clone(),
+                        line_start: line_no as u32,
+                        line_end: line_no as u32,
+                        byte_start: start,
+                        byte_end: offset,
+                    },
+                }
+            })
+            .collect::<Vec<_>>();
+        sessions.push(Session {
+            id,
+            conversation,
+            start: None,
+            end: None,
+            agents: vec!["ECD:客服".to_string()],
+            transfers: Vec::new(),
+            messages,
+        });
+    }
+    Ok(sessions)
 }
 
 /// Read a labels TSV (header `session_id stage confidence reason`,
@@ -156,6 +281,55 @@ pub struct EvalReport {
     pub missing: usize,
     /// `confusion[truth][predicted]`, stages in [`Stage::ALL`] order.
     pub confusion: [[usize; 4]; 4],
+    /// Accuracy by confidence bucket: does the confidence mean something?
+    pub calibration: Vec<CalibrationRow>,
+}
+
+/// One confidence bucket `[low, high)` (the last one includes 1.0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationRow {
+    /// Lower bound (inclusive).
+    pub low: f64,
+    /// Upper bound (exclusive, but 1.0 belongs to the last bucket).
+    pub high: f64,
+    /// Rows whose confidence is in the bucket.
+    pub n: usize,
+    /// 4-way accuracy of those rows.
+    pub accuracy: f64,
+    /// Rows marked high-confidence by the classifier in the bucket.
+    pub n_predicted_high: usize,
+}
+
+/// Bucket edges of the calibration table.
+const CALIBRATION_EDGES: [f64; 8] = [0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+fn calibration(pairs: &[(&LabelRow, &StageResult)]) -> Vec<CalibrationRow> {
+    let mut rows: Vec<CalibrationRow> = CALIBRATION_EDGES
+        .iter()
+        .enumerate()
+        .map(|(i, &low)| CalibrationRow {
+            low,
+            high: CALIBRATION_EDGES.get(i + 1).copied().unwrap_or(1.0),
+            n: 0,
+            accuracy: 0.0,
+            n_predicted_high: 0,
+        })
+        .collect();
+    let mut correct = vec![0usize; rows.len()];
+    for (label, result) in pairs {
+        let c = f64::from(result.confidence);
+        let bucket = CALIBRATION_EDGES
+            .iter()
+            .rposition(|&low| c >= low)
+            .unwrap_or(0);
+        rows[bucket].n += 1;
+        rows[bucket].n_predicted_high += usize::from(result.high_confidence);
+        correct[bucket] += usize::from(label.stage == result.stage);
+    }
+    for (row, correct) in rows.iter_mut().zip(correct) {
+        row.accuracy = ratio(correct, row.n);
+    }
+    rows
 }
 
 impl EvalReport {
@@ -216,6 +390,7 @@ impl EvalReport {
             accuracy_predicted_high: ratio(correct_pred_high, n_pred_high),
             missing,
             confusion,
+            calibration: calibration(pairs),
         }
     }
 
@@ -239,6 +414,18 @@ impl EvalReport {
         ));
         if self.missing > 0 {
             out.push_str(&format!("labels without session {}\n", self.missing));
+        }
+        out.push_str("calibration (confidence bucket: n, accuracy, marked high)\n");
+        for row in self.calibration.iter().filter(|r| r.n > 0) {
+            out.push_str(&format!(
+                "  [{:.2}, {:.2}{}  {:>4}  {:.3}  {:>4}\n",
+                row.low,
+                row.high,
+                if row.high >= 1.0 { "]" } else { ")" },
+                row.n,
+                row.accuracy,
+                row.n_predicted_high
+            ));
         }
         out.push_str("confusion (rows = label, columns = predicted)\n");
         out.push_str(&format!("{:>12}", ""));
@@ -269,7 +456,7 @@ fn ratio(part: usize, whole: usize) -> f64 {
 }
 
 /// Classify every labelled session found in `sessions` and compare.
-pub fn evaluate(classifier: &StageClassifier, sessions: &[Session], labels: &Labels) -> EvalReport {
+pub fn evaluate(classifier: &dyn Classify, sessions: &[Session], labels: &Labels) -> EvalReport {
     let by_id: HashMap<&str, &Session> = sessions.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut results: Vec<(&LabelRow, StageResult)> = Vec::new();
     let mut missing = 0usize;
@@ -318,7 +505,7 @@ struct Prepared<'a> {
 }
 
 fn prepare<'a>(
-    classifier: &StageClassifier,
+    classifier: &CueClassifier,
     sessions: &'a [Session],
     labels: &'a Labels,
 ) -> (Vec<Prepared<'a>>, usize) {
@@ -340,7 +527,7 @@ fn prepare<'a>(
 
 /// The grid point with the most correct answers on `items`, 4-way plus
 /// binary (ties: the earliest grid point, so the result is deterministic).
-fn best_params(classifier: &StageClassifier, items: &[&Prepared<'_>], grid: &[Params]) -> Params {
+fn best_params(classifier: &CueClassifier, items: &[&Prepared<'_>], grid: &[Params]) -> Params {
     let mut best = (0usize, 0usize, classifier.params());
     for params in grid {
         let (mut correct, mut binary) = (0usize, 0usize);
@@ -357,9 +544,21 @@ fn best_params(classifier: &StageClassifier, items: &[&Prepared<'_>], grid: &[Pa
     best.2
 }
 
+/// The best grid point on the labelled sessions of `labels`.
+pub fn tune_params_on_grid(
+    classifier: &CueClassifier,
+    sessions: &[Session],
+    labels: &Labels,
+    grid: &[Params],
+) -> Params {
+    let (prepared, _) = prepare(classifier, sessions, labels);
+    let items: Vec<&Prepared<'_>> = prepared.iter().collect();
+    best_params(classifier, &items, grid)
+}
+
 /// Tune the scoring parameters on all labelled sessions (for writing them
 /// back to the lexicon; report [`cross_validate`] figures, not these).
-pub fn tune_params(classifier: &StageClassifier, sessions: &[Session], labels: &Labels) -> Params {
+pub fn tune_params(classifier: &CueClassifier, sessions: &[Session], labels: &Labels) -> Params {
     let (prepared, _) = prepare(classifier, sessions, labels);
     let items: Vec<&Prepared<'_>> = prepared.iter().collect();
     best_params(classifier, &items, &param_grid(classifier.params()))
@@ -410,7 +609,7 @@ pub struct CrossValidation {
 /// the other folds and classify the held-out one; figures are pooled over
 /// all held-out predictions.
 pub fn cross_validate(
-    classifier: &StageClassifier,
+    classifier: &CueClassifier,
     sessions: &[Session],
     labels: &Labels,
     k: usize,
@@ -459,7 +658,7 @@ pub struct HoldoutReport {
 
 /// Tune on the development part of [`split_holdout`] and measure both parts.
 pub fn holdout_evaluate(
-    classifier: &StageClassifier,
+    classifier: &CueClassifier,
     sessions: &[Session],
     labels: &Labels,
 ) -> HoldoutReport {

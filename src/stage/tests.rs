@@ -1,9 +1,13 @@
+//! The cue lexicon on its own (a component of the learned model, and the
+//! baseline `wwqa eval stage --baseline` measures).
+
+use super::cues::{group_stage, CueClassifier as StageClassifier};
 use super::*;
-use crate::model::{ConversationKey, Message, SourceRef};
+use crate::model::{ConversationKey, Message, MessageKind, Role, Session, SourceRef};
 use std::sync::Arc;
 
 /// A session from (role, account, text) triples, ids `m0`, `m1`, …
-fn session(lines: &[(Role, Option<&str>, &str)]) -> Session {
+pub(super) fn session(lines: &[(Role, Option<&str>, &str)]) -> Session {
     let conversation = ConversationKey {
         shop: "测试旗舰店".to_string(),
         buyer: "买家小李".to_string(),
@@ -45,16 +49,16 @@ fn session(lines: &[(Role, Option<&str>, &str)]) -> Session {
     }
 }
 
-fn buyer(text: &str) -> (Role, Option<&str>, &str) {
+pub(super) fn buyer(text: &str) -> (Role, Option<&str>, &str) {
     (Role::Buyer, None, text)
 }
 
-fn agent(text: &str) -> (Role, Option<&'static str>, &str) {
+pub(super) fn agent(text: &str) -> (Role, Option<&'static str>, &str) {
     (Role::Agent, Some("测试旗舰店:小美"), text)
 }
 
 /// The quoted text of every reason, checked against its message.
-fn quotes(session: &Session, result: &StageResult) -> Vec<(String, String)> {
+pub(super) fn quotes(session: &Session, result: &StageResult) -> Vec<(String, String)> {
     result
         .reasons
         .iter()
