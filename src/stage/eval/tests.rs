@@ -2,43 +2,26 @@ use super::*;
 use crate::stage::learn::{load_corpus, run_eval, EvalHow};
 use std::path::PathBuf;
 
-/// The shared data folder: `WWQA_SHARED_DATA`, or `../shared/data` beside
-/// the crate.
-fn data_dir() -> PathBuf {
-    match std::env::var("WWQA_SHARED_DATA") {
-        Ok(dir) => PathBuf::from(dir),
-        Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
-    }
-}
-
-/// (data files, labels files) of all 880 labels, or `None` after saying so.
-fn all_labelled() -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
-    let dir = data_dir();
+/// (data files, labels files) of all 880 labels in `../shared/data`.
+fn all_labelled() -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let at = crate::shared_data::shared_data;
     let data = vec![
-        dir.join("dialogue_jddc/jddc_chat_sample.tsv"),
-        dir.join("dialogue_ecd_taobao/ecd_sample_train_positive.tsv"),
+        at("dialogue_jddc/jddc_chat_sample.tsv"),
+        at("dialogue_ecd_taobao/ecd_sample_train_positive.tsv"),
     ];
     let labels = vec![
-        dir.join("labels/jddc_stage_labels.tsv"),
-        dir.join("labels/jddc_stage_labels_more.tsv"),
-        dir.join("labels/ecd_train_stage_labels.tsv"),
+        at("labels/jddc_stage_labels.tsv"),
+        at("labels/jddc_stage_labels_more.tsv"),
+        at("labels/ecd_train_stage_labels.tsv"),
     ];
-    if let Some(absent) = data.iter().chain(&labels).find(|p| !p.exists()) {
-        println!(
-            "skipped: {} absent (set WWQA_SHARED_DATA)",
-            absent.display()
-        );
-        return None;
-    }
-    Some((data, labels))
+    (data, labels)
 }
 
 #[test]
+#[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
 #[cfg_attr(miri, ignore)]
 fn all_labels_load_with_every_session_found() {
-    let Some((data, labels)) = all_labelled() else {
-        return;
-    };
+    let (data, labels) = all_labelled();
     let corpus = load_corpus(&data, &labels).expect("labelled data loads");
     assert_eq!(corpus.items.len(), 880);
     assert!(
@@ -63,12 +46,11 @@ fn all_labels_load_with_every_session_found() {
 }
 
 #[test]
+#[cfg_attr(not(wwqa_shared_data), ignore = "needs ../shared/data")]
 fn bundled_model_fits_its_training_labels() {
     // In-sample figures only say the shipped file is the trained one; the
     // honest figures are `wwqa eval stage --cv 10` (README).
-    let Some((data, labels)) = all_labelled() else {
-        return;
-    };
+    let (data, labels) = all_labelled();
     let report = run_eval(&data, &labels, &EvalHow::default()).expect("eval runs");
     assert_eq!(report.overall.n, 880);
     assert!(report.overall.accuracy >= 0.97, "{}", report.render_text());
