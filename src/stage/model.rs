@@ -22,7 +22,7 @@ use crate::finding::Span;
 use crate::model::{MessageKind, Role, Session};
 use crate::segment::Segmenter;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The bundled model, rebuilt by `wwqa train stage` (see
 /// `lexicons/stage_model.md`).
@@ -488,7 +488,9 @@ pub struct Example {
 /// the probability above which an answer counts as high-confidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageModel {
-    index: HashMap<String, u32>,
+    /// Feature name → row. Looked up for every token of every session,
+    /// so hashed with FxHash (SipHash's per-lookup cost showed in profiles).
+    index: rustc_hash::FxHashMap<String, u32>,
     names: Vec<String>,
     weights: Vec<[f32; 4]>,
     bias: [f32; 4],
@@ -564,7 +566,7 @@ impl StageModel {
         let mut comments = Vec::new();
         let mut names = Vec::new();
         let mut weights = Vec::new();
-        let mut index = HashMap::new();
+        let mut index = rustc_hash::FxHashMap::default();
         for (line_index, raw) in text.lines().enumerate() {
             let line_no = line_index + 1;
             let line = raw.trim_end_matches('\r');
@@ -786,7 +788,7 @@ pub fn train(examples: &[Example], options: &TrainOptions, high_threshold: f32) 
         .filter(|(_, c)| *c >= options.min_count.max(1))
         .map(|(n, _)| n.to_string())
         .collect();
-    let index: HashMap<String, u32> = names
+    let index: rustc_hash::FxHashMap<String, u32> = names
         .iter()
         .enumerate()
         .map(|(i, n)| (n.clone(), i as u32))
