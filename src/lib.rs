@@ -43,5 +43,6 @@ pub mod analyze;
 pub mod scores;
 pub mod tiers;
 pub mod report;
+pub mod review;
 pub mod scan;
 pub mod synth;
