@@ -177,6 +177,13 @@ enum Command {
         /// Keep buyers' personal data, for reviewers who need the originals.
         #[arg(long)]
         no_redact: bool,
+        /// Also write DIR/report.xlsx (KPI, agents, shops, findings, review).
+        #[arg(long)]
+        xlsx: bool,
+        /// A review pack (from `wwqa sample`) whose findings fill the
+        /// workbook's review sheet (default: the findings with a verdict).
+        #[arg(long, requires = "xlsx")]
+        review: Option<PathBuf>,
     },
     /// Write a seeded synthetic dump with its ground truth.
     Generate {
@@ -691,6 +698,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             dir,
             out,
             no_redact,
+            xlsx,
+            review,
         } => {
             let redact = !no_redact;
             let out = out.unwrap_or_else(|| dir.join("report.html"));
@@ -711,6 +720,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ", UNREDACTED: contains buyers' personal data"
                 }
             );
+            if xlsx {
+                let path = dir.join("report.xlsx");
+                let r = wwqa::report::xlsx::write_workbook(
+                    &dir,
+                    &path,
+                    redact,
+                    review.as_deref(),
+                    wwqa::report::xlsx::EXCEL_MAX_ROWS,
+                )?;
+                eprintln!(
+                    "wwqa: wrote {} ({} findings, {} left out by the row limit, {} review rows)",
+                    path.display(),
+                    r.findings_written,
+                    r.findings_left_out,
+                    r.review_rows
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {
