@@ -269,6 +269,8 @@ struct Quote {
     role: Role,
     quote: String,
     message: String,
+    /// Session view of the finding: `sessions/<session>.html#f-<finding>`.
+    session_link: String,
 }
 
 #[derive(Debug, Default)]
@@ -457,6 +459,10 @@ fn quote_of(f: &Finding, red: Option<&Redaction>) -> Quote {
         role: f.role,
         quote,
         message,
+        session_link: crate::review::pack::session_link(
+            &f.session_id,
+            &crate::review::finding_id(f),
+        ),
     }
 }
 
@@ -1048,6 +1054,7 @@ pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option
             rows: 0,
         };
         let html = render(dir, redact, Some(&mut sink))?;
+        crate::review::pack::write_linked_sessions(dir, html_path, &html, redact)?;
         let rows = sink.rows;
         writer
             .flush()
@@ -1985,7 +1992,8 @@ impl Page<'_> {
             td(out, q.role.as_str());
             w!(
                 out,
-                "<td class=\"quote\"><mark>{}</mark></td>",
+                "<td class=\"quote\"><a class=\"session\" href=\"{}\" title=\"会话 session view\"><mark>{}</mark></a></td>",
+                escape(&q.session_link),
                 escape(&q.quote)
             );
             w!(out, "<td class=\"msg\">{}</td>", escape(&q.message));

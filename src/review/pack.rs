@@ -221,3 +221,90 @@ pub fn write_session_page(
     });
     std::fs::write(out, html).with_context(|| format!("{}: cannot write", out.display()))
 }
+
+/// Folder, next to report.html, of the session views its quotes link to.
+pub const SESSIONS_DIR: &str = "sessions";
+
+/// The link from a report quote to its session view.
+pub fn session_link(session_id: &str, finding_id: &str) -> String {
+    format!("{SESSIONS_DIR}/{session_id}.html#f-{finding_id}")
+}
+
+/// Write the session view of every session `report_html` links to (the
+/// quoted ones: bounded by the report's quote caps, so a 1 GB scan costs
+/// as many small range reads as quotes, never a full re-read). A session
+/// whose source is gone gets a page saying so and how to render it.
+///
+/// # Errors
+/// The scan cannot be read or a page cannot be written.
+pub fn write_linked_sessions(
+    scan_dir: &Path,
+    report_path: &Path,
+    report_html: &str,
+    redact: bool,
+) -> Result<usize> {
+    let prefix = format!("href=\"{SESSIONS_DIR}/");
+    let mut wanted: Vec<&str> = report_html
+        .match_indices(&prefix)
+        .filter_map(|(i, _)| {
+            let rest = &report_html[i + prefix.len()..];
+            rest.find(".html").map(|end| &rest[..end])
+        })
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(0);
+    }
+    let out = report_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(SESSIONS_DIR);
+    std::fs::create_dir_all(&out).with_context(|| format!("{}: cannot create", out.display()))?;
+    // A scan without sessions.jsonl (hand-made or trimmed) still gets
+    // pages, each saying the text is not available.
+    let scan = if scan_dir.join("sessions.jsonl").exists() {
+        Scan::load(scan_dir)?
+    } else {
+        Scan::default()
+    };
+    let by_session = scan.findings_by_session();
+    let sessions: std::collections::HashMap<&str, &super::SessionRecord> =
+        scan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
+    let redactor = Redactor::from_env();
+    let label = scan_dir.display().to_string();
+    let ingest = IngestOptions::default();
+    for id in &wanted {
+        let page = out.join(format!("{id}.html"));
+        let html = match sessions.get(id) {
+            Some(session) => {
+                let findings = by_session.get(id).cloned().unwrap_or_default();
+                match super::source::read_session(session, scan_dir, &ingest) {
+                    Ok(messages) => render(&SessionView {
+                        session,
+                        messages: &messages,
+                        findings: &findings,
+                        redactor: redact.then_some(&redactor),
+                        review: false,
+                        scan_label: &label,
+                    }),
+                    Err(e) => unavailable(id, &format!("{e:#}")),
+                }
+            }
+            None => unavailable(id, "not in sessions.jsonl"),
+        };
+        std::fs::write(&page, html).with_context(|| format!("{}: cannot write", page.display()))?;
+    }
+    Ok(wanted.len())
+}
+
+fn unavailable(id: &str, why: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{id}</title></head><body>\
+<h1>会话 session {}</h1><p>原文不可用 The original text is not available here: {}</p>\
+<p>Render it where the dump is: <code>wwqa show {} --scan DIR --out FILE.html</code></p></body></html>",
+        escape(id),
+        escape(why),
+        escape(id)
+    )
+}
