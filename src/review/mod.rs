@@ -109,6 +109,38 @@ impl Scan {
         })
     }
 
+    /// Only the sessions in `ids` and their findings, streaming both files
+    /// and parsing only the lines of those sessions (a 1 GB dump's scan
+    /// has gigabytes of sessions.jsonl; the report links a few hundred).
+    ///
+    /// # Errors
+    /// A file is missing or a kept line is not a record.
+    pub fn load_sessions(dir: &Path, ids: &std::collections::HashSet<&str>) -> Result<Scan> {
+        let sessions = filter_jsonl(&dir.join("sessions.jsonl"), |line| {
+            line.strip_prefix("{\"id\":\"")
+                .and_then(|rest| rest.split('"').next())
+                .is_none_or(|id| ids.contains(id))
+        })?;
+        let findings: Vec<Finding> = filter_jsonl(&dir.join("findings.jsonl"), |line| {
+            // Inside JSON strings quotes are escaped, so the first
+            // `"session_id":"` is the key.
+            line.find("\"session_id\":\"")
+                .and_then(|i| line[i + 14..].split('"').next())
+                .is_none_or(|id| ids.contains(id))
+        })?;
+        Ok(Scan {
+            sessions: sessions
+                .into_iter()
+                .filter(|s: &SessionRecord| ids.contains(s.id.as_str()))
+                .collect(),
+            findings: findings
+                .into_iter()
+                .filter(|f| ids.contains(f.session_id.as_str()))
+                .map(|f| (finding_id(&f), f))
+                .collect(),
+        })
+    }
+
     /// Findings by session id, in file order.
     pub fn findings_by_session(&self) -> BTreeMap<&str, Vec<&(String, Finding)>> {
         let mut map: BTreeMap<&str, Vec<&(String, Finding)>> = BTreeMap::new();
@@ -130,12 +162,20 @@ pub fn max_severity<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Opti
 }
 
 pub(crate) fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    filter_jsonl(path, |_| true)
+}
+
+/// The records of the lines `keep` accepts (a cheap look at the raw line).
+fn filter_jsonl<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<T>> {
     let file =
         std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.with_context(|| format!("{}:{}: cannot read", path.display(), i + 1))?;
-        if line.trim().is_empty() {
+        if line.trim().is_empty() || !keep(&line) {
             continue;
         }
         out.push(

@@ -197,7 +197,7 @@ pub fn write_session_page(
     redact: bool,
     ingest: &IngestOptions,
 ) -> Result<()> {
-    let scan = Scan::load(scan_dir)?;
+    let scan = Scan::load_sessions(scan_dir, &[session_id].into_iter().collect())?;
     let Some(session) = scan.session(session_id) else {
         anyhow::bail!(
             "{}: no session `{session_id}` in sessions.jsonl",
@@ -264,7 +264,7 @@ pub fn write_linked_sessions(
     // A scan without sessions.jsonl (hand-made or trimmed) still gets
     // pages, each saying the text is not available.
     let scan = if scan_dir.join("sessions.jsonl").exists() {
-        Scan::load(scan_dir)?
+        Scan::load_sessions(scan_dir, &wanted.iter().copied().collect())?
     } else {
         Scan::default()
     };
