@@ -181,7 +181,10 @@ Mark each finding confirmed / false positive / unsure, save, then import the fil
         let spans: Vec<Span> = mine.iter().map(|&i| view.findings[i].1.span).collect();
         let wait = match (previous, m.time) {
             (Some(p), Some(t)) if t > p => {
-                format!(" <span class=\"wait\">+{}</span>", format_wait(t - p))
+                format!(
+                    " <span class=\"wait\" title=\"since the previous message\">+{}</span>",
+                    format_wait(t - p)
+                )
             }
             _ => String::new(),
         };

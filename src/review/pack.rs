@@ -272,7 +272,9 @@ pub fn write_linked_sessions(
     let sessions: std::collections::HashMap<&str, &super::SessionRecord> =
         scan.sessions.iter().map(|s| (s.id.as_str(), s)).collect();
     let redactor = Redactor::from_env();
-    let label = scan_dir.display().to_string();
+    // No verdict form on these pages, so no scan label: the pages stay the
+    // same bytes whatever the output directory is called.
+    let label = "";
     let ingest = IngestOptions::default();
     for id in &wanted {
         let page = out.join(format!("{id}.html"));
@@ -286,7 +288,7 @@ pub fn write_linked_sessions(
                         findings: &findings,
                         redactor: redact.then_some(&redactor),
                         review: false,
-                        scan_label: &label,
+                        scan_label: label,
                     }),
                     Err(e) => unavailable(id, &format!("{e:#}")),
                 }

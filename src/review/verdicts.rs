@@ -433,6 +433,19 @@ impl std::fmt::Display for Stats {
                 r.orphans
             )?;
         }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "{:<32} {:>8} {:>8} {:>9}",
+            "agent", "machine", "reviewed", "confirmed"
+        )?;
+        for a in self.agents.iter().filter(|a| a.reviewed > 0) {
+            writeln!(
+                f,
+                "{:<32} {:>8} {:>8} {:>9}",
+                a.agent, a.machine, a.reviewed, a.confirmed
+            )?;
+        }
         write!(
             f,
             "{} verdict records, {} findings judged, {} of them not in this scan",

@@ -208,6 +208,7 @@ impl LiveReport {
             Some(&self.hours),
             redaction.as_ref(),
         )?;
+        crate::review::pack::write_linked_sessions(dir, html_path, &html, self.redact)?;
         std::fs::write(html_path, html)
             .with_context(|| format!("{}: cannot write", html_path.display()))?;
         Ok(Some(self.rows))
