@@ -468,3 +468,30 @@ fn unknown_verdicts_are_located_with_a_suggestion_and_nothing_is_recorded() {
     );
     assert!(!scan_dir.join("verdicts.jsonl").exists());
 }
+
+#[test]
+fn report_opens_with_each_shops_key_figures_and_moves_ingest_counts_after() {
+    let (_tmp, scan_dir) = scanned(&[]);
+    let html = read(&scan_dir.join("report.html"));
+    let kpi = html.find("id=\"kpi\"").expect("key figures section");
+    let data = html.find("id=\"overview\"").expect("data section");
+    assert!(kpi < data, "key figures come before the ingest accounting");
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&scan_dir.join("summary.json"))).unwrap();
+    let section = &html[kpi..data];
+    for shop in summary["shops"].as_array().unwrap() {
+        let name = shop["shop"].as_str().unwrap();
+        let rate = format!("{:.1}%", shop["three_min_rate"].as_f64().unwrap() * 100.0);
+        let at = section
+            .find(&format!("<h3>{name}</h3>"))
+            .expect("shop heading");
+        let rest = &section[at..];
+        let next = rest[4..].find("<h3>").map_or(rest.len(), |i| i + 4);
+        assert!(
+            rest[..next].contains(&format!(
+                "<div class=\"v\">{rate}</div><div class=\"k\">3分钟回复率"
+            )),
+            "{name}: {rate}"
+        );
+    }
+}
