@@ -43,6 +43,7 @@ pub mod analyze;
 pub mod scores;
 pub mod tiers;
 pub mod report;
+pub mod review;
 pub mod scan;
 pub mod synth;
 pub mod shared_data;

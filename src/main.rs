@@ -182,6 +182,13 @@ enum Command {
         /// Keep buyers' personal data, for reviewers who need the originals.
         #[arg(long)]
         no_redact: bool,
+        /// Also write DIR/report.xlsx (KPI, agents, shops, findings, review).
+        #[arg(long)]
+        xlsx: bool,
+        /// A review pack (from `wwqa sample`) whose findings fill the
+        /// workbook's review sheet (default: the findings with a verdict).
+        #[arg(long, requires = "xlsx")]
+        review: Option<PathBuf>,
     },
     /// Write a seeded synthetic dump with its ground truth.
     Generate {
@@ -235,6 +242,79 @@ enum Command {
         /// Files or directories of the dump to check against.
         #[arg(long, required = true, num_args = 1..)]
         against: Vec<PathBuf>,
+    },
+    /// Draw a seeded, stratified 抽检 sample of a scan's sessions and write a
+    /// review pack: one page per session (chat view, findings marked,
+    /// verdict form saving a JSON file), index.html, manifest.json and a
+    /// verdicts.csv sheet (one row per finding, verdict column).
+    Sample {
+        /// A scan output directory.
+        dir: PathBuf,
+        /// Sessions per agent.
+        #[arg(long, conflicts_with = "share", required_unless_present = "share")]
+        per_agent: Option<usize>,
+        /// Share of each agent's sessions, e.g. `2%` (rounded up per agent).
+        #[arg(long)]
+        share: Option<String>,
+        /// Only sessions with a finding at least this severe (low, medium, high).
+        #[arg(long)]
+        severity: Option<String>,
+        /// Only sessions of this stage (e.g. after_sale).
+        #[arg(long)]
+        stage: Option<String>,
+        /// Seed: the same seed gives the same sample.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory of the pack.
+        #[arg(long, default_value = "review")]
+        out: PathBuf,
+        /// Keep buyers' personal data in the pages and sheet.
+        #[arg(long)]
+        no_redact: bool,
+    },
+    /// Reviewers' verdicts on findings: import them, print per-rule precision.
+    Review {
+        #[command(subcommand)]
+        what: ReviewWhat,
+    },
+    /// Render one session of a scan as a chat with its findings marked.
+    Show {
+        /// Session id (from sessions.jsonl or findings.jsonl).
+        session_id: String,
+        /// The scan output directory.
+        #[arg(long)]
+        scan: PathBuf,
+        /// HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Keep buyers' personal data.
+        #[arg(long)]
+        no_redact: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReviewWhat {
+    /// Record verdict files (the review pages' JSON or the verdicts.csv
+    /// sheet) into DIR/verdicts.jsonl; importing a file again adds nothing.
+    Import {
+        /// Verdict files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The scan output directory the verdicts belong to.
+        #[arg(long)]
+        scan: PathBuf,
+        /// Reviewer recorded for rows that name none.
+        #[arg(long, default_value = "")]
+        reviewer: String,
+    },
+    /// Per-rule machine count, confirmed, false positives and precision.
+    Stats {
+        /// The scan output directory.
+        dir: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -761,6 +841,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             dir,
             out,
             no_redact,
+            xlsx,
+            review,
         } => {
             wwqa::scan::require_complete(&dir)?;
             let redact = !no_redact;
@@ -782,6 +864,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ", UNREDACTED: contains buyers' personal data"
                 }
             );
+            if xlsx {
+                let path = dir.join("report.xlsx");
+                let r = wwqa::report::xlsx::write_workbook(
+                    &dir,
+                    &path,
+                    redact,
+                    review.as_deref(),
+                    wwqa::report::xlsx::EXCEL_MAX_ROWS,
+                )?;
+                eprintln!(
+                    "wwqa: wrote {} ({} findings, {} left out by the row limit, {} review rows)",
+                    path.display(),
+                    r.findings_written,
+                    r.findings_left_out,
+                    r.review_rows
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate {
@@ -877,6 +976,104 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", json.display());
                 println!("{}", html.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sample {
+            dir,
+            per_agent,
+            share,
+            severity,
+            stage,
+            seed,
+            out,
+            no_redact,
+        } => {
+            use wwqa::review::sample::{parse_share, Quota, SampleSpec};
+            let quota = match (per_agent, share) {
+                (Some(n), _) => Quota::PerAgent(n),
+                (None, Some(s)) => Quota::Share(
+                    parse_share(&s)
+                        .with_context(|| format!("--share `{s}`: expected e.g. 2% or 0.02"))?,
+                ),
+                (None, None) => bail!("give --per-agent N or --share P%"),
+            };
+            let min_severity = severity
+                .map(|s| {
+                    wwqa::finding::Severity::parse(&s)
+                        .with_context(|| format!("--severity `{s}`: expected low, medium or high"))
+                })
+                .transpose()?;
+            let spec = SampleSpec {
+                quota,
+                min_severity,
+                stage,
+                seed,
+            };
+            let m = wwqa::review::pack::write_pack(
+                &dir,
+                &out,
+                &spec,
+                !no_redact,
+                &IngestOptions::default(),
+            )?;
+            for e in &m.errors {
+                eprintln!("wwqa: {e}");
+            }
+            eprintln!(
+                "wwqa: sampled {} sessions ({} findings) into {}/ (index.html, manifest.json, verdicts.csv)",
+                m.sessions.len(),
+                m.sessions.iter().map(|e| e.finding_ids.len()).sum::<usize>(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Review { what } => match what {
+            ReviewWhat::Import {
+                files,
+                scan,
+                reviewer,
+            } => {
+                let r = wwqa::review::verdicts::import(&files, &scan, &reviewer)?;
+                for o in &r.orphans {
+                    eprintln!(
+                        "wwqa: verdict on finding {} ({} in session {}) kept, but that finding is not in this scan",
+                        o.finding_id, o.code, o.session_id
+                    );
+                }
+                eprintln!(
+                    "wwqa: {} verdicts read, {} recorded, {} already recorded, {} blank rows, {} not in this scan",
+                    r.read,
+                    r.added,
+                    r.duplicates,
+                    r.blank,
+                    r.orphans.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            ReviewWhat::Stats { dir, json } => {
+                let s = wwqa::review::verdicts::stats(&dir)?;
+                if json {
+                    println!("{}", serde_json::to_string(&s)?);
+                } else {
+                    println!("{s}");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Show {
+            session_id,
+            scan,
+            out,
+            no_redact,
+        } => {
+            wwqa::review::pack::write_session_page(
+                &scan,
+                &session_id,
+                &out,
+                !no_redact,
+                &IngestOptions::default(),
+            )?;
+            eprintln!("wwqa: wrote {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { bundle, against } => {

@@ -119,13 +119,19 @@ fn output_is_byte_identical_at_any_thread_count() {
             .status()
             .unwrap();
         assert_eq!(st.code(), Some(0));
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .map(|p| {
+        // Every file, the session views under sessions/ included.
+        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(out.path())
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
                 (
-                    p.file_name().unwrap().to_string_lossy().to_string(),
-                    std::fs::read(&p).unwrap(),
+                    e.path()
+                        .strip_prefix(out.path())
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string(),
+                    std::fs::read(e.path()).unwrap(),
                 )
             })
             .collect();

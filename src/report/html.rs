@@ -269,6 +269,8 @@ struct Quote {
     role: Role,
     quote: String,
     message: String,
+    /// Session view of the finding: `sessions/<session>.html#f-<finding>`.
+    session_link: String,
 }
 
 #[derive(Debug, Default)]
@@ -457,6 +459,10 @@ fn quote_of(f: &Finding, red: Option<&Redaction>) -> Quote {
         role: f.role,
         quote,
         message,
+        session_link: crate::review::pack::session_link(
+            &f.session_id,
+            &crate::review::finding_id(f),
+        ),
     }
 }
 
@@ -1047,6 +1053,7 @@ pub fn write_report(dir: &Path, redact: bool, html_path: &Path) -> Result<Option
             rows: 0,
         };
         let html = render(dir, redact, Some(&mut sink))?;
+        crate::review::pack::write_linked_sessions(dir, html_path, &html, redact)?;
         let rows = sink.rows;
         finish_csv(&csv_path, writer)?;
         write_page(html_path, &html)?;
@@ -1626,6 +1633,8 @@ impl Page<'_> {
              <a href=\"#shops\">店铺</a><a href=\"#violations\">违规</a><a href=\"#abuse\">辱骂/诈骗</a>\
              <a href=\"#tiers\">评级</a><a href=\"#files\">文件</a></nav>\n<main>\n",
         );
+        // The QA manager's figures first; the ingest accounting after them.
+        self.kpis(&mut out);
         self.overview(&mut out);
         self.charts(&mut out);
         self.agents(&mut out);
@@ -1665,10 +1674,63 @@ impl Page<'_> {
         out.push_str("</header>\n");
     }
 
+    /// Per shop (whole period), the figures a QA manager reads first, as
+    /// the scan computed them (nothing recomputed here), and the stage mix.
+    fn kpis(&self, out: &mut String) {
+        // summary.json holds the whole-period rows only.
+        let shops = &self.summary.shops;
+        if shops.is_empty() {
+            return;
+        }
+        out.push_str("<section id=\"kpi\"><h2>关键指标 <small>Key figures per shop</small></h2>");
+        for r in shops {
+            w!(out, "<h3>{}</h3><div class=\"cards\">", escape(&r.shop));
+            let mut card = |k: &str, v: String| {
+                w!(
+                    out,
+                    "<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>",
+                    escape(&v),
+                    escape(k)
+                );
+            };
+            card("3分钟回复率 3-minute rate", pct(r.three_min_rate));
+            card("平响 avg response (s)", num(r.avg_response_secs, 1));
+            card("首响 first response (s)", num(r.first_response_avg_secs, 1));
+            card("回复率 reply rate", pct(r.reply_rate));
+            card(
+                "违规 high / medium / low",
+                format!(
+                    "{} / {} / {}",
+                    r.findings_high, r.findings_medium, r.findings_low
+                ),
+            );
+            card(
+                "辱骂证据 abuse evidence (agent / buyer)",
+                format!(
+                    "{} / {}",
+                    r.abuse_evidence_by_agent, r.abuse_evidence_by_buyer
+                ),
+            );
+            card("会话 sessions", r.sessions.to_string());
+            out.push_str("</div>");
+        }
+        let mix: Vec<String> = self
+            .summary
+            .stage_mix
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        w!(
+            out,
+            "<p class=\"muted\">阶段 stage mix: {}</p></section>\n",
+            escape(&mix.join(" · "))
+        );
+    }
+
     fn overview(&self, out: &mut String) {
         let t = &self.summary.totals;
         out.push_str(
-            "<section id=\"overview\"><h2>概览 <small>Overview</small></h2><div class=\"cards\">",
+            "<section id=\"overview\"><h2>数据 <small>Data read</small></h2><div class=\"cards\">",
         );
         let mut card = |k: &str, v: String, warn: bool| {
             w!(
@@ -1991,7 +2053,8 @@ impl Page<'_> {
             td(out, q.role.as_str());
             w!(
                 out,
-                "<td class=\"quote\"><mark>{}</mark></td>",
+                "<td class=\"quote\"><a class=\"session\" href=\"{}\" title=\"会话 session view\"><mark>{}</mark></a></td>",
+                escape(&q.session_link),
                 escape(&q.quote)
             );
             w!(out, "<td class=\"msg\">{}</td>", escape(&q.message));

@@ -30,6 +30,8 @@ use std::path::Path;
 
 pub mod html;
 pub mod redact;
+pub mod session_view;
+pub mod xlsx;
 pub mod tables;
 pub mod terminal;
 

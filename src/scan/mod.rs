@@ -184,6 +184,7 @@ pub const OUTPUTS: &[&str] = &[
     "shops.csv",
     "findings.csv",
     "report.html",
+    "report.xlsx",
     "tiers.json",
     "tiers.csv",
 ];
@@ -261,6 +262,16 @@ fn clear_outputs(dir: &Path) -> Result<()> {
     };
     for name in OUTPUTS {
         remove(&dir.join(name))?;
+    }
+    // The session pages the report links to; reviewers' verdicts
+    // (verdicts.jsonl) are theirs, not the scan's, and stay.
+    let pages = dir.join(crate::review::pack::SESSIONS_DIR);
+    match std::fs::remove_dir_all(&pages) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e)
+                .with_context(|| format!("{}: cannot remove the earlier output", pages.display()))
+        }
+        _ => {}
     }
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("{}: cannot read", dir.display()))?;

@@ -200,6 +200,7 @@ impl LiveReport {
             Some(&self.hours),
             redaction.as_ref(),
         )?;
+        crate::review::pack::write_linked_sessions(dir, html_path, &html, self.redact)?;
         write_page(html_path, &html)?;
         Ok(Some(self.rows))
     }
