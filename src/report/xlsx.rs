@@ -6,11 +6,12 @@
 //! review (the sampled or judged findings with a verdict column).
 //!
 //! Text cells that a spreadsheet would take for a formula are neutralised
-//! ([`crate::review::neutralise`]); buyer nicks and personal data are
+//! ([`crate::report::tables::spreadsheet_cell`]); buyer nicks and personal data are
 //! masked unless `redact` is off.
 
 use crate::report::redact::Redactor;
-use crate::review::{neutralise, verdicts, Scan};
+use crate::report::tables::spreadsheet_cell as neutralise;
+use crate::review::{verdicts, Scan};
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{ConditionalFormat3ColorScale, Format, Workbook, Worksheet};
 use std::collections::HashMap;

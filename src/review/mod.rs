@@ -185,13 +185,3 @@ fn filter_jsonl<T: serde::de::DeserializeOwned>(
     }
     Ok(out)
 }
-
-/// A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`,
-/// tab or carriage return first) gets a leading `'`, so it shows as text.
-/// (Local to the review loop; the lead folds it with the report's CSV one.)
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
-    }
-}

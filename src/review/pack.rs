@@ -3,11 +3,12 @@
 //! template with one row per finding and an empty verdict column.
 
 use super::sample::{draw, SampleSpec, Sampled};
-use super::{neutralise, Scan};
+use super::Scan;
 use crate::ingest::IngestOptions;
 use crate::report::html::escape;
 use crate::report::redact::Redactor;
 use crate::report::session_view::{render, SessionView};
+use crate::report::tables::spreadsheet_cell as neutralise;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::fmt::Write;
