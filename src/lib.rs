@@ -2,6 +2,10 @@
 //!
 //! A scan works as a pipeline; the module tree follows it in order:
 //!
+//! 0. [`config`]: `wwqa.toml` (latency preset and values, lexicons,
+//!    allow-list, rule selection, severities, options, custom rules, roles,
+//!    stage model, redaction), from which [`analyze::Analyzers`] — the one
+//!    engine — is built; [`rules::registry`] lists every rule once.
 //! 1. [`ingest`]: decode each file (UTF-8, GB18030, UTF-16), detect its
 //!    format and parse it into [`model::Message`]s, accounting for every line
 //!    (used, noise, or rejected with `path:line`).
@@ -17,7 +21,9 @@
 //! 5. [`scores`]: mergeable scorecards per agent and shop, per day and month.
 //! 6. [`tiers`]: declarative tier rules (金牌 / 银牌 / 黑牌, agent levels).
 //! 7. [`report`]: `sessions.jsonl`, `findings.jsonl`, CSV tables,
-//!    `summary.json`.
+//!    `summary.json`, `report.html` with its session views, `report.xlsx`.
+//! 8. [`review`]: the 抽检 loop over a scan's output — stratified samples,
+//!    review packs, verdicts imported back and per-rule precision.
 //!
 //! [`scan`] drives the pipeline over files in parallel (rayon) with output
 //! that is byte-identical at any thread count; [`synth`] generates seeded
