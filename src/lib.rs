@@ -5,7 +5,8 @@
 //! 0. [`config`]: `wwqa.toml` (latency preset and values, lexicons,
 //!    allow-list, rule selection, severities, options, custom rules, roles,
 //!    stage model, redaction), from which [`analyze::Analyzers`] — the one
-//!    engine — is built; [`rules::registry`] lists every rule once.
+//!    engine — is built; [`rules::registry`](mod@rules::registry) lists every
+//!    rule once.
 //! 1. [`ingest`]: decode each file (UTF-8, GB18030, UTF-16), detect its
 //!    format and parse it into [`model::Message`]s, accounting for every line
 //!    (used, noise, or rejected with `path:line`).
