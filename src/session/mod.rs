@@ -31,6 +31,30 @@ impl Default for SessionOptions {
     }
 }
 
+/// The sessions of a whole file, or the first rejected line as
+/// `path:line: reason (N lines rejected in all)`: for evaluations, whose
+/// message positions count every line and so must not lose one.
+///
+/// # Errors
+/// Any rejected line.
+pub fn sessions_of_file(
+    path: &str,
+    bytes: &[u8],
+    options: &crate::ingest::IngestOptions,
+) -> Result<Vec<Session>, String> {
+    let parsed = crate::ingest::ingest_bytes(path, bytes, options);
+    if let Some(r) = parsed.rejects.first() {
+        return Err(format!(
+            "{}:{}: {} ({} lines rejected in all)",
+            r.path,
+            r.line,
+            r.reason,
+            parsed.rejects.len()
+        ));
+    }
+    Ok(sessionize(parsed.messages, &SessionOptions::default()))
+}
+
 /// Build the sessions of one file's messages, in order of first message.
 pub fn sessionize(parsed: Vec<Parsed>, options: &SessionOptions) -> Vec<Session> {
     let mut sessions: Vec<Session> = split(Vec::new(), parsed, options)

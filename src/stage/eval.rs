@@ -66,24 +66,11 @@ pub fn load_sessions(path: &Path) -> Result<Vec<Session>, String> {
             return parse_ecd(text, &path.to_string_lossy());
         }
     }
-    let parsed = crate::ingest::ingest_bytes(
+    crate::session::sessions_of_file(
         &path.to_string_lossy(),
         &bytes,
         &crate::ingest::IngestOptions::default(),
-    );
-    if let Some(r) = parsed.rejects.first() {
-        return Err(format!(
-            "{}:{}: {} ({} lines rejected in all)",
-            r.path,
-            r.line,
-            r.reason,
-            parsed.rejects.len()
-        ));
-    }
-    Ok(crate::session::sessionize(
-        parsed.messages,
-        &crate::session::SessionOptions::default(),
-    ))
+    )
 }
 
 /// True for the ECD (Taobao E-commerce Dialogue Corpus) layout: every

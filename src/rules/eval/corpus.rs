@@ -87,17 +87,7 @@ pub fn load(path: &Path, format: CorpusFormat, ecd_prefix: &str) -> Result<Vec<S
                 format,
                 ..IngestOptions::default()
             };
-            let parsed = crate::ingest::ingest_bytes(&name, &bytes, &options);
-            if let Some(r) = parsed.rejects.first() {
-                return Err(format!(
-                    "{}:{}: {} ({} lines rejected in all)",
-                    r.path,
-                    r.line,
-                    r.reason,
-                    parsed.rejects.len()
-                ));
-            }
-            Ok(sessionize(parsed.messages, &SessionOptions::default()))
+            crate::session::sessions_of_file(&name, &bytes, &options)
         }
     }
 }
