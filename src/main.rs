@@ -352,16 +352,23 @@ enum TrainWhat {
     /// Train the session-stage model (logistic regression, L2 and
     /// confidence threshold chosen by cross-validation) on labelled sessions.
     Stage {
-        /// Transcript files (JDDC TSV, ECD excerpts, wwqa jsonl/csv…); repeat.
-        #[arg(long, required = true)]
-        data: Vec<PathBuf>,
-        /// Labels TSVs (session_id, stage, confidence, reason); repeat.
-        #[arg(long, required = true)]
-        labels: Vec<PathBuf>,
+        #[command(flatten)]
+        labelled: LabelledSessions,
         /// Model file to write, e.g. lexicons/stage_model.tsv.
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// Labelled sessions for the stage model: transcripts and their labels.
+#[derive(clap::Args)]
+struct LabelledSessions {
+    /// Transcript files (JDDC TSV, ECD excerpts, wwqa jsonl/csv…); repeat.
+    #[arg(long, required = true)]
+    data: Vec<PathBuf>,
+    /// Labels TSVs (session_id, stage, confidence, reason); repeat.
+    #[arg(long, required = true)]
+    labels: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -369,12 +376,8 @@ enum EvalWhat {
     /// 4-way and binary accuracy of the session-stage classifier against
     /// hand labels.
     Stage {
-        /// Transcript files (JDDC TSV, ECD excerpts, wwqa jsonl/csv…); repeat.
-        #[arg(long, required = true)]
-        data: Vec<PathBuf>,
-        /// Labels TSVs (session_id, stage, confidence, reason); repeat.
-        #[arg(long, required = true)]
-        labels: Vec<PathBuf>,
+        #[command(flatten)]
+        labelled: LabelledSessions,
         /// Nested K-fold cross-validation: train inside each fold instead
         /// of using the shipped model.
         #[arg(long)]
@@ -681,7 +684,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Train {
-            what: TrainWhat::Stage { data, labels, out },
+            what:
+                TrainWhat::Stage {
+                    labelled: LabelledSessions { data, labels },
+                    out,
+                },
         } => {
             let summary =
                 wwqa::stage::learn::run_train(&data, &labels, &out).map_err(anyhow::Error::msg)?;
@@ -691,8 +698,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval {
             what:
                 EvalWhat::Stage {
-                    data,
-                    labels,
+                    labelled: LabelledSessions { data, labels },
                     cv,
                     baseline,
                     model,
